@@ -1,0 +1,22 @@
+//! The rating rules of a PDU inspection, as published by HM Inspectorate of
+//! Probation and summarised in `docs/rating-rules.md`.
+//!
+//! Pure functions over counts: no I/O, no async, no database. The web
+//! application gathers counts from PostgreSQL and asks this crate what they
+//! mean, so the rules can be read (and tested) in one sitting.
+//!
+//! - [`Rating`]: the four-point scale and its score.
+//! - [`Counts`]: one key question's Yes / No / N/A tally and its percentage.
+//! - [`Bands`]: the thresholds of a framework version (data, not code).
+//! - [`rate_domain_two_standard`]: a standard's rating from its lowest key question.
+//! - [`composite`]: the score out of 21 and the overall rating.
+
+mod bands;
+mod counts;
+mod rating;
+mod standard;
+
+pub use bands::{Bands, Thresholds};
+pub use counts::Counts;
+pub use rating::{Rating, UnknownRating};
+pub use standard::{Composite, StandardRating, composite, is_provisional, rate_domain_two_standard};
