@@ -1,0 +1,229 @@
+//! /api/v1/inspections/{id}/cases and /api/v1/cases/{id}: adding cases,
+//! reading a case and recording its judgements.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::json::ApiJson;
+use super::{ApiError, FieldError};
+use crate::db::cases::CaseFacts;
+use crate::extract::Id;
+use crate::intake::{FIELDS as CASE_FIELDS, IntakeError, RawCase};
+use crate::marking::{Field, KeyQuestionInput, MarkingError, Submission};
+use crate::vocab::MarkingStatus;
+use crate::{AppState, db, intake, marking};
+
+#[derive(Debug, Serialize)]
+pub struct CaseJson {
+    id: i64,
+    marking_status: MarkingStatus,
+    #[serde(flatten)]
+    facts: CaseFacts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedCases {
+    cases: Vec<CaseJson>,
+}
+
+/// Turns a JSON object of case facts into text values; numbers and booleans
+/// are accepted where a form would take text, unknown keys are errors.
+fn raw_case(index: usize, object: serde_json::Map<String, Value>, errors: &mut Vec<FieldError>) -> RawCase {
+    let mut raw = RawCase::default();
+    for (key, value) in object {
+        let field = format!("[{index}].{key}");
+        if !CASE_FIELDS.contains(&key.as_str()) {
+            errors.push(FieldError::new(field, format!("Unknown case field '{key}'")));
+            continue;
+        }
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => if b { "yes" } else { "no" }.to_owned(),
+            Value::Array(_) | Value::Object(_) => {
+                errors.push(FieldError::new(field, format!("'{key}' must be text, a number or true/false")));
+                continue;
+            }
+        };
+        raw.set(&key, text);
+    }
+    raw
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Id(id): Id,
+    ApiJson(body): ApiJson<Vec<serde_json::Map<String, Value>>>,
+) -> Result<(StatusCode, Json<CreatedCases>), ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let inspection = db::inspections::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
+    drop(conn);
+    if body.is_empty() {
+        return Err(ApiError::Unprocessable(vec![FieldError {
+            field: None,
+            message: "Send at least one case".into(),
+        }]));
+    }
+    let mut errors = Vec::new();
+    let raws: Vec<RawCase> = body
+        .into_iter()
+        .enumerate()
+        .map(|(index, object)| raw_case(index, object, &mut errors))
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::Unprocessable(errors));
+    }
+    match intake::add_cases(&state.pool, id, inspection.framework_version_id, &raws).await {
+        Ok(added) => Ok((
+            StatusCode::CREATED,
+            Json(CreatedCases {
+                cases: added
+                    .into_iter()
+                    .map(|c| CaseJson {
+                        id: c.id,
+                        marking_status: MarkingStatus::NotStarted,
+                        facts: c.facts,
+                    })
+                    .collect(),
+            }),
+        )),
+        Err(IntakeError::Invalid(problems)) => Err(ApiError::Unprocessable(
+            problems
+                .into_iter()
+                .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
+                .collect(),
+        )),
+        Err(IntakeError::Database(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    case: CaseJson,
+    inspection_id: i64,
+    key_questions: BTreeMap<String, JudgementJson>,
+    prompts: BTreeMap<String, String>,
+    outcomes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JudgementJson {
+    answer: String,
+    rationale: Option<String>,
+}
+
+async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = db::cases::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
+    let answers = db::answers::load(&mut conn, id).await?;
+    drop(conn);
+    let framework = state.frameworks.get(&state.pool, case.framework_version_id).await?;
+    let mut key_questions = BTreeMap::new();
+    for kq in framework.key_questions() {
+        if let Some(j) = answers.key_questions.get(&kq.id) {
+            key_questions.insert(
+                kq.code.clone(),
+                JudgementJson {
+                    answer: j.answer.code().to_owned(),
+                    rationale: j.rationale.clone(),
+                },
+            );
+        }
+    }
+    let prompts = framework
+        .prompts()
+        .filter_map(|p| answers.prompts.get(&p.id).map(|a| (p.code.clone(), a.code().to_owned())))
+        .collect();
+    let outcomes = framework
+        .outcomes
+        .iter()
+        .filter_map(|o| answers.outcomes.get(&o.id).map(|a| (o.code.clone(), a.code().to_owned())))
+        .collect();
+    Ok(CaseDetail {
+        inspection_id: case.inspection_id,
+        case: CaseJson {
+            id: case.id,
+            marking_status: case.marking_status,
+            facts: case.facts,
+        },
+        key_questions,
+        prompts,
+        outcomes,
+    })
+}
+
+pub async fn get(State(state): State<AppState>, Id(id): Id) -> Result<Json<CaseDetail>, ApiError> {
+    Ok(Json(detail(&state, id).await?))
+}
+
+/// A key-question value: "yes" / "no" / "na", or an object with a rationale.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum KeyQuestionValue {
+    Answer(String),
+    Detailed { answer: Option<String>, rationale: Option<String> },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgementsBody {
+    #[serde(default)]
+    key_questions: BTreeMap<String, KeyQuestionValue>,
+    #[serde(default)]
+    prompts: BTreeMap<String, String>,
+    #[serde(default)]
+    outcomes: BTreeMap<String, String>,
+    complete: Option<bool>,
+}
+
+pub async fn judgements(
+    State(state): State<AppState>,
+    Id(id): Id,
+    ApiJson(body): ApiJson<JudgementsBody>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let submission = Submission {
+        key_questions: body
+            .key_questions
+            .into_iter()
+            .map(|(code, value)| {
+                let input = match value {
+                    KeyQuestionValue::Answer(answer) => KeyQuestionInput {
+                        answer: Some(answer),
+                        rationale: None,
+                    },
+                    KeyQuestionValue::Detailed { answer, rationale } => KeyQuestionInput { answer, rationale },
+                };
+                (code, input)
+            })
+            .collect(),
+        prompts: body.prompts,
+        outcomes: body.outcomes,
+        complete: body.complete,
+    };
+    match marking::save(&state.pool, &state.frameworks, id, &submission).await {
+        Ok(_) => Ok(Json(detail(&state, id).await?)),
+        Err(MarkingError::CaseNotFound) => Err(ApiError::NotFound),
+        Err(MarkingError::Invalid(problems)) => Err(ApiError::Unprocessable(
+            problems
+                .into_iter()
+                .map(|p| {
+                    let field = match p.field {
+                        Field::KeyQuestion(code) => format!("key_questions.{code}"),
+                        Field::Rationale(code) => format!("key_questions.{code}.rationale"),
+                        Field::Prompt(code) => format!("prompts.{code}"),
+                        Field::Outcome(code) => format!("outcomes.{code}"),
+                    };
+                    FieldError::new(field, p.message)
+                })
+                .collect(),
+        )),
+        Err(MarkingError::Database(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,78 @@
+//! API errors as JSON: `{"errors": [{"field", "message"}]}` with the status
+//! that says what went wrong. Internal causes are logged, never returned.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The JSON path of the offending value, or null for the body as a whole.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("invalid request")]
+    Unprocessable(Vec<FieldError>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(serde::Serialize)]
+struct Body {
+    errors: Vec<FieldError>,
+}
+
+fn whole(message: impl Into<String>) -> Vec<FieldError> {
+    vec![FieldError {
+        field: None,
+        message: message.into(),
+    }]
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, errors) = match self {
+            ApiError::NotFound => (StatusCode::NOT_FOUND, whole("Not found")),
+            ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, whole(message)),
+            ApiError::UnsupportedMediaType(message) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, whole(message)),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, whole("The request body is too large")),
+            ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            ApiError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
+                tracing::warn!(error = %e, "database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    whole("The database is unavailable; nothing was saved. Try again shortly."),
+                )
+            }
+            ApiError::Database(e) => {
+                tracing::error!(error = %e, "API request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, whole("Internal error; nothing was saved."))
+            }
+        };
+        (status, Json(Body { errors })).into_response()
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

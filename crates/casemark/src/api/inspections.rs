@@ -1,0 +1,288 @@
+//! /api/v1/inspections: create, list, ratings and domain one.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use casemark_rules::Rating;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use super::{ApiError, FieldError};
+use crate::db::inspections::Inspection;
+use crate::domain_one::{DomainOneError, DomainOneInput};
+use crate::extract::Id;
+use crate::ratings::InspectionRatings;
+use crate::setup::{InspectionRequest, PduChoice, SetupError};
+use crate::vocab::{Area, InspectionStatus};
+use crate::{AppState, db, ratings};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInspectionBody {
+    pdu: Option<String>,
+    region: Option<String>,
+    fieldwork_start: Option<String>,
+    sample_week_1: Option<String>,
+    sample_week_2: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    id: i64,
+}
+
+fn date_field(value: &Option<String>, field: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(field, format!("'{value}' is not a date in the form YYYY-MM-DD")));
+            None
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewInspectionBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let mut errors = Vec::new();
+    let mut conn = state.pool.acquire().await?;
+    let region = match body.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => {
+            errors.push(FieldError::new("region", "Give the region of the PDU"));
+            None
+        }
+        Some(name) => {
+            let found = db::places::region_named(&mut conn, name).await?;
+            if found.is_none() {
+                errors.push(FieldError::new("region", format!("'{name}' is not one of the 12 probation regions")));
+            }
+            found
+        }
+    };
+    drop(conn);
+    let pdu = body.pdu.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    if pdu.is_none() {
+        errors.push(FieldError::new("pdu", "Give the name of the PDU"));
+    }
+    let fieldwork_start = date_field(&body.fieldwork_start, "fieldwork_start", &mut errors);
+    if body.fieldwork_start.as_deref().is_none_or(|f| f.trim().is_empty()) {
+        errors.push(FieldError::new("fieldwork_start", "Give the fieldwork start date as YYYY-MM-DD"));
+    }
+    let sample_week_1 = date_field(&body.sample_week_1, "sample_week_1", &mut errors);
+    let sample_week_2 = date_field(&body.sample_week_2, "sample_week_2", &mut errors);
+    let (Some(region), Some(pdu), Some(fieldwork_start), true) = (region, pdu, fieldwork_start, errors.is_empty()) else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+    let request = InspectionRequest {
+        region_id: region.id,
+        pdu: PduChoice::Named(pdu.to_owned()),
+        fieldwork_start,
+        sample_week_1,
+        sample_week_2,
+    };
+    match crate::setup::create_inspection(&state.pool, &request).await {
+        Ok(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
+        Err(SetupError::Invalid(problems)) => Err(ApiError::Unprocessable(
+            problems.into_iter().map(|p| FieldError::new(p.field, p.message)).collect(),
+        )),
+        Err(SetupError::Database(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct InspectionJson {
+    id: i64,
+    pdu: String,
+    region: String,
+    fieldwork_start: NaiveDate,
+    sample_week_1: Option<NaiveDate>,
+    sample_week_2: Option<NaiveDate>,
+    status: InspectionStatus,
+    cases_total: i64,
+    cases_complete: i64,
+}
+
+impl From<Inspection> for InspectionJson {
+    fn from(i: Inspection) -> Self {
+        InspectionJson {
+            id: i.id,
+            pdu: i.pdu_name,
+            region: i.region_name,
+            fieldwork_start: i.fieldwork_start,
+            sample_week_1: i.sample_week_1,
+            sample_week_2: i.sample_week_2,
+            status: i.status,
+            cases_total: i.cases_total,
+            cases_complete: i.cases_complete,
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<InspectionJson>>, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let all = db::inspections::list(&mut conn).await?;
+    Ok(Json(all.into_iter().map(InspectionJson::from).collect()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct RatingsJson {
+    cases_total: u32,
+    cases_complete: u32,
+    provisional: bool,
+    score: Option<u8>,
+    max_score: u8,
+    overall: Option<Rating>,
+    standards: Vec<StandardJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StandardJson {
+    code: String,
+    name: String,
+    rating: Option<Rating>,
+    score: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    driving_key_question: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    key_questions: Vec<KeyQuestionJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyQuestionJson {
+    code: String,
+    area: Area,
+    yes: u32,
+    no: u32,
+    na: u32,
+    percent: Option<u8>,
+    prompts: Vec<PromptJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PromptJson {
+    code: String,
+    yes: u32,
+    no: u32,
+    na: u32,
+}
+
+impl From<InspectionRatings> for RatingsJson {
+    fn from(r: InspectionRatings) -> Self {
+        RatingsJson {
+            cases_total: r.cases_total,
+            cases_complete: r.cases_complete,
+            provisional: r.provisional,
+            score: r.score,
+            max_score: r.max_score,
+            overall: r.overall,
+            standards: r
+                .standards
+                .into_iter()
+                .map(|s| StandardJson {
+                    score: s.score(),
+                    code: s.code,
+                    name: s.name,
+                    rating: s.rating,
+                    driving_key_question: s.driving_key_question,
+                    key_questions: s
+                        .key_questions
+                        .into_iter()
+                        .map(|kq| KeyQuestionJson {
+                            code: kq.code,
+                            area: kq.area,
+                            yes: kq.counts.yes,
+                            no: kq.counts.no,
+                            na: kq.counts.na,
+                            percent: kq.percent,
+                            prompts: kq
+                                .prompts
+                                .into_iter()
+                                .map(|p| PromptJson {
+                                    code: p.code,
+                                    yes: p.counts.yes,
+                                    no: p.counts.no,
+                                    na: p.counts.na,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn ratings_of(state: &AppState, id: i64) -> Result<RatingsJson, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let inspection = db::inspections::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
+    let framework = state.frameworks.get(&state.pool, inspection.framework_version_id).await?;
+    Ok(ratings::for_inspection(&mut conn, &framework, &inspection).await?.into())
+}
+
+pub async fn ratings(State(state): State<AppState>, Id(id): Id) -> Result<Json<RatingsJson>, ApiError> {
+    Ok(Json(ratings_of(&state, id).await?))
+}
+
+/// A domain one value: a rating code (or null to clear it), or an object
+/// that may also carry the evidence text.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DomainOneValue {
+    Rating(Option<String>),
+    Detailed {
+        rating: Option<String>,
+        strengths: Option<String>,
+        areas_for_improvement: Option<String>,
+    },
+}
+
+pub async fn domain_one(
+    State(state): State<AppState>,
+    Id(id): Id,
+    ApiJson(body): ApiJson<BTreeMap<String, DomainOneValue>>,
+) -> Result<Json<RatingsJson>, ApiError> {
+    let inputs: BTreeMap<String, DomainOneInput> = body
+        .into_iter()
+        .map(|(code, value)| {
+            let input = match value {
+                DomainOneValue::Rating(rating) => DomainOneInput {
+                    rating: Some(rating.unwrap_or_default()),
+                    ..DomainOneInput::default()
+                },
+                DomainOneValue::Detailed {
+                    rating,
+                    strengths,
+                    areas_for_improvement,
+                } => DomainOneInput {
+                    rating,
+                    strengths,
+                    areas_for_improvement,
+                },
+            };
+            (code, input)
+        })
+        .collect();
+    match crate::domain_one::record(&state.pool, &state.frameworks, id, &inputs).await {
+        Ok(()) => Ok(Json(ratings_of(&state, id).await?)),
+        Err(DomainOneError::NotFound) => Err(ApiError::NotFound),
+        Err(DomainOneError::Invalid(problems)) => Err(ApiError::Unprocessable(
+            problems
+                .into_iter()
+                .map(|p| {
+                    let field = if p.part == "rating" || p.part == "standard" {
+                        p.standard
+                    } else {
+                        format!("{}.{}", p.standard, p.part)
+                    };
+                    FieldError::new(field, p.message)
+                })
+                .collect(),
+        )),
+        Err(DomainOneError::Database(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,56 @@
+//! Configuration from the environment, with defaults that work against a
+//! local PostgreSQL out of the box.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/casemark";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// DATABASE_URL.
+    pub database_url: String,
+    /// CASEMARK_ADDR.
+    pub addr: SocketAddr,
+    /// CASEMARK_STATIC_DIR: the vendored govuk-frontend and app assets.
+    pub static_dir: PathBuf,
+    /// CASEMARK_DB_POOL: connections; a few per core serve best.
+    pub pool_size: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("CASEMARK_ADDR '{0}' is not an address like 127.0.0.1:3000")]
+    Addr(String),
+    #[error("CASEMARK_DB_POOL '{0}' is not a number of connections from 1 to 100")]
+    Pool(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let addr_text = var("CASEMARK_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let pool_size = match var("CASEMARK_DB_POOL") {
+            None => 8,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or(ConfigError::Pool(v))?,
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            addr,
+            static_dir: var("CASEMARK_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from),
+            pool_size,
+        })
+    }
+}
+
+/// static/ of this checkout when run with cargo, else ./static.
+fn default_static_dir() -> PathBuf {
+    let from_source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../static"));
+    if from_source.is_dir() { from_source } else { PathBuf::from("static") }
+}

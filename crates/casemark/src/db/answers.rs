@@ -1,0 +1,140 @@
+//! A case's key-question judgements, prompt answers and outcome answers.
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+
+use crate::vocab::{Answer, OutcomeAnswer};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub answer: Answer,
+    pub rationale: Option<String>,
+}
+
+/// Everything recorded for one case, keyed by framework ids.
+#[derive(Debug, Clone, Default)]
+pub struct CaseAnswers {
+    pub key_questions: HashMap<i32, Judgement>,
+    pub prompts: HashMap<i32, Answer>,
+    pub outcomes: HashMap<i32, OutcomeAnswer>,
+}
+
+impl CaseAnswers {
+    pub fn is_empty(&self) -> bool {
+        self.key_questions.is_empty() && self.prompts.is_empty() && self.outcomes.is_empty()
+    }
+}
+
+pub async fn load(conn: &mut PgConnection, case_id: i64) -> Result<CaseAnswers, sqlx::Error> {
+    let judgements: Vec<(i32, Answer, Option<String>)> = sqlx::query_as(
+        "select key_question_id, answer, rationale from key_question_judgement where case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let prompts: Vec<(i32, Answer)> =
+        sqlx::query_as("select prompt_id, answer from prompt_answer where case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let outcomes: Vec<(i32, OutcomeAnswer)> =
+        sqlx::query_as("select outcome_question_id, answer from outcome_answer where case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(CaseAnswers {
+        key_questions: judgements
+            .into_iter()
+            .map(|(id, answer, rationale)| (id, Judgement { answer, rationale }))
+            .collect(),
+        prompts: prompts.into_iter().collect(),
+        outcomes: outcomes.into_iter().collect(),
+    })
+}
+
+// Each save writes all of its rows in one statement (arrays unnested), so a
+// standard costs one round trip per kind of answer however many it holds.
+
+pub async fn upsert_judgements(
+    conn: &mut PgConnection,
+    case_id: i64,
+    framework_version_id: i32,
+    judgements: &[(i32, Judgement)],
+) -> Result<(), sqlx::Error> {
+    if judgements.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = judgements.iter().map(|(id, _)| *id).collect();
+    let answers: Vec<&str> = judgements.iter().map(|(_, j)| j.answer.code()).collect();
+    let rationales: Vec<Option<&str>> = judgements.iter().map(|(_, j)| j.rationale.as_deref()).collect();
+    sqlx::query(
+        "insert into key_question_judgement (case_id, key_question_id, framework_version_id, answer, rationale)
+         select $1, t.id, $2, t.answer, t.rationale
+         from unnest($3::integer[], $4::text[], $5::text[]) as t(id, answer, rationale)
+         on conflict (case_id, key_question_id) do update
+            set answer = excluded.answer, rationale = excluded.rationale
+            where (key_question_judgement.answer, key_question_judgement.rationale)
+                  is distinct from (excluded.answer, excluded.rationale)",
+    )
+    .bind(case_id)
+    .bind(framework_version_id)
+    .bind(ids)
+    .bind(answers)
+    .bind(rationales)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn upsert_prompts(
+    conn: &mut PgConnection,
+    case_id: i64,
+    framework_version_id: i32,
+    prompts: &[(i32, Answer)],
+) -> Result<(), sqlx::Error> {
+    if prompts.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = prompts.iter().map(|(id, _)| *id).collect();
+    let answers: Vec<&str> = prompts.iter().map(|(_, a)| a.code()).collect();
+    sqlx::query(
+        "insert into prompt_answer (case_id, prompt_id, framework_version_id, answer)
+         select $1, t.id, $2, t.answer from unnest($3::integer[], $4::text[]) as t(id, answer)
+         on conflict (case_id, prompt_id) do update set answer = excluded.answer
+            where prompt_answer.answer <> excluded.answer",
+    )
+    .bind(case_id)
+    .bind(framework_version_id)
+    .bind(ids)
+    .bind(answers)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn upsert_outcomes(
+    conn: &mut PgConnection,
+    case_id: i64,
+    framework_version_id: i32,
+    outcomes: &[(i32, OutcomeAnswer)],
+) -> Result<(), sqlx::Error> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = outcomes.iter().map(|(id, _)| *id).collect();
+    let answers: Vec<&str> = outcomes.iter().map(|(_, a)| a.code()).collect();
+    sqlx::query(
+        "insert into outcome_answer (case_id, outcome_question_id, framework_version_id, answer)
+         select $1, t.id, $2, t.answer from unnest($3::integer[], $4::text[]) as t(id, answer)
+         on conflict (case_id, outcome_question_id) do update set answer = excluded.answer
+            where outcome_answer.answer <> excluded.answer",
+    )
+    .bind(case_id)
+    .bind(framework_version_id)
+    .bind(ids)
+    .bind(answers)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

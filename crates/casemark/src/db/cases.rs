@@ -1,0 +1,159 @@
+//! Cases of an inspection's sample.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use crate::vocab::{
+    Answer, EthnicityGroup, MarkingStatus, PractitionerGrade, RoshLevel, SentenceType, Sex,
+};
+
+/// Unique index that makes a reference unique within its inspection.
+pub const REFERENCE_KEY: &str = "sample_case_reference_key";
+
+/// The facts recorded with a case, used for breakdowns. Only the reference
+/// and sentence type are required.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct CaseFacts {
+    pub reference: String,
+    pub sentence_type: SentenceType,
+    pub start_date: Option<NaiveDate>,
+    pub office: Option<String>,
+    pub practitioner_grade: Option<PractitionerGrade>,
+    pub practitioner_count: Option<i16>,
+    pub sex: Option<Sex>,
+    pub age_at_start: Option<i16>,
+    pub ethnicity_group: Option<EthnicityGroup>,
+    pub rosh_level: Option<RoshLevel>,
+    pub mappa_eligible: Option<bool>,
+}
+
+impl CaseFacts {
+    /// Young adults (18 to 25 at the start) are reported separately.
+    pub fn young_adult(&self) -> Option<bool> {
+        self.age_at_start.map(|age| (18..=25).contains(&age))
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Case {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub framework_version_id: i32,
+    pub marking_status: MarkingStatus,
+    #[sqlx(flatten)]
+    pub facts: CaseFacts,
+}
+
+macro_rules! select_case {
+    () => {
+        "select id, inspection_id, framework_version_id, marking_status, reference, sentence_type,
+                start_date, office, practitioner_grade, practitioner_count, sex, age_at_start,
+                ethnicity_group, rosh_level, mappa_eligible
+         from sample_case "
+    };
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+    framework_version_id: i32,
+    facts: &CaseFacts,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "insert into sample_case (inspection_id, framework_version_id, reference, sentence_type,
+             start_date, office, practitioner_grade, practitioner_count, sex, age_at_start,
+             ethnicity_group, rosh_level, mappa_eligible)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         returning id",
+    )
+    .bind(inspection_id)
+    .bind(framework_version_id)
+    .bind(&facts.reference)
+    .bind(facts.sentence_type)
+    .bind(facts.start_date)
+    .bind(&facts.office)
+    .bind(facts.practitioner_grade)
+    .bind(facts.practitioner_count)
+    .bind(facts.sex)
+    .bind(facts.age_at_start)
+    .bind(facts.ethnicity_group)
+    .bind(facts.rosh_level)
+    .bind(facts.mappa_eligible)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
+    sqlx::query_as(concat!(select_case!(), "where id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The case, locked until the transaction ends, so that two saves of the
+/// same case apply one after the other.
+pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
+    sqlx::query_as(concat!(select_case!(), "where id = $1 for update"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The references already used in an inspection, lower-cased as the unique
+/// index compares them.
+pub async fn references_in(conn: &mut PgConnection, inspection_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("select lower(reference) from sample_case where inspection_id = $1")
+        .bind(inspection_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn set_marking_status(
+    conn: &mut PgConnection,
+    id: i64,
+    status: MarkingStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update sample_case set marking_status = $2 where id = $1 and marking_status <> $2")
+        .bind(id)
+        .bind(status)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Which cases of an inspection to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<MarkingStatus>,
+    /// Cases whose answer to this key question (by id) is `answer`.
+    pub key_question: Option<(i32, Answer)>,
+    /// Cases whose answer to this prompt (by id) is `answer`.
+    pub prompt: Option<(i32, Answer)>,
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+    filter: &CaseFilter,
+) -> Result<Vec<Case>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_case!(),
+        "where inspection_id = $1
+           and ($2::text is null or marking_status = $2)
+           and ($3::integer is null or exists (
+                select 1 from key_question_judgement j
+                where j.case_id = sample_case.id and j.key_question_id = $3 and j.answer = $4))
+           and ($5::integer is null or exists (
+                select 1 from prompt_answer p
+                where p.case_id = sample_case.id and p.prompt_id = $5 and p.answer = $6))
+         order by reference"
+    ))
+    .bind(inspection_id)
+    .bind(filter.status)
+    .bind(filter.key_question.map(|(id, _)| id))
+    .bind(filter.key_question.map(|(_, a)| a))
+    .bind(filter.prompt.map(|(id, _)| id))
+    .bind(filter.prompt.map(|(_, a)| a))
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,76 @@
+//! Inspections.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use crate::vocab::InspectionStatus;
+
+#[derive(Debug, Clone)]
+pub struct NewInspection {
+    pub pdu_id: i64,
+    pub framework_version_id: i32,
+    pub fieldwork_start: NaiveDate,
+    pub sample_week_1: Option<NaiveDate>,
+    pub sample_week_2: Option<NaiveDate>,
+}
+
+/// An inspection with the names and counts every page about it shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Inspection {
+    pub id: i64,
+    pub pdu_name: String,
+    pub region_name: String,
+    pub framework_version_id: i32,
+    pub fieldwork_start: NaiveDate,
+    pub sample_week_1: Option<NaiveDate>,
+    pub sample_week_2: Option<NaiveDate>,
+    pub status: InspectionStatus,
+    pub cases_total: i64,
+    pub cases_complete: i64,
+}
+
+pub async fn create(conn: &mut PgConnection, new: &NewInspection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "insert into inspection (pdu_id, framework_version_id, fieldwork_start, sample_week_1, sample_week_2)
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(new.pdu_id)
+    .bind(new.framework_version_id)
+    .bind(new.fieldwork_start)
+    .bind(new.sample_week_1)
+    .bind(new.sample_week_2)
+    .fetch_one(conn)
+    .await
+}
+
+// A macro rather than a const so that `concat!` keeps each query a
+// `&'static str` literal, which sqlx accepts as safe SQL.
+macro_rules! select_inspection {
+    () => {
+        "select i.id, p.name as pdu_name, r.name as region_name, i.framework_version_id,
+           i.fieldwork_start, i.sample_week_1, i.sample_week_2, i.status,
+           (select count(*) from sample_case c where c.inspection_id = i.id) as cases_total,
+           (select count(*) from sample_case c where c.inspection_id = i.id
+                and c.marking_status = 'complete') as cases_complete
+    from inspection i
+    join pdu p on p.id = i.pdu_id
+    join region r on r.id = p.region_id "
+    };
+}
+
+pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Inspection>, sqlx::Error> {
+    sqlx::query_as(concat!(select_inspection!(), "where i.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Every inspection, latest fieldwork first.
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Inspection>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_inspection!(),
+        "order by i.fieldwork_start desc, p.name"
+    ))
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,91 @@
+//! The data layer: every SQL statement of casemark lives in this module's
+//! children, as named functions taking a connection (or transaction), so
+//! handlers never hold SQL and a reader finds each query by what it does.
+
+pub mod answers;
+pub mod cases;
+pub mod framework;
+pub mod inspections;
+pub mod places;
+pub mod ratings;
+
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// The schema, embedded at build time from the repository's migrations/.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// Why the server could not get a usable database at start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot reach PostgreSQL at {url}: {source}")]
+    Unreachable { url: String, source: sqlx::Error },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Creates the database if it is missing, connects a small pool and brings
+/// the schema up to date.
+pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, StartupError> {
+    let unreachable = |source| StartupError::Unreachable {
+        url: redact(url),
+        source,
+    };
+    if !sqlx::Postgres::database_exists(url).await.map_err(unreachable)? {
+        sqlx::Postgres::create_database(url).await.map_err(unreachable)?;
+        tracing::info!(database = %redact(url), "created database");
+    }
+    let pool = connect(url, max_connections).await.map_err(unreachable)?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// A pool sized for a small machine: more connections than cores only queue
+/// inside PostgreSQL. Waiting for a connection is bounded so that an
+/// overloaded or absent database yields a prompt 503, not a hung request.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// True when a database error is the violation of the named constraint or
+/// unique index, so callers can turn it into a message about a field.
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/casemark"),
+            "postgres://app:***@db:5432/casemark"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/casemark"),
+            "postgres://postgres@127.0.0.1/casemark"
+        );
+    }
+}

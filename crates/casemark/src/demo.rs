@@ -1,0 +1,149 @@
+//! A demo inspection for newcomers (`casemark --demo`): 54 marked cases whose
+//! key-question counts reproduce Hertfordshire PDU's published 2024 ratings,
+//! written through the same services the pages use.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::AppState;
+use crate::domain_one::DomainOneInput;
+use crate::intake::RawCase;
+use crate::marking::{KeyQuestionInput, Submission};
+use crate::setup::{InspectionRequest, PduChoice};
+
+pub const DEMO_PDU: &str = "Hertfordshire (demo)";
+const CASES: usize = 54;
+const COMMUNITY_ORDERS: usize = 37;
+
+/// Cases judged Yes of 54 on each key question, as published (the rest No).
+const YES: [(&str, usize); 12] = [
+    ("2.1.1", 32),
+    ("2.1.2", 35),
+    ("2.1.3", 9),
+    ("2.2.1", 34),
+    ("2.2.2", 40),
+    ("2.2.3", 22),
+    ("2.3.1", 43),
+    ("2.3.2", 29),
+    ("2.3.3", 21),
+    ("2.4.1", 36),
+    ("2.4.2", 34),
+    ("2.4.3", 28),
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not load the demo inspection: {0}")]
+pub struct DemoError(String);
+
+/// Loads the demo inspection unless it is already there; returns its id.
+pub async fn load(state: &AppState) -> Result<i64, DemoError> {
+    let fail = |e: &dyn std::fmt::Display| DemoError(e.to_string());
+    let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
+    let region = crate::db::places::region_named(&mut conn, "East of England")
+        .await
+        .map_err(|e| fail(&e))?
+        .ok_or_else(|| DemoError("the East of England region is missing".into()))?;
+    let existing = crate::db::places::pdus_in_region(&mut conn, region.id)
+        .await
+        .map_err(|e| fail(&e))?;
+    drop(conn);
+    if existing.iter().any(|p| p.name == DEMO_PDU) {
+        let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
+        let all = crate::db::inspections::list(&mut conn).await.map_err(|e| fail(&e))?;
+        if let Some(found) = all.iter().find(|i| i.pdu_name == DEMO_PDU) {
+            return Ok(found.id);
+        }
+    }
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError("bad date".into()));
+    let id = crate::setup::create_inspection(
+        &state.pool,
+        &InspectionRequest {
+            region_id: region.id,
+            pdu: PduChoice::Named(DEMO_PDU.into()),
+            fieldwork_start: date(2024, 4, 15)?,
+            sample_week_1: Some(date(2023, 10, 2)?),
+            sample_week_2: Some(date(2023, 10, 9)?),
+        },
+    )
+    .await
+    .map_err(|e| fail(&e))?;
+
+    let raws: Vec<RawCase> = (0..CASES)
+        .map(|i| RawCase {
+            reference: Some(format!("DEMO{:03}", i + 1)),
+            sentence_type: Some(if i < COMMUNITY_ORDERS { "community_order" } else { "licence" }.into()),
+            practitioner_grade: Some(
+                ["probation_officer", "probation_services_officer", "trainee_probation_officer"][i % 3].into(),
+            ),
+            sex: Some(if i % 6 == 0 { "female" } else { "male" }.into()),
+            age_at_start: Some((19 + (i * 7) % 40).to_string()),
+            rosh_level: Some(["low", "medium", "high"][i % 3].into()),
+            ..RawCase::default()
+        })
+        .collect();
+    let framework_version_id = {
+        let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
+        crate::db::inspections::get(&mut conn, id)
+            .await
+            .map_err(|e| fail(&e))?
+            .ok_or_else(|| DemoError("the new inspection vanished".into()))?
+            .framework_version_id
+    };
+    let added = crate::intake::add_cases(&state.pool, id, framework_version_id, &raws)
+        .await
+        .map_err(|e| fail(&e))?;
+    let framework = state
+        .frameworks
+        .get(&state.pool, framework_version_id)
+        .await
+        .map_err(|e| fail(&e))?;
+
+    for (index, case) in added.iter().enumerate() {
+        let mut submission = Submission {
+            complete: Some(true),
+            ..Submission::default()
+        };
+        for (code, yes) in YES {
+            let answer = if index < yes { "yes" } else { "no" };
+            submission.key_questions.insert(
+                code.to_owned(),
+                KeyQuestionInput {
+                    answer: Some(answer.into()),
+                    rationale: (answer == "no").then(|| "Demo: practice fell short on this question.".into()),
+                },
+            );
+            // Prompts follow their key question in the demo.
+            if let Some(kq) = framework.key_question(code) {
+                for p in &kq.prompts {
+                    submission.prompts.insert(p.code.clone(), answer.into());
+                }
+            }
+        }
+        for o in &framework.outcomes {
+            submission
+                .outcomes
+                .insert(o.code.clone(), if index % 2 == 0 { "yes" } else { "no" }.into());
+        }
+        crate::marking::save(&state.pool, &state.frameworks, case.id, &submission)
+            .await
+            .map_err(|e| fail(&e))?;
+    }
+
+    let domain_one: BTreeMap<String, DomainOneInput> = ["1.1", "1.2", "1.3"]
+        .into_iter()
+        .map(|code| {
+            (
+                code.to_owned(),
+                DomainOneInput {
+                    rating: Some("requires_improvement".into()),
+                    ..DomainOneInput::default()
+                },
+            )
+        })
+        .collect();
+    crate::domain_one::record(&state.pool, &state.frameworks, id, &domain_one)
+        .await
+        .map_err(|e| fail(&e))?;
+    Ok(id)
+}

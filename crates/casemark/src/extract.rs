@@ -1,0 +1,36 @@
+//! Request extractors shared by the pages and the API.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+/// A numeric id from the path. Anything that is not one is a 404 (HTML or
+/// JSON, by where the request went): no such inspection or case exists.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let is_api = parts.uri.path().starts_with("/api/");
+        let raw = match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(raw)) => raw,
+            Err(_) => return Err(not_found(is_api)),
+        };
+        parse_id(&raw).map(Id).ok_or_else(|| not_found(is_api))
+    }
+}
+
+/// Ids are positive; anything else names nothing.
+pub fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+fn not_found(is_api: bool) -> Response {
+    if is_api {
+        crate::api::ApiError::NotFound.into_response()
+    } else {
+        crate::web::WebError::NotFound.into_response()
+    }
+}

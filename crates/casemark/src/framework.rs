@@ -1,0 +1,122 @@
+//! What an inspection is marked against: the standards, key questions,
+//! prompts, outcome questions and rating bands of one framework version.
+//!
+//! Loaded from the database once per version and cached: a version that an
+//! inspection uses cannot change (a trigger refuses it), so the cache can
+//! never go stale for the inspections that read it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use casemark_rules::Bands;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::vocab::Area;
+
+#[derive(Debug)]
+pub struct Framework {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub bands: Bands,
+    /// In framework order: domain one (1.1–1.3), then domain two (2.1–2.4).
+    pub standards: Vec<Standard>,
+    pub outcomes: Vec<OutcomeQuestion>,
+}
+
+#[derive(Debug)]
+pub struct Standard {
+    pub id: i32,
+    pub code: String,
+    pub domain: i16,
+    pub name: String,
+    pub statement: String,
+    /// Empty for domain one, whose ratings are judged, not computed.
+    pub key_questions: Vec<KeyQuestion>,
+}
+
+#[derive(Debug)]
+pub struct KeyQuestion {
+    pub id: i32,
+    pub code: String,
+    pub area: Area,
+    pub text: String,
+    pub prompts: Vec<Prompt>,
+}
+
+#[derive(Debug)]
+pub struct Prompt {
+    pub id: i32,
+    pub code: String,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct OutcomeQuestion {
+    pub id: i32,
+    pub code: String,
+    pub text: String,
+}
+
+impl Framework {
+    pub fn domain_one(&self) -> impl Iterator<Item = &Standard> {
+        self.standards.iter().filter(|s| s.domain == 1)
+    }
+
+    pub fn domain_two(&self) -> impl Iterator<Item = &Standard> {
+        self.standards.iter().filter(|s| s.domain == 2)
+    }
+
+    pub fn standard(&self, code: &str) -> Option<&Standard> {
+        self.standards.iter().find(|s| s.code == code)
+    }
+
+    pub fn key_questions(&self) -> impl Iterator<Item = &KeyQuestion> {
+        self.domain_two().flat_map(|s| s.key_questions.iter())
+    }
+
+    pub fn key_question(&self, code: &str) -> Option<&KeyQuestion> {
+        self.key_questions().find(|kq| kq.code == code)
+    }
+
+    pub fn prompts(&self) -> impl Iterator<Item = &Prompt> {
+        self.key_questions().flat_map(|kq| kq.prompts.iter())
+    }
+
+    pub fn prompt(&self, code: &str) -> Option<&Prompt> {
+        self.prompts().find(|p| p.code == code)
+    }
+
+    pub fn outcome(&self, code: &str) -> Option<&OutcomeQuestion> {
+        self.outcomes.iter().find(|o| o.code == code)
+    }
+}
+
+/// Framework versions by id, loaded on first use.
+#[derive(Debug, Default)]
+pub struct FrameworkCache {
+    versions: RwLock<HashMap<i32, Arc<Framework>>>,
+}
+
+impl FrameworkCache {
+    pub async fn get(&self, pool: &PgPool, id: i32) -> Result<Arc<Framework>, sqlx::Error> {
+        if let Some(found) = self.read().get(&id) {
+            return Ok(found.clone());
+        }
+        let mut conn = pool.acquire().await?;
+        let loaded = Arc::new(db::framework::load(&mut conn, id).await?);
+        self.write().insert(id, loaded.clone());
+        Ok(loaded)
+    }
+
+    // A poisoned lock only means another request panicked while holding it;
+    // the map itself is always valid, so carry on with it.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<i32, Arc<Framework>>> {
+        self.versions.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i32, Arc<Framework>>> {
+        self.versions.write().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,0 +1,399 @@
+//! Adding cases to an inspection's sample: validating case facts (from the
+//! form, the JSON API or a CSV file) and writing a batch all or nothing.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::db::cases::CaseFacts;
+use crate::vocab::{NotInVocabulary, parse_optional};
+
+/// Case facts as given, before validation: every value is text, as it comes
+/// from a form or a CSV cell (the JSON API turns numbers and booleans into
+/// text first), and blank means "not recorded".
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct RawCase {
+    pub reference: Option<String>,
+    pub sentence_type: Option<String>,
+    pub start_date: Option<String>,
+    pub office: Option<String>,
+    pub practitioner_grade: Option<String>,
+    pub practitioner_count: Option<String>,
+    pub sex: Option<String>,
+    pub age_at_start: Option<String>,
+    pub ethnicity_group: Option<String>,
+    pub rosh_level: Option<String>,
+    pub mappa_eligible: Option<String>,
+}
+
+/// The case fact fields, named as in forms, the JSON API and CSV headers.
+pub const FIELDS: [&str; 11] = [
+    "reference",
+    "sentence_type",
+    "start_date",
+    "office",
+    "practitioner_grade",
+    "practitioner_count",
+    "sex",
+    "age_at_start",
+    "ethnicity_group",
+    "rosh_level",
+    "mappa_eligible",
+];
+
+impl RawCase {
+    /// Sets a field by its name in [`FIELDS`]; other names are ignored.
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "reference" => &mut self.reference,
+            "sentence_type" => &mut self.sentence_type,
+            "start_date" => &mut self.start_date,
+            "office" => &mut self.office,
+            "practitioner_grade" => &mut self.practitioner_grade,
+            "practitioner_count" => &mut self.practitioner_count,
+            "sex" => &mut self.sex,
+            "age_at_start" => &mut self.age_at_start,
+            "ethnicity_group" => &mut self.ethnicity_group,
+            "rosh_level" => &mut self.rosh_level,
+            "mappa_eligible" => &mut self.mappa_eligible,
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Checks one case's facts; every problem is reported, not just the first.
+pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut report = |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+    let vocab = |e: NotInVocabulary| e.to_string();
+
+    let reference = match blank(&raw.reference) {
+        None => {
+            report("reference", "Enter the case reference".into());
+            String::new()
+        }
+        Some(r) if r.chars().count() > 50 => {
+            report("reference", "Case reference must be 50 characters or fewer".into());
+            String::new()
+        }
+        Some(r) => r.to_owned(),
+    };
+    let sentence_type = match blank(&raw.sentence_type) {
+        None => {
+            report("sentence_type", "Select the sentence type: community order or licence".into());
+            None
+        }
+        Some(v) => v.parse().map_err(|e| report("sentence_type", vocab(e))).ok(),
+    };
+    let start_date = match blank(&raw.start_date) {
+        None => None,
+        Some(v) => match parse_date(v) {
+            Some(d) => Some(d),
+            None => {
+                report(
+                    "start_date",
+                    format!("Start date '{v}' must be a real date, like 2024-03-27 or 27/03/2024"),
+                );
+                None
+            }
+        },
+    };
+    let office = match blank(&raw.office) {
+        Some(o) if o.chars().count() > 200 => {
+            report("office", "Office must be 200 characters or fewer".into());
+            None
+        }
+        other => other.map(str::to_owned),
+    };
+    let practitioner_grade = parse_optional(raw.practitioner_grade.as_deref())
+        .map_err(|e| report("practitioner_grade", vocab(e)))
+        .unwrap_or(None);
+    let practitioner_count = number(blank(&raw.practitioner_count), 1, 99)
+        .map_err(|()| report("practitioner_count", "Number of practitioners must be a whole number from 1 to 99".into()))
+        .unwrap_or(None);
+    let sex = parse_optional(raw.sex.as_deref())
+        .map_err(|e| report("sex", vocab(e)))
+        .unwrap_or(None);
+    let age_at_start = number(blank(&raw.age_at_start), 10, 120)
+        .map_err(|()| report("age_at_start", "Age at start must be a whole number from 10 to 120".into()))
+        .unwrap_or(None);
+    let ethnicity_group = parse_optional(raw.ethnicity_group.as_deref())
+        .map_err(|e| report("ethnicity_group", vocab(e)))
+        .unwrap_or(None);
+    let rosh_level = parse_optional(raw.rosh_level.as_deref())
+        .map_err(|e| report("rosh_level", vocab(e)))
+        .unwrap_or(None);
+    let mappa_eligible = match blank(&raw.mappa_eligible) {
+        None => None,
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "1" => Some(true),
+            "no" | "n" | "false" | "0" => Some(false),
+            _ => {
+                report("mappa_eligible", format!("MAPPA eligibility '{v}' must be yes or no"));
+                None
+            }
+        },
+    };
+
+    match (problems.is_empty(), sentence_type) {
+        (true, Some(sentence_type)) => Ok(CaseFacts {
+            reference,
+            sentence_type,
+            start_date,
+            office,
+            practitioner_grade,
+            practitioner_count,
+            sex,
+            age_at_start,
+            ethnicity_group,
+            rosh_level,
+            mappa_eligible,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// ISO dates (2024-03-27) and the UK's day-first form (27/03/2024).
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
+        .ok()
+}
+
+fn number(value: Option<&str>, min: i16, max: i16) -> Result<Option<i16>, ()> {
+    match value {
+        None => Ok(None),
+        Some(v) => match v.parse::<i16>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(()),
+        },
+    }
+}
+
+/// A problem with one case of a batch; `row` counts from 1 in the order given.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowProblem {
+    pub row: usize,
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("no case was added")]
+    Invalid(Vec<RowProblem>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A case written by [`add_cases`].
+#[derive(Debug, Clone)]
+pub struct AddedCase {
+    pub id: i64,
+    pub facts: CaseFacts,
+}
+
+/// Validates every case, refuses references that repeat within the batch or
+/// are already in the inspection, and writes all of them in one transaction
+/// or none.
+pub async fn add_cases(
+    pool: &PgPool,
+    inspection_id: i64,
+    framework_version_id: i32,
+    raws: &[RawCase],
+) -> Result<Vec<AddedCase>, IntakeError> {
+    let mut problems = Vec::new();
+    let mut valid = Vec::with_capacity(raws.len());
+    for (index, raw) in raws.iter().enumerate() {
+        match validate(raw) {
+            Ok(facts) => valid.push((index + 1, facts)),
+            Err(found) => problems.extend(found.into_iter().map(|p| RowProblem {
+                row: index + 1,
+                field: p.field,
+                message: p.message,
+            })),
+        }
+    }
+
+    let mut tx = pool.begin().await?;
+    let existing: HashSet<String> = db::cases::references_in(&mut tx, inspection_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut seen = HashSet::new();
+    for (row, facts) in &valid {
+        let key = facts.reference.to_lowercase();
+        if existing.contains(&key) {
+            problems.push(duplicate(*row, &facts.reference, "is already in this inspection"));
+        } else if !seen.insert(key) {
+            problems.push(duplicate(*row, &facts.reference, "appears more than once"));
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.row);
+        return Err(IntakeError::Invalid(problems));
+    }
+
+    let mut added = Vec::with_capacity(valid.len());
+    for (row, facts) in valid {
+        match db::cases::insert(&mut tx, inspection_id, framework_version_id, &facts).await {
+            Ok(id) => added.push(AddedCase { id, facts }),
+            // Someone else added the same reference since we looked.
+            Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
+                return Err(IntakeError::Invalid(vec![duplicate(
+                    row,
+                    &facts.reference,
+                    "is already in this inspection",
+                )]));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+fn duplicate(row: usize, reference: &str, what: &str) -> RowProblem {
+    RowProblem {
+        row,
+        field: "reference",
+        message: format!("Case reference {reference} {what}"),
+    }
+}
+
+/// Reads a CSV of cases (header row first). Headers are matched without case,
+/// spaces or punctuation, with common variants ("Case ref", "CRN",
+/// "Sentence", "RoSH"); an unknown header is a problem, not silently dropped.
+pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let problem = |row: usize, message: String| RowProblem {
+        row,
+        field: "file",
+        message,
+    };
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![problem(0, format!("The file could not be read as CSV: {e}"))]),
+    };
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut problems = Vec::new();
+    for header in &headers {
+        match header_field(header) {
+            Some(field) => columns.push(field),
+            None => problems.push(problem(
+                0,
+                format!("Unknown column '{header}': expected columns are {}", FIELDS.join(", ")),
+            )),
+        }
+    }
+    for required in ["reference", "sentence_type"] {
+        if !columns.contains(&required) {
+            problems.push(problem(0, format!("The header row has no {required} column")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut cases = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let row = index + 1;
+        match record {
+            Ok(record) => {
+                let mut raw = RawCase::default();
+                for (field, value) in columns.iter().zip(record.iter()) {
+                    raw.set(field, value.to_owned());
+                }
+                cases.push(raw);
+            }
+            Err(e) => problems.push(problem(row, format!("Row {row} could not be read: {e}"))),
+        }
+    }
+    if cases.is_empty() && problems.is_empty() {
+        problems.push(problem(0, "The file has a header row but no cases".into()));
+    }
+    if problems.is_empty() { Ok(cases) } else { Err(problems) }
+}
+
+fn header_field(header: &str) -> Option<&'static str> {
+    let key: String = header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    Some(match key.as_str() {
+        "reference" | "casereference" | "caseref" | "ref" | "crn" | "case" => "reference",
+        "sentencetype" | "sentence" | "type" | "ordertype" => "sentence_type",
+        "startdate" | "sentencedate" | "releasedate" | "start" => "start_date",
+        "office" | "team" | "location" => "office",
+        "practitionergrade" | "grade" | "practitioner" => "practitioner_grade",
+        "practitionercount" | "numberofpractitioners" | "practitioners" => "practitioner_count",
+        "sex" | "gender" => "sex",
+        "ageatstart" | "age" => "age_at_start",
+        "ethnicitygroup" | "ethnicity" | "ethnicgroup" => "ethnicity_group",
+        "roshlevel" | "rosh" | "riskofseriousharm" | "riskofseriousharmlevel" => "rosh_level",
+        "mappaeligible" | "mappa" | "mappaeligibility" => "mappa_eligible",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::SentenceType;
+
+    #[test]
+    fn validates_and_reports_every_problem() {
+        let raw = RawCase {
+            reference: Some(" ".into()),
+            sentence_type: Some("parole".into()),
+            start_date: Some("31/02/2024".into()),
+            age_at_start: Some("eight".into()),
+            ..RawCase::default()
+        };
+        let problems = validate(&raw).expect_err("invalid");
+        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["reference", "sentence_type", "start_date", "age_at_start"]);
+    }
+
+    #[test]
+    fn accepts_labels_and_uk_dates() {
+        let raw = RawCase {
+            reference: Some("X123".into()),
+            sentence_type: Some("Licence".into()),
+            start_date: Some("27/03/2024".into()),
+            mappa_eligible: Some("Yes".into()),
+            ..RawCase::default()
+        };
+        let facts = validate(&raw).expect("valid");
+        assert_eq!(facts.sentence_type, SentenceType::Licence);
+        assert_eq!(facts.start_date, NaiveDate::from_ymd_opt(2024, 3, 27));
+        assert_eq!(facts.mappa_eligible, Some(true));
+    }
+
+    #[test]
+    fn csv_headers_match_variants_and_report_unknown_ones() {
+        let cases = parse_csv("\u{feff}Case ref,Sentence Type,RoSH\r\nA1,community order,high\r\n").expect("parses");
+        assert_eq!(cases[0].reference.as_deref(), Some("A1"));
+        assert_eq!(cases[0].rosh_level.as_deref(), Some("high"));
+        let problems = parse_csv("reference,sentence_type,shoe size\nA1,licence,9\n").expect_err("unknown");
+        assert!(problems[0].message.contains("Unknown column 'shoe size'"));
+        let ragged = parse_csv("reference,sentence_type\nA1,licence,extra\n").expect_err("ragged");
+        assert_eq!(ragged[0].row, 1);
+    }
+}

@@ -1,0 +1,238 @@
+//! Saving a case's judgements: the one path by which answers are written,
+//! whether they come from the marking form or the JSON API.
+//!
+//! A save is all or nothing: the case row is locked, every value is checked
+//! against the case's framework version, and only if nothing is wrong are the
+//! answers and the marking status written, in one transaction.
+
+use std::collections::BTreeMap;
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::db;
+use crate::db::answers::{CaseAnswers, Judgement};
+use crate::framework::{Framework, FrameworkCache};
+use crate::vocab::{Answer, MarkingStatus, OutcomeAnswer};
+
+/// The longest rationale kept: a few paragraphs, as reports quote.
+pub const MAX_RATIONALE_CHARS: usize = 5000;
+
+/// What someone asked to record for a case. Only what is given changes.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    /// By key question code.
+    pub key_questions: BTreeMap<String, KeyQuestionInput>,
+    /// Raw answer by prompt code.
+    pub prompts: BTreeMap<String, String>,
+    /// Raw answer by outcome code.
+    pub outcomes: BTreeMap<String, String>,
+    /// `Some(true)`: mark complete (refused unless every key question is
+    /// answered). `Some(false)`: no longer complete. `None`: unchanged.
+    pub complete: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KeyQuestionInput {
+    pub answer: Option<String>,
+    /// `Some("")` clears the rationale; `None` leaves it as it is.
+    pub rationale: Option<String>,
+}
+
+/// The input a problem is about, so each front end can name its own field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    KeyQuestion(String),
+    Rationale(String),
+    Prompt(String),
+    Outcome(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Field,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MarkingError {
+    #[error("case not found")]
+    CaseNotFound,
+    #[error("the answers were not saved")]
+    Invalid(Vec<Problem>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The state of a case after a successful save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    pub marking_status: MarkingStatus,
+}
+
+pub async fn save(
+    pool: &PgPool,
+    frameworks: &FrameworkCache,
+    case_id: i64,
+    submission: &Submission,
+) -> Result<Saved, MarkingError> {
+    let mut tx = pool.begin().await?;
+    let case = db::cases::get_for_update(&mut tx, case_id)
+        .await?
+        .ok_or(MarkingError::CaseNotFound)?;
+    let framework = frameworks.get(pool, case.framework_version_id).await?;
+    let current = db::answers::load(&mut tx, case_id).await?;
+
+    let change = validate(&framework, &current, submission)?;
+    write(&mut tx, case.id, case.framework_version_id, &change).await?;
+
+    let any_answer = !current.is_empty() || !change.is_empty();
+    let status = match submission.complete {
+        Some(true) => MarkingStatus::Complete,
+        None if case.marking_status == MarkingStatus::Complete => MarkingStatus::Complete,
+        _ if any_answer => MarkingStatus::InProgress,
+        _ => MarkingStatus::NotStarted,
+    };
+    db::cases::set_marking_status(&mut tx, case.id, status).await?;
+    tx.commit().await?;
+    Ok(Saved {
+        marking_status: status,
+    })
+}
+
+/// The rows a valid submission writes, with framework ids resolved.
+#[derive(Debug, Default)]
+struct Change {
+    judgements: Vec<(i32, Judgement)>,
+    prompts: Vec<(i32, Answer)>,
+    outcomes: Vec<(i32, OutcomeAnswer)>,
+}
+
+impl Change {
+    fn is_empty(&self) -> bool {
+        self.judgements.is_empty() && self.prompts.is_empty() && self.outcomes.is_empty()
+    }
+}
+
+fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submission) -> Result<Change, MarkingError> {
+    let mut problems = Vec::new();
+    let mut change = Change::default();
+    let mut problem = |field: Field, message: String| problems.push(Problem { field, message });
+
+    for (code, input) in &submission.key_questions {
+        let Some(kq) = framework.key_question(code) else {
+            problem(Field::KeyQuestion(code.clone()), format!("There is no key question {code}"));
+            continue;
+        };
+        let existing = current.key_questions.get(&kq.id);
+        let answer = match input.answer.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            Some(raw) => match raw.parse::<Answer>() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    problem(
+                        Field::KeyQuestion(code.clone()),
+                        format!("Key question {code} must be answered Yes, No or N/A"),
+                    );
+                    continue;
+                }
+            },
+            None => existing.map(|j| j.answer),
+        };
+        let rationale = match &input.rationale {
+            Some(text) => Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned),
+            None => existing.and_then(|j| j.rationale.clone()),
+        };
+        if rationale.as_ref().is_some_and(|r| r.chars().count() > MAX_RATIONALE_CHARS) {
+            problem(
+                Field::Rationale(code.clone()),
+                format!("Rationale for {code} must be {MAX_RATIONALE_CHARS} characters or fewer"),
+            );
+            continue;
+        }
+        match answer {
+            Some(answer) => {
+                let judgement = Judgement { answer, rationale };
+                if existing != Some(&judgement) {
+                    change.judgements.push((kq.id, judgement));
+                }
+            }
+            None if rationale.is_some() => problem(
+                Field::KeyQuestion(code.clone()),
+                format!("Select Yes, No or N/A for key question {code}, or remove its rationale"),
+            ),
+            None => {}
+        }
+    }
+
+    for (code, raw) in &submission.prompts {
+        let Some(prompt) = framework.prompt(code) else {
+            problem(Field::Prompt(code.clone()), format!("There is no prompt {code}"));
+            continue;
+        };
+        match raw.parse::<Answer>() {
+            Ok(a) if current.prompts.get(&prompt.id) != Some(&a) => change.prompts.push((prompt.id, a)),
+            Ok(_) => {}
+            Err(_) => problem(
+                Field::Prompt(code.clone()),
+                format!("Prompt {code} must be answered Yes, No or N/A"),
+            ),
+        }
+    }
+
+    for (code, raw) in &submission.outcomes {
+        let Some(outcome) = framework.outcome(code) else {
+            problem(Field::Outcome(code.clone()), format!("There is no outcome question {code}"));
+            continue;
+        };
+        match raw.parse::<OutcomeAnswer>() {
+            Ok(a) if current.outcomes.get(&outcome.id) != Some(&a) => change.outcomes.push((outcome.id, a)),
+            Ok(_) => {}
+            Err(_) => problem(
+                Field::Outcome(code.clone()),
+                format!("Outcome '{}' must be answered Yes or No", outcome.text),
+            ),
+        }
+    }
+
+    if submission.complete == Some(true) {
+        for missing in unanswered(framework, current, &change) {
+            problem(Field::KeyQuestion(missing.0.clone()), missing.1);
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(change)
+    } else {
+        Err(MarkingError::Invalid(problems))
+    }
+}
+
+/// Key questions with no answer once the change is applied, with the message
+/// the error summary shows for each.
+fn unanswered(framework: &Framework, current: &CaseAnswers, change: &Change) -> Vec<(String, String)> {
+    let mut missing = Vec::new();
+    for standard in framework.domain_two() {
+        for kq in &standard.key_questions {
+            let answered = current.key_questions.contains_key(&kq.id)
+                || change.judgements.iter().any(|(id, _)| *id == kq.id);
+            if !answered {
+                missing.push((
+                    kq.code.clone(),
+                    format!(
+                        "Answer key question {} ({}: {}) before marking the case complete",
+                        kq.code,
+                        standard.name,
+                        kq.area.label().to_lowercase()
+                    ),
+                ));
+            }
+        }
+    }
+    missing
+}
+
+async fn write(conn: &mut PgConnection, case_id: i64, version: i32, change: &Change) -> Result<(), sqlx::Error> {
+    db::answers::upsert_judgements(conn, case_id, version, &change.judgements).await?;
+    db::answers::upsert_prompts(conn, case_id, version, &change.prompts).await?;
+    db::answers::upsert_outcomes(conn, case_id, version, &change.outcomes).await?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! An inspection's ratings: the framework's structure joined with the counts
+//! from the database and rated by `casemark_rules`. The dashboard page, the
+//! inspections list and the JSON API all read this one model.
+
+use std::collections::HashMap;
+
+use casemark_rules::{Counts, Rating, composite, is_provisional, rate_domain_two_standard};
+use sqlx::PgConnection;
+
+use crate::db;
+use crate::db::ratings::{DomainOne, Tallies};
+use crate::framework::Framework;
+use crate::vocab::Area;
+
+#[derive(Debug, Clone)]
+pub struct InspectionRatings {
+    pub cases_total: u32,
+    pub cases_complete: u32,
+    pub provisional: bool,
+    pub score: Option<u8>,
+    pub max_score: u8,
+    pub overall: Option<Rating>,
+    pub standards: Vec<StandardResult>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StandardResult {
+    pub code: String,
+    pub name: String,
+    pub domain: i16,
+    pub rating: Option<Rating>,
+    pub driving_key_question: Option<String>,
+    /// Empty for domain one.
+    pub key_questions: Vec<KeyQuestionResult>,
+}
+
+impl StandardResult {
+    pub fn score(&self) -> Option<u8> {
+        self.rating.map(Rating::score)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyQuestionResult {
+    pub code: String,
+    pub area: Area,
+    pub text: String,
+    pub counts: Counts,
+    pub percent: Option<u8>,
+    pub driving: bool,
+    pub prompts: Vec<PromptResult>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PromptResult {
+    pub code: String,
+    pub text: String,
+    pub counts: Counts,
+}
+
+/// Rates an inspection from its tallies. Pure: the inputs say everything.
+pub fn rate(
+    framework: &Framework,
+    key_questions: &Tallies,
+    prompts: &Tallies,
+    domain_one: &HashMap<i32, DomainOne>,
+    cases_total: u32,
+    cases_complete: u32,
+) -> InspectionRatings {
+    let mut standards = Vec::with_capacity(framework.standards.len());
+    for standard in &framework.standards {
+        if standard.domain == 1 {
+            standards.push(StandardResult {
+                code: standard.code.clone(),
+                name: standard.name.clone(),
+                domain: 1,
+                rating: domain_one.get(&standard.id).and_then(|d| d.rating),
+                driving_key_question: None,
+                key_questions: Vec::new(),
+            });
+            continue;
+        }
+        let counts: Vec<Counts> = standard
+            .key_questions
+            .iter()
+            .map(|kq| key_questions.get(&kq.id).copied().unwrap_or_default())
+            .collect();
+        let rated = rate_domain_two_standard(&framework.bands, &counts);
+        let results = standard
+            .key_questions
+            .iter()
+            .zip(&counts)
+            .enumerate()
+            .map(|(index, (kq, counts))| KeyQuestionResult {
+                code: kq.code.clone(),
+                area: kq.area,
+                text: kq.text.clone(),
+                counts: *counts,
+                percent: counts.percent(),
+                driving: rated.driving == Some(index),
+                prompts: kq
+                    .prompts
+                    .iter()
+                    .map(|p| PromptResult {
+                        code: p.code.clone(),
+                        text: p.text.clone(),
+                        counts: prompts.get(&p.id).copied().unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        standards.push(StandardResult {
+            code: standard.code.clone(),
+            name: standard.name.clone(),
+            domain: 2,
+            rating: rated.rating,
+            driving_key_question: rated.driving.map(|i| standard.key_questions[i].code.clone()),
+            key_questions: results,
+        });
+    }
+    let ratings: Vec<Option<Rating>> = standards.iter().map(|s| s.rating).collect();
+    let total = composite(&framework.bands, &ratings);
+    InspectionRatings {
+        cases_total,
+        cases_complete,
+        provisional: is_provisional(cases_complete, cases_total),
+        score: total.map(|t| t.score),
+        max_score: total.map_or(Rating::MAX_SCORE * standards.len() as u8, |t| t.max_score),
+        overall: total.map(|t| t.overall),
+        standards,
+    }
+}
+
+/// Loads the tallies of one inspection and rates it.
+pub async fn for_inspection(
+    conn: &mut PgConnection,
+    framework: &Framework,
+    inspection: &db::inspections::Inspection,
+) -> Result<InspectionRatings, sqlx::Error> {
+    let kqs = db::ratings::key_question_tallies(conn, inspection.id).await?;
+    let prompts = db::ratings::prompt_tallies(conn, inspection.id).await?;
+    let domain_one = db::ratings::domain_one(conn, inspection.id).await?;
+    Ok(rate(
+        framework,
+        &kqs,
+        &prompts,
+        &domain_one,
+        count(inspection.cases_total),
+        count(inspection.cases_complete),
+    ))
+}
+
+pub fn count(value: i64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}

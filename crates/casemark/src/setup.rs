@@ -1,0 +1,115 @@
+//! Setting up an inspection: choosing (or adding) the PDU and checking the
+//! dates, for the new-inspection form and the JSON API alike.
+
+use chrono::NaiveDate;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::db::inspections::NewInspection;
+
+#[derive(Debug, Clone)]
+pub enum PduChoice {
+    Existing(i64),
+    /// Created in the region unless a PDU of that name (any case) is there.
+    Named(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct InspectionRequest {
+    pub region_id: i16,
+    pub pdu: PduChoice,
+    pub fieldwork_start: NaiveDate,
+    pub sample_week_1: Option<NaiveDate>,
+    pub sample_week_2: Option<NaiveDate>,
+}
+
+/// A problem with one field: "pdu", "sample_week_1" or "sample_week_2".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the inspection was not created")]
+    Invalid(Vec<SetupProblem>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Checks the sample weeks against the fieldwork date: both come months
+/// before fieldwork, the second after the first.
+pub fn check_dates(
+    fieldwork_start: NaiveDate,
+    week_1: Option<NaiveDate>,
+    week_2: Option<NaiveDate>,
+) -> Vec<SetupProblem> {
+    let mut problems = Vec::new();
+    let mut report = |field, message: &str| {
+        problems.push(SetupProblem {
+            field,
+            message: message.to_owned(),
+        })
+    };
+    if week_1.is_some_and(|w| w >= fieldwork_start) {
+        report("sample_week_1", "First sample week must be before the fieldwork start date");
+    }
+    match (week_1, week_2) {
+        (None, Some(_)) => report("sample_week_1", "Enter the first sample week as well as the second"),
+        (Some(w1), Some(w2)) if w2 <= w1 => report("sample_week_2", "Second sample week must be after the first"),
+        _ => {}
+    }
+    if week_2.is_some_and(|w| w >= fieldwork_start) {
+        report("sample_week_2", "Second sample week must be before the fieldwork start date");
+    }
+    problems
+}
+
+/// Creates the inspection (and the PDU if new) in one transaction, under
+/// the current framework version.
+pub async fn create_inspection(pool: &PgPool, request: &InspectionRequest) -> Result<i64, SetupError> {
+    let mut problems = check_dates(request.fieldwork_start, request.sample_week_1, request.sample_week_2);
+    let mut tx = pool.begin().await?;
+    let pdu_id = match &request.pdu {
+        PduChoice::Existing(id) => match db::places::pdu(&mut tx, *id).await? {
+            Some(pdu) if pdu.region_id == request.region_id => Some(pdu.id),
+            _ => {
+                problems.push(SetupProblem {
+                    field: "pdu",
+                    message: "Select a PDU in the region".into(),
+                });
+                None
+            }
+        },
+        PduChoice::Named(name) => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 200 {
+                problems.push(SetupProblem {
+                    field: "pdu",
+                    message: "Enter the PDU name (200 characters or fewer)".into(),
+                });
+                None
+            } else {
+                Some(db::places::find_or_create_pdu(&mut tx, request.region_id, name).await?.id)
+            }
+        }
+    };
+    let Some(pdu_id) = pdu_id.filter(|_| problems.is_empty()) else {
+        return Err(SetupError::Invalid(problems));
+    };
+    let framework_version_id = db::framework::current_id(&mut tx).await?;
+    let id = db::inspections::create(
+        &mut tx,
+        &NewInspection {
+            pdu_id,
+            framework_version_id,
+            fieldwork_start: request.fieldwork_start,
+            sample_week_1: request.sample_week_1,
+            sample_week_2: request.sample_week_2,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,62 @@
+//! Errors of the HTML pages, rendered as GOV.UK error pages. Internal
+//! errors are logged with their cause and shown to people without it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("page not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "If you typed the web address, check it is correct. If you followed a link, the \
+                 inspection or case may have been removed."
+                    .to_owned(),
+            ),
+            WebError::BadRequest(reason) => (StatusCode::BAD_REQUEST, "There is a problem with the request", reason.clone()),
+            WebError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
+                tracing::warn!(error = %self, "database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sorry, the service is unavailable",
+                    "The database is not answering. Nothing was saved by this request. Try again in a few minutes."
+                        .to_owned(),
+                )
+            }
+            WebError::Database(_) => {
+                tracing::error!(error = %self, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    "Nothing was saved by this request. Try again later.".to_owned(),
+                )
+            }
+        };
+        (status, ErrorPage { title, message }).into_response()
+    }
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}

@@ -1,0 +1,99 @@
+//! Helpers shared by the forms: field errors for the GOV.UK error summary
+//! and the three-field GOV.UK date input.
+
+use chrono::NaiveDate;
+
+/// One error: the summary links to `href`, the field shows `message`.
+#[derive(Debug, Clone)]
+pub struct FormError {
+    /// The form field name the error belongs to.
+    pub field: String,
+    /// The element the summary's link goes to (`#` + id).
+    pub href: String,
+    pub message: String,
+}
+
+/// The errors of one form submission, in the order the form shows fields.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<FormError>);
+
+impl FormErrors {
+    /// Adds an error for `field`, linking to the element with id `id`.
+    pub fn add(&mut self, field: impl Into<String>, id: &str, message: impl Into<String>) {
+        self.0.push(FormError {
+            field: field.into(),
+            href: format!("#{id}"),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> &[FormError] {
+        &self.0
+    }
+
+    /// The message to show beside a field, if it has one.
+    pub fn message(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// The three boxes of a GOV.UK date input, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DateInput {
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+impl DateInput {
+    pub fn is_blank(&self) -> bool {
+        self.day.trim().is_empty() && self.month.trim().is_empty() && self.year.trim().is_empty()
+    }
+
+    /// The date, or the GOV.UK-style message explaining what is wrong.
+    /// `label` names the date in messages ("Fieldwork start date").
+    pub fn parse(&self, label: &str) -> Result<Option<NaiveDate>, String> {
+        if self.is_blank() {
+            return Ok(None);
+        }
+        let part = |s: &str| s.trim().parse::<u32>().ok();
+        match (part(&self.day), part(&self.month), part(&self.year)) {
+            (None, _, _) if self.day.trim().is_empty() => Err(format!("{label} must include a day")),
+            (_, None, _) if self.month.trim().is_empty() => Err(format!("{label} must include a month")),
+            (_, _, None) if self.year.trim().is_empty() => Err(format!("{label} must include a year")),
+            (Some(d), Some(m), Some(y)) if (1900..=2200).contains(&y) => i32::try_from(y)
+                .ok()
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .map(Some)
+                .ok_or_else(|| format!("{label} must be a real date")),
+            (_, _, Some(y)) if !(1900..=2200).contains(&y) => Err(format!("{label} year must include 4 numbers")),
+            _ => Err(format!("{label} must be a real date")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(day: &str, month: &str, year: &str) -> DateInput {
+        DateInput {
+            day: day.into(),
+            month: month.into(),
+            year: year.into(),
+        }
+    }
+
+    #[test]
+    fn parses_and_explains_dates() {
+        assert_eq!(input("8", "9", "2025").parse("Date"), Ok(NaiveDate::from_ymd_opt(2025, 9, 8)));
+        assert_eq!(input("", "", "").parse("Date"), Ok(None));
+        assert_eq!(input("31", "2", "2025").parse("Date"), Err("Date must be a real date".into()));
+        assert_eq!(input("1", "", "2025").parse("Date"), Err("Date must include a month".into()));
+        assert_eq!(input("1", "2", "25").parse("Date"), Err("Date year must include 4 numbers".into()));
+    }
+}
