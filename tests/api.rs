@@ -1,1 +1,469 @@
+//! The JSON API against a real PostgreSQL: the published examples end to
+//! end, and every kind of bad input.
 
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use support::{PublishedPdu, TestApp, fixtures, rating_code};
+
+const KEY_QUESTIONS: [&str; 12] = [
+    "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
+    "2.4.2", "2.4.3",
+];
+
+async fn create_inspection(app: &TestApp, pdu: &str, region: &str, fieldwork: &str) -> i64 {
+    let response = app
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": pdu, "region": region, "fieldwork_start": fieldwork}))
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    response.json::<Value>()["id"].as_i64().expect("id")
+}
+
+async fn add_cases(app: &TestApp, inspection: i64, published: &PublishedPdu) -> Vec<i64> {
+    let cases: Vec<Value> = (0..published.cases)
+        .map(|i| {
+            json!({
+                "reference": format!("C{:03}", i + 1),
+                "sentence_type": if i < published.community_orders { "community_order" } else { "licence" },
+                "age_at_start": 20 + i % 30,
+                "mappa_eligible": i % 5 == 0,
+            })
+        })
+        .collect();
+    let response = app
+        .server
+        .post(&format!("/api/v1/inspections/{inspection}/cases"))
+        .json(&cases)
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    let body = response.json::<Value>();
+    body["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("case id"))
+        .collect()
+}
+
+/// Marks, rates and checks one published inspection through the API.
+async fn reproduce(app: &TestApp, published: &PublishedPdu) {
+    let id = create_inspection(
+        app,
+        &published.name,
+        &published.region,
+        &published.fieldwork_start,
+    )
+    .await;
+    let case_ids = add_cases(app, id, published).await;
+    assert_eq!(case_ids.len(), published.cases);
+
+    for (index, case_id) in case_ids.iter().enumerate() {
+        let key_questions: serde_json::Map<String, Value> = published
+            .key_questions
+            .iter()
+            .map(|(code, kq)| (code.clone(), json!(kq.answer_for(index))))
+            .collect();
+        app.server
+            .put(&format!("/api/v1/cases/{case_id}/judgements"))
+            .json(&json!({"key_questions": key_questions, "complete": true}))
+            .await
+            .assert_status_ok();
+    }
+    let domain_one: serde_json::Map<String, Value> = published
+        .domain_one
+        .iter()
+        .map(|(code, label)| (code.clone(), json!(rating_code(label))))
+        .collect();
+    app.server
+        .put(&format!("/api/v1/inspections/{id}/domain-one"))
+        .json(&domain_one)
+        .await
+        .assert_status_ok();
+
+    let ratings = app
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    assert_published(&ratings, published);
+}
+
+pub fn assert_published(ratings: &Value, published: &PublishedPdu) {
+    let name = &published.name;
+    assert_eq!(ratings["cases_total"], json!(published.cases), "{name}");
+    assert_eq!(ratings["cases_complete"], json!(published.cases), "{name}");
+    assert_eq!(ratings["provisional"], json!(false), "{name}");
+    assert_eq!(ratings["score"], json!(published.score), "{name}");
+    assert_eq!(ratings["max_score"], json!(21), "{name}");
+    assert_eq!(
+        ratings["overall"],
+        json!(rating_code(&published.overall)),
+        "{name}"
+    );
+    let standards = ratings["standards"].as_array().expect("standards");
+    assert_eq!(standards.len(), 7);
+    for standard in standards {
+        let code = standard["code"].as_str().expect("code");
+        let expected = published
+            .domain_one
+            .get(code)
+            .or_else(|| published.domain_two.get(code))
+            .expect("every standard is published");
+        assert_eq!(
+            standard["rating"],
+            json!(rating_code(expected)),
+            "{name} {code}"
+        );
+        for kq in standard["key_questions"].as_array().into_iter().flatten() {
+            let kq_code = kq["code"].as_str().expect("kq code");
+            let counts = &published.key_questions[kq_code];
+            assert_eq!(
+                kq["percent"],
+                json!(counts.published_percent),
+                "{name} {kq_code}"
+            );
+            assert_eq!(
+                (kq["yes"].clone(), kq["no"].clone(), kq["na"].clone()),
+                (json!(counts.yes), json!(counts.no), json!(counts.na)),
+                "{name} {kq_code}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn hertfordshire_and_gwent_reproduce_their_published_ratings_through_the_api() {
+    let app = TestApp::spawn().await;
+    for published in fixtures().pdus {
+        reproduce(&app, &published).await;
+    }
+}
+
+#[tokio::test]
+async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
+    let app = TestApp::spawn().await;
+    let id = create_inspection(&app, "Luton", "East of England", "2025-01-13").await;
+    let empty = app
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    assert_eq!(empty["provisional"], json!(true));
+    assert_eq!(empty["score"], Value::Null);
+    assert_eq!(empty["overall"], Value::Null);
+    assert_eq!(
+        empty["standards"][3]["key_questions"][0]["percent"],
+        Value::Null
+    );
+
+    let case = app
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "A1", "sentence_type": "licence"}, {"reference": "A2", "sentence_type": "licence"}]))
+        .await
+        .json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("id");
+    app.server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "no", "2.1.3": "na"}}))
+        .await
+        .assert_status_ok();
+    let partial = app
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    assert_eq!(partial["cases_complete"], json!(0));
+    assert_eq!(partial["provisional"], json!(true));
+    // 2.1 is rated from what is judged so far: 2.1.2 at 0% drives it; 2.1.3 is all N/A.
+    assert_eq!(partial["standards"][3]["rating"], json!("inadequate"));
+    assert_eq!(
+        partial["standards"][3]["driving_key_question"],
+        json!("2.1.2")
+    );
+    assert_eq!(
+        partial["standards"][3]["key_questions"][2]["percent"],
+        Value::Null
+    );
+    assert_eq!(partial["score"], Value::Null);
+}
+
+#[tokio::test]
+async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let id = create_inspection(&app, "Gwent", "Wales", "2025-09-08").await;
+    let case = app
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "G1", "sentence_type": "community_order"}]))
+        .await
+        .json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("id");
+    let eleven: serde_json::Map<String, Value> = KEY_QUESTIONS[..11]
+        .iter()
+        .map(|c| (c.to_string(), json!("yes")))
+        .collect();
+    let refused = app
+        .server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": eleven, "complete": true}))
+        .await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.json::<Value>();
+    assert_eq!(body["errors"][0]["field"], json!("key_questions.2.4.3"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("2.4.3")
+    );
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        app.count("select count(*) from key_question_judgement")
+            .await,
+        0
+    );
+
+    let mut twelve = eleven.clone();
+    twelve.insert(
+        "2.4.3".into(),
+        json!({"answer": "no", "rationale": "No review after the incident."}),
+    );
+    let done = app
+        .server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": twelve, "prompts": {"2.4.3.b": "no"}, "outcomes": {"compliance": "yes"}, "complete": true}))
+        .await;
+    done.assert_status_ok();
+    let case_json = done.json::<Value>();
+    assert_eq!(case_json["marking_status"], json!("complete"));
+    assert_eq!(
+        case_json["key_questions"]["2.4.3"]["rationale"],
+        json!("No review after the incident.")
+    );
+    assert_eq!(case_json["prompts"]["2.4.3.b"], json!("no"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_json_error_never_a_500() {
+    let app = TestApp::spawn().await;
+    // Unknown region.
+    let r = app
+        .server
+        .post("/api/v1/inspections")
+        .json(
+            &json!({"pdu": "Atlantis", "region": "Middle Earth", "fieldwork_start": "2025-01-01"}),
+        )
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>()["errors"][0]["field"], json!("region"));
+    // Missing and malformed fields, all reported.
+    let r = app
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"fieldwork_start": "8/9/2025"}))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = r.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [json!("region"), json!("pdu"), json!("fieldwork_start")]
+    );
+    // Malformed JSON.
+    let r = app
+        .server
+        .post("/api/v1/inspections")
+        .text("{\"pdu\": ")
+        .content_type("application/json")
+        .await;
+    r.assert_status(StatusCode::BAD_REQUEST);
+    assert!(r.json::<Value>()["errors"][0]["message"].is_string());
+    // Unknown ids and non-numeric ids are 404 with a JSON body.
+    app.server
+        .get("/api/v1/inspections/999999/ratings")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let r = app
+        .server
+        .put("/api/v1/cases/abc/judgements")
+        .json(&json!({}))
+        .await;
+    r.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.json::<Value>()["errors"][0]["message"],
+        json!("Not found")
+    );
+
+    // "Kent, Surrey and Sussex" is accepted for the seeded "Kent Surrey and Sussex";
+    // an unknown PDU in a known region is created.
+    let id = create_inspection(
+        &app,
+        "Brighton and Hove",
+        "kent, surrey and sussex",
+        "2025-03-03",
+    )
+    .await;
+    let inspections = app.server.get("/api/v1/inspections").await.json::<Value>();
+    assert_eq!(inspections[0]["region"], json!("Kent Surrey and Sussex"));
+    assert_eq!(inspections[0]["pdu"], json!("Brighton and Hove"));
+
+    // Cases: one bad row refuses the whole batch.
+    let r = app
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([
+            {"reference": "B1", "sentence_type": "licence"},
+            {"reference": "B2", "sentence_type": "parole", "start_date": "2024-02-30"},
+            {"reference": "b1", "sentence_type": "licence"},
+            {"reference": "B4", "sentence_type": "licence", "shoe_size": 9}
+        ]))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = r.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("[3].shoe_size")]);
+    let r = app
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([
+            {"reference": "B1", "sentence_type": "licence"},
+            {"reference": "B2", "sentence_type": "parole", "start_date": "2024-02-30"},
+            {"reference": "b1", "sentence_type": "licence"}
+        ]))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = r.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!("[1].sentence_type"),
+            json!("[1].start_date"),
+            json!("[2].reference")
+        ]
+    );
+    assert_eq!(app.count("select count(*) from sample_case").await, 0);
+    // Wrong shape: an object where an array is expected.
+    app.server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!({"reference": "B1"}))
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Judgements: unknown codes and values.
+    let case = app
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "B1", "sentence_type": "licence"}]))
+        .await
+        .json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("id");
+    let r = app
+        .server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": {"2.1.1": "maybe", "9.9.9": "yes"}, "prompts": {"2.1.1.a": "yes"}, "outcomes": {"compliance": "na"}}))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = r.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!("key_questions.2.1.1"),
+            json!("key_questions.9.9.9"),
+            json!("outcomes.compliance")
+        ]
+    );
+    assert_eq!(
+        app.count("select count(*) from prompt_answer").await,
+        0,
+        "a refused save writes nothing"
+    );
+    // Domain one: unknown standard and rating.
+    let r = app
+        .server
+        .put(&format!("/api/v1/inspections/{id}/domain-one"))
+        .json(&json!({"1.1": "excellent", "2.1": "good"}))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("select count(*) from domain_one_rating").await, 0);
+}
+
+#[tokio::test]
+async fn a_framework_version_in_use_cannot_change() {
+    let app = TestApp::spawn().await;
+    sqlx::query("update prompt set text = text where code = '2.1.1.a'")
+        .execute(&app.pool)
+        .await
+        .expect("an unused framework may still be edited");
+    create_inspection(&app, "Gwent", "Wales", "2025-09-08").await;
+    let refused = sqlx::query("update prompt set text = 'changed' where code = '2.1.1.a'")
+        .execute(&app.pool)
+        .await;
+    assert!(refused.is_err(), "editing a framework in use must fail");
+    let refused = sqlx::query("update framework_version set kq_good_min = 66")
+        .execute(&app.pool)
+        .await;
+    assert!(
+        refused.is_err(),
+        "changing the bands of a framework in use must fail"
+    );
+}
+
+#[tokio::test]
+async fn the_seeded_bands_are_the_rules_crates_published_bands() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.acquire().await.expect("conn");
+    let id = casemark::db::framework::current_id(&mut conn)
+        .await
+        .expect("current framework");
+    let framework = casemark::db::framework::load(&mut conn, id)
+        .await
+        .expect("framework loads");
+    assert_eq!(framework.bands, casemark_rules::Bands::PDU_2023);
+    assert_eq!(framework.key_questions().count(), 12);
+    assert_eq!(framework.prompts().count(), 51);
+    assert_eq!(framework.domain_one().count(), 3);
+}
+
+#[tokio::test]
+async fn migrations_run_down_and_up_again() {
+    let app = TestApp::spawn().await;
+    casemark::db::MIGRATOR
+        .undo(&app.pool, 0)
+        .await
+        .expect("down migrations run");
+    assert_eq!(
+        app.count("select count(*) from pg_tables where tablename = 'sample_case'")
+            .await,
+        0
+    );
+    casemark::db::MIGRATOR
+        .run(&app.pool)
+        .await
+        .expect("up again");
+    assert_eq!(app.count("select count(*) from region").await, 12);
+}

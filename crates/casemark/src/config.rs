@@ -31,7 +31,9 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr_text = var("CASEMARK_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-        let addr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let addr = addr_text
+            .parse()
+            .map_err(|_| ConfigError::Addr(addr_text.clone()))?;
         let pool_size = match var("CASEMARK_DB_POOL") {
             None => 8,
             Some(v) => v
@@ -52,5 +54,9 @@ impl Config {
 /// static/ of this checkout when run with cargo, else ./static.
 fn default_static_dir() -> PathBuf {
     let from_source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../static"));
-    if from_source.is_dir() { from_source } else { PathBuf::from("static") }
+    if from_source.is_dir() {
+        from_source
+    } else {
+        PathBuf::from("static")
+    }
 }

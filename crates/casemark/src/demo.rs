@@ -50,12 +50,15 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     drop(conn);
     if existing.iter().any(|p| p.name == DEMO_PDU) {
         let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
-        let all = crate::db::inspections::list(&mut conn).await.map_err(|e| fail(&e))?;
+        let all = crate::db::inspections::list(&mut conn)
+            .await
+            .map_err(|e| fail(&e))?;
         if let Some(found) = all.iter().find(|i| i.pdu_name == DEMO_PDU) {
             return Ok(found.id);
         }
     }
-    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError("bad date".into()));
+    let date =
+        |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError("bad date".into()));
     let id = crate::setup::create_inspection(
         &state.pool,
         &InspectionRequest {
@@ -72,9 +75,21 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     let raws: Vec<RawCase> = (0..CASES)
         .map(|i| RawCase {
             reference: Some(format!("DEMO{:03}", i + 1)),
-            sentence_type: Some(if i < COMMUNITY_ORDERS { "community_order" } else { "licence" }.into()),
+            sentence_type: Some(
+                if i < COMMUNITY_ORDERS {
+                    "community_order"
+                } else {
+                    "licence"
+                }
+                .into(),
+            ),
             practitioner_grade: Some(
-                ["probation_officer", "probation_services_officer", "trainee_probation_officer"][i % 3].into(),
+                [
+                    "probation_officer",
+                    "probation_services_officer",
+                    "trainee_probation_officer",
+                ][i % 3]
+                    .into(),
             ),
             sex: Some(if i % 6 == 0 { "female" } else { "male" }.into()),
             age_at_start: Some((19 + (i * 7) % 40).to_string()),
@@ -110,7 +125,8 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
                 code.to_owned(),
                 KeyQuestionInput {
                     answer: Some(answer.into()),
-                    rationale: (answer == "no").then(|| "Demo: practice fell short on this question.".into()),
+                    rationale: (answer == "no")
+                        .then(|| "Demo: practice fell short on this question.".into()),
                 },
             );
             // Prompts follow their key question in the demo.
@@ -121,9 +137,10 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             }
         }
         for o in &framework.outcomes {
-            submission
-                .outcomes
-                .insert(o.code.clone(), if index % 2 == 0 { "yes" } else { "no" }.into());
+            submission.outcomes.insert(
+                o.code.clone(),
+                if index % 2 == 0 { "yes" } else { "no" }.into(),
+            );
         }
         crate::marking::save(&state.pool, &state.frameworks, case.id, &submission)
             .await

@@ -42,7 +42,9 @@ pub enum DomainOneError {
 }
 
 fn text(value: &str) -> Option<String> {
-    Some(value.trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    Some(value.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 pub async fn record(
@@ -55,7 +57,9 @@ pub async fn record(
     let inspection = db::inspections::get(&mut tx, inspection_id)
         .await?
         .ok_or(DomainOneError::NotFound)?;
-    let framework = frameworks.get(pool, inspection.framework_version_id).await?;
+    let framework = frameworks
+        .get(pool, inspection.framework_version_id)
+        .await?;
     let mut current = db::ratings::domain_one(&mut tx, inspection_id).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
@@ -81,14 +85,21 @@ pub async fn record(
         }
         for (part, given, slot) in [
             ("strengths", &input.strengths, &mut entry.strengths),
-            ("areas_for_improvement", &input.areas_for_improvement, &mut entry.areas_for_improvement),
+            (
+                "areas_for_improvement",
+                &input.areas_for_improvement,
+                &mut entry.areas_for_improvement,
+            ),
         ] {
             if let Some(value) = given {
                 if value.chars().count() > MAX_EVIDENCE_CHARS {
                     problems.push(DomainOneProblem {
                         standard: code.clone(),
                         part,
-                        message: format!("{code} {} must be {MAX_EVIDENCE_CHARS} characters or fewer", part.replace('_', " ")),
+                        message: format!(
+                            "{code} {} must be {MAX_EVIDENCE_CHARS} characters or fewer",
+                            part.replace('_', " ")
+                        ),
                     });
                 } else {
                     *slot = text(value);
@@ -101,7 +112,14 @@ pub async fn record(
         return Err(DomainOneError::Invalid(problems));
     }
     for (standard_id, entry) in &writes {
-        db::ratings::save_domain_one(&mut tx, inspection_id, inspection.framework_version_id, *standard_id, entry).await?;
+        db::ratings::save_domain_one(
+            &mut tx,
+            inspection_id,
+            inspection.framework_version_id,
+            *standard_id,
+            entry,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

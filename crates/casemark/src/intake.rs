@@ -78,7 +78,8 @@ fn blank(value: &Option<String>) -> Option<&str> {
 /// Checks one case's facts; every problem is reported, not just the first.
 pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
     let mut problems = Vec::new();
-    let mut report = |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+    let mut report =
+        |field: &'static str, message: String| problems.push(FieldProblem { field, message });
     let vocab = |e: NotInVocabulary| e.to_string();
 
     let reference = match blank(&raw.reference) {
@@ -87,17 +88,26 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
             String::new()
         }
         Some(r) if r.chars().count() > 50 => {
-            report("reference", "Case reference must be 50 characters or fewer".into());
+            report(
+                "reference",
+                "Case reference must be 50 characters or fewer".into(),
+            );
             String::new()
         }
         Some(r) => r.to_owned(),
     };
     let sentence_type = match blank(&raw.sentence_type) {
         None => {
-            report("sentence_type", "Select the sentence type: community order or licence".into());
+            report(
+                "sentence_type",
+                "Select the sentence type: community order or licence".into(),
+            );
             None
         }
-        Some(v) => v.parse().map_err(|e| report("sentence_type", vocab(e))).ok(),
+        Some(v) => v
+            .parse()
+            .map_err(|e| report("sentence_type", vocab(e)))
+            .ok(),
     };
     let start_date = match blank(&raw.start_date) {
         None => None,
@@ -123,13 +133,23 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
         .map_err(|e| report("practitioner_grade", vocab(e)))
         .unwrap_or(None);
     let practitioner_count = number(blank(&raw.practitioner_count), 1, 99)
-        .map_err(|()| report("practitioner_count", "Number of practitioners must be a whole number from 1 to 99".into()))
+        .map_err(|()| {
+            report(
+                "practitioner_count",
+                "Number of practitioners must be a whole number from 1 to 99".into(),
+            )
+        })
         .unwrap_or(None);
     let sex = parse_optional(raw.sex.as_deref())
         .map_err(|e| report("sex", vocab(e)))
         .unwrap_or(None);
     let age_at_start = number(blank(&raw.age_at_start), 10, 120)
-        .map_err(|()| report("age_at_start", "Age at start must be a whole number from 10 to 120".into()))
+        .map_err(|()| {
+            report(
+                "age_at_start",
+                "Age at start must be a whole number from 10 to 120".into(),
+            )
+        })
         .unwrap_or(None);
     let ethnicity_group = parse_optional(raw.ethnicity_group.as_deref())
         .map_err(|e| report("ethnicity_group", vocab(e)))
@@ -143,7 +163,10 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
             "yes" | "y" | "true" | "1" => Some(true),
             "no" | "n" | "false" | "0" => Some(false),
             _ => {
-                report("mappa_eligible", format!("MAPPA eligibility '{v}' must be yes or no"));
+                report(
+                    "mappa_eligible",
+                    format!("MAPPA eligibility '{v}' must be yes or no"),
+                );
                 None
             }
         },
@@ -239,7 +262,11 @@ pub async fn add_cases(
     for (row, facts) in &valid {
         let key = facts.reference.to_lowercase();
         if existing.contains(&key) {
-            problems.push(duplicate(*row, &facts.reference, "is already in this inspection"));
+            problems.push(duplicate(
+                *row,
+                &facts.reference,
+                "is already in this inspection",
+            ));
         } else if !seen.insert(key) {
             problems.push(duplicate(*row, &facts.reference, "appears more than once"));
         }
@@ -281,7 +308,9 @@ fn duplicate(row: usize, reference: &str, what: &str) -> RowProblem {
 /// "Sentence", "RoSH"); an unknown header is a problem, not silently dropped.
 pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let problem = |row: usize, message: String| RowProblem {
         row,
         field: "file",
@@ -289,7 +318,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
     };
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![problem(0, format!("The file could not be read as CSV: {e}"))]),
+        Err(e) => {
+            return Err(vec![problem(
+                0,
+                format!("The file could not be read as CSV: {e}"),
+            )]);
+        }
     };
     let mut columns = Vec::with_capacity(headers.len());
     let mut problems = Vec::new();
@@ -298,13 +332,19 @@ pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
             Some(field) => columns.push(field),
             None => problems.push(problem(
                 0,
-                format!("Unknown column '{header}': expected columns are {}", FIELDS.join(", ")),
+                format!(
+                    "Unknown column '{header}': expected columns are {}",
+                    FIELDS.join(", ")
+                ),
             )),
         }
     }
     for required in ["reference", "sentence_type"] {
         if !columns.contains(&required) {
-            problems.push(problem(0, format!("The header row has no {required} column")));
+            problems.push(problem(
+                0,
+                format!("The header row has no {required} column"),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -327,7 +367,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
     if cases.is_empty() && problems.is_empty() {
         problems.push(problem(0, "The file has a header row but no cases".into()));
     }
-    if problems.is_empty() { Ok(cases) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(cases)
+    } else {
+        Err(problems)
+    }
 }
 
 fn header_field(header: &str) -> Option<&'static str> {
@@ -368,7 +412,10 @@ mod tests {
         };
         let problems = validate(&raw).expect_err("invalid");
         let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
-        assert_eq!(fields, ["reference", "sentence_type", "start_date", "age_at_start"]);
+        assert_eq!(
+            fields,
+            ["reference", "sentence_type", "start_date", "age_at_start"]
+        );
     }
 
     #[test]
@@ -388,10 +435,12 @@ mod tests {
 
     #[test]
     fn csv_headers_match_variants_and_report_unknown_ones() {
-        let cases = parse_csv("\u{feff}Case ref,Sentence Type,RoSH\r\nA1,community order,high\r\n").expect("parses");
+        let cases = parse_csv("\u{feff}Case ref,Sentence Type,RoSH\r\nA1,community order,high\r\n")
+            .expect("parses");
         assert_eq!(cases[0].reference.as_deref(), Some("A1"));
         assert_eq!(cases[0].rosh_level.as_deref(), Some("high"));
-        let problems = parse_csv("reference,sentence_type,shoe size\nA1,licence,9\n").expect_err("unknown");
+        let problems =
+            parse_csv("reference,sentence_type,shoe size\nA1,licence,9\n").expect_err("unknown");
         assert!(problems[0].message.contains("Unknown column 'shoe size'"));
         let ragged = parse_csv("reference,sentence_type\nA1,licence,extra\n").expect_err("ragged");
         assert_eq!(ragged[0].row, 1);

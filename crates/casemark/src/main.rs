@@ -22,7 +22,9 @@ struct Cli {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,11 +51,17 @@ async fn run(cli: Cli) -> Result<(), String> {
     let state = AppState::new(pool);
     if cli.demo {
         let id = demo::load(&state).await.map_err(|e| e.to_string())?;
-        tracing::info!("demo inspection loaded: http://{}/inspections/{id}/ratings", config.addr);
+        tracing::info!(
+            "demo inspection loaded: http://{}/inspections/{id}/ratings",
+            config.addr
+        );
     }
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e} (set CASEMARK_ADDR to another address)", config.addr))?;
+    let listener = TcpListener::bind(config.addr).await.map_err(|e| {
+        format!(
+            "cannot listen on {}: {e} (set CASEMARK_ADDR to another address)",
+            config.addr
+        )
+    })?;
     tracing::info!("casemark listening on http://{}", config.addr);
     axum::serve(listener, router(state, &config.static_dir))
         .with_graceful_shutdown(shutdown_signal())

@@ -113,18 +113,30 @@ impl Change {
     }
 }
 
-fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submission) -> Result<Change, MarkingError> {
+fn validate(
+    framework: &Framework,
+    current: &CaseAnswers,
+    submission: &Submission,
+) -> Result<Change, MarkingError> {
     let mut problems = Vec::new();
     let mut change = Change::default();
     let mut problem = |field: Field, message: String| problems.push(Problem { field, message });
 
     for (code, input) in &submission.key_questions {
         let Some(kq) = framework.key_question(code) else {
-            problem(Field::KeyQuestion(code.clone()), format!("There is no key question {code}"));
+            problem(
+                Field::KeyQuestion(code.clone()),
+                format!("There is no key question {code}"),
+            );
             continue;
         };
         let existing = current.key_questions.get(&kq.id);
-        let answer = match input.answer.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        let answer = match input
+            .answer
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
             Some(raw) => match raw.parse::<Answer>() {
                 Ok(a) => Some(a),
                 Err(_) => {
@@ -138,10 +150,15 @@ fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submissio
             None => existing.map(|j| j.answer),
         };
         let rationale = match &input.rationale {
-            Some(text) => Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned),
+            Some(text) => Some(text.trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
             None => existing.and_then(|j| j.rationale.clone()),
         };
-        if rationale.as_ref().is_some_and(|r| r.chars().count() > MAX_RATIONALE_CHARS) {
+        if rationale
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_RATIONALE_CHARS)
+        {
             problem(
                 Field::Rationale(code.clone()),
                 format!("Rationale for {code} must be {MAX_RATIONALE_CHARS} characters or fewer"),
@@ -165,11 +182,16 @@ fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submissio
 
     for (code, raw) in &submission.prompts {
         let Some(prompt) = framework.prompt(code) else {
-            problem(Field::Prompt(code.clone()), format!("There is no prompt {code}"));
+            problem(
+                Field::Prompt(code.clone()),
+                format!("There is no prompt {code}"),
+            );
             continue;
         };
         match raw.parse::<Answer>() {
-            Ok(a) if current.prompts.get(&prompt.id) != Some(&a) => change.prompts.push((prompt.id, a)),
+            Ok(a) if current.prompts.get(&prompt.id) != Some(&a) => {
+                change.prompts.push((prompt.id, a))
+            }
             Ok(_) => {}
             Err(_) => problem(
                 Field::Prompt(code.clone()),
@@ -180,11 +202,16 @@ fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submissio
 
     for (code, raw) in &submission.outcomes {
         let Some(outcome) = framework.outcome(code) else {
-            problem(Field::Outcome(code.clone()), format!("There is no outcome question {code}"));
+            problem(
+                Field::Outcome(code.clone()),
+                format!("There is no outcome question {code}"),
+            );
             continue;
         };
         match raw.parse::<OutcomeAnswer>() {
-            Ok(a) if current.outcomes.get(&outcome.id) != Some(&a) => change.outcomes.push((outcome.id, a)),
+            Ok(a) if current.outcomes.get(&outcome.id) != Some(&a) => {
+                change.outcomes.push((outcome.id, a))
+            }
             Ok(_) => {}
             Err(_) => problem(
                 Field::Outcome(code.clone()),
@@ -208,7 +235,11 @@ fn validate(framework: &Framework, current: &CaseAnswers, submission: &Submissio
 
 /// Key questions with no answer once the change is applied, with the message
 /// the error summary shows for each.
-fn unanswered(framework: &Framework, current: &CaseAnswers, change: &Change) -> Vec<(String, String)> {
+fn unanswered(
+    framework: &Framework,
+    current: &CaseAnswers,
+    change: &Change,
+) -> Vec<(String, String)> {
     let mut missing = Vec::new();
     for standard in framework.domain_two() {
         for kq in &standard.key_questions {
@@ -230,7 +261,12 @@ fn unanswered(framework: &Framework, current: &CaseAnswers, change: &Change) -> 
     missing
 }
 
-async fn write(conn: &mut PgConnection, case_id: i64, version: i32, change: &Change) -> Result<(), sqlx::Error> {
+async fn write(
+    conn: &mut PgConnection,
+    case_id: i64,
+    version: i32,
+    change: &Change,
+) -> Result<(), sqlx::Error> {
     db::answers::upsert_judgements(conn, case_id, version, &change.judgements).await?;
     db::answers::upsert_prompts(conn, case_id, version, &change.prompts).await?;
     db::answers::upsert_outcomes(conn, case_id, version, &change.outcomes).await?;

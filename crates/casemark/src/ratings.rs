@@ -114,7 +114,9 @@ pub fn rate(
             name: standard.name.clone(),
             domain: 2,
             rating: rated.rating,
-            driving_key_question: rated.driving.map(|i| standard.key_questions[i].code.clone()),
+            driving_key_question: rated
+                .driving
+                .map(|i| standard.key_questions[i].code.clone()),
             key_questions: results,
         });
     }

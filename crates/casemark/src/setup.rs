@@ -53,23 +53,42 @@ pub fn check_dates(
         })
     };
     if week_1.is_some_and(|w| w >= fieldwork_start) {
-        report("sample_week_1", "First sample week must be before the fieldwork start date");
+        report(
+            "sample_week_1",
+            "First sample week must be before the fieldwork start date",
+        );
     }
     match (week_1, week_2) {
-        (None, Some(_)) => report("sample_week_1", "Enter the first sample week as well as the second"),
-        (Some(w1), Some(w2)) if w2 <= w1 => report("sample_week_2", "Second sample week must be after the first"),
+        (None, Some(_)) => report(
+            "sample_week_1",
+            "Enter the first sample week as well as the second",
+        ),
+        (Some(w1), Some(w2)) if w2 <= w1 => report(
+            "sample_week_2",
+            "Second sample week must be after the first",
+        ),
         _ => {}
     }
     if week_2.is_some_and(|w| w >= fieldwork_start) {
-        report("sample_week_2", "Second sample week must be before the fieldwork start date");
+        report(
+            "sample_week_2",
+            "Second sample week must be before the fieldwork start date",
+        );
     }
     problems
 }
 
 /// Creates the inspection (and the PDU if new) in one transaction, under
 /// the current framework version.
-pub async fn create_inspection(pool: &PgPool, request: &InspectionRequest) -> Result<i64, SetupError> {
-    let mut problems = check_dates(request.fieldwork_start, request.sample_week_1, request.sample_week_2);
+pub async fn create_inspection(
+    pool: &PgPool,
+    request: &InspectionRequest,
+) -> Result<i64, SetupError> {
+    let mut problems = check_dates(
+        request.fieldwork_start,
+        request.sample_week_1,
+        request.sample_week_2,
+    );
     let mut tx = pool.begin().await?;
     let pdu_id = match &request.pdu {
         PduChoice::Existing(id) => match db::places::pdu(&mut tx, *id).await? {
@@ -91,7 +110,11 @@ pub async fn create_inspection(pool: &PgPool, request: &InspectionRequest) -> Re
                 });
                 None
             } else {
-                Some(db::places::find_or_create_pdu(&mut tx, request.region_id, name).await?.id)
+                Some(
+                    db::places::find_or_create_pdu(&mut tx, request.region_id, name)
+                        .await?
+                        .id,
+                )
             }
         }
     };

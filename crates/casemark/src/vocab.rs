@@ -203,7 +203,9 @@ pub fn parse_optional<T: FromStr<Err = NotInVocabulary>>(
 /// guarantees the code is known; an unknown one means the schema and the
 /// code disagree, which is a bug worth a loud error rather than a guess.
 pub fn from_db<T: FromStr<Err = NotInVocabulary>>(value: &str) -> Result<T, sqlx::Error> {
-    value.parse().map_err(|e: NotInVocabulary| sqlx::Error::Decode(Box::new(e)))
+    value
+        .parse()
+        .map_err(|e: NotInVocabulary| sqlx::Error::Decode(Box::new(e)))
 }
 
 #[cfg(test)]
@@ -214,8 +216,14 @@ mod tests {
     fn codes_labels_and_aliases_parse() {
         assert_eq!("N/A".parse::<Answer>(), Ok(Answer::NotApplicable));
         assert_eq!("na".parse::<Answer>(), Ok(Answer::NotApplicable));
-        assert_eq!("Community Order".parse::<SentenceType>(), Ok(SentenceType::CommunityOrder));
-        assert_eq!("PSO".parse::<PractitionerGrade>(), Ok(PractitionerGrade::ProbationServicesOfficer));
+        assert_eq!(
+            "Community Order".parse::<SentenceType>(),
+            Ok(SentenceType::CommunityOrder)
+        );
+        assert_eq!(
+            "PSO".parse::<PractitionerGrade>(),
+            Ok(PractitionerGrade::ProbationServicesOfficer)
+        );
         for s in SentenceType::ALL {
             assert_eq!(s.code().parse::<SentenceType>(), Ok(*s));
         }

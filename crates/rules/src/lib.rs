@@ -19,4 +19,6 @@ mod standard;
 pub use bands::{Bands, Thresholds};
 pub use counts::Counts;
 pub use rating::{Rating, UnknownRating};
-pub use standard::{Composite, StandardRating, composite, is_provisional, rate_domain_two_standard};
+pub use standard::{
+    Composite, StandardRating, composite, is_provisional, rate_domain_two_standard,
+};

@@ -89,7 +89,9 @@ impl FromStr for Rating {
         let wanted = s.trim();
         Rating::ALL
             .into_iter()
-            .find(|r| r.code().eq_ignore_ascii_case(wanted) || r.label().eq_ignore_ascii_case(wanted))
+            .find(|r| {
+                r.code().eq_ignore_ascii_case(wanted) || r.label().eq_ignore_ascii_case(wanted)
+            })
             .ok_or_else(|| UnknownRating(s.to_owned()))
     }
 }

@@ -95,7 +95,11 @@ mod tests {
 
     #[test]
     fn unjudged_key_questions_are_left_out() {
-        let kqs = [Counts::new(9, 1, 0), Counts::default(), Counts::new(0, 0, 5)];
+        let kqs = [
+            Counts::new(9, 1, 0),
+            Counts::default(),
+            Counts::new(0, 0, 5),
+        ];
         let r = rate_domain_two_standard(&B, &kqs);
         assert_eq!(r.rating, Some(Rating::Outstanding));
         assert_eq!(r.driving, Some(0));
@@ -122,7 +126,10 @@ mod tests {
         use Rating::*;
         let mut seven = [Some(RequiresImprovement); 7];
         let c = composite(&B, &seven).expect("all rated");
-        assert_eq!((c.score, c.max_score, c.overall), (7, 21, RequiresImprovement));
+        assert_eq!(
+            (c.score, c.max_score, c.overall),
+            (7, 21, RequiresImprovement)
+        );
         seven[3] = None;
         assert_eq!(composite(&B, &seven), None);
         assert_eq!(composite(&B, &[]), None);

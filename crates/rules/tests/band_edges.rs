@@ -76,7 +76,7 @@ fn band_edges_at_49_50_64_65_79_80() {
         (99, 101, 50, Rating::RequiresImprovement), // 49.5 rounds up
         (197, 203, 49, Rating::Inadequate),         // 49.25
         (64, 36, 64, Rating::RequiresImprovement),
-        (129, 71, 65, Rating::Good), // 64.5 rounds up
+        (129, 71, 65, Rating::Good),                 // 64.5 rounds up
         (257, 143, 64, Rating::RequiresImprovement), // 64.25
         (79, 21, 79, Rating::Good),
         (159, 41, 80, Rating::Outstanding), // 79.5 rounds up

@@ -33,12 +33,19 @@ pub struct CreatedCases {
 
 /// Turns a JSON object of case facts into text values; numbers and booleans
 /// are accepted where a form would take text, unknown keys are errors.
-fn raw_case(index: usize, object: serde_json::Map<String, Value>, errors: &mut Vec<FieldError>) -> RawCase {
+fn raw_case(
+    index: usize,
+    object: serde_json::Map<String, Value>,
+    errors: &mut Vec<FieldError>,
+) -> RawCase {
     let mut raw = RawCase::default();
     for (key, value) in object {
         let field = format!("[{index}].{key}");
         if !CASE_FIELDS.contains(&key.as_str()) {
-            errors.push(FieldError::new(field, format!("Unknown case field '{key}'")));
+            errors.push(FieldError::new(
+                field,
+                format!("Unknown case field '{key}'"),
+            ));
             continue;
         }
         let text = match value {
@@ -47,7 +54,10 @@ fn raw_case(index: usize, object: serde_json::Map<String, Value>, errors: &mut V
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => if b { "yes" } else { "no" }.to_owned(),
             Value::Array(_) | Value::Object(_) => {
-                errors.push(FieldError::new(field, format!("'{key}' must be text, a number or true/false")));
+                errors.push(FieldError::new(
+                    field,
+                    format!("'{key}' must be text, a number or true/false"),
+                ));
                 continue;
             }
         };
@@ -62,7 +72,9 @@ pub async fn create(
     ApiJson(body): ApiJson<Vec<serde_json::Map<String, Value>>>,
 ) -> Result<(StatusCode, Json<CreatedCases>), ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let inspection = db::inspections::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
+    let inspection = db::inspections::get(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     drop(conn);
     if body.is_empty() {
         return Err(ApiError::Unprocessable(vec![FieldError {
@@ -121,10 +133,15 @@ pub struct JudgementJson {
 
 async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let answers = db::answers::load(&mut conn, id).await?;
     drop(conn);
-    let framework = state.frameworks.get(&state.pool, case.framework_version_id).await?;
+    let framework = state
+        .frameworks
+        .get(&state.pool, case.framework_version_id)
+        .await?;
     let mut key_questions = BTreeMap::new();
     for kq in framework.key_questions() {
         if let Some(j) = answers.key_questions.get(&kq.id) {
@@ -139,12 +156,22 @@ async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
     }
     let prompts = framework
         .prompts()
-        .filter_map(|p| answers.prompts.get(&p.id).map(|a| (p.code.clone(), a.code().to_owned())))
+        .filter_map(|p| {
+            answers
+                .prompts
+                .get(&p.id)
+                .map(|a| (p.code.clone(), a.code().to_owned()))
+        })
         .collect();
     let outcomes = framework
         .outcomes
         .iter()
-        .filter_map(|o| answers.outcomes.get(&o.id).map(|a| (o.code.clone(), a.code().to_owned())))
+        .filter_map(|o| {
+            answers
+                .outcomes
+                .get(&o.id)
+                .map(|a| (o.code.clone(), a.code().to_owned()))
+        })
         .collect();
     Ok(CaseDetail {
         inspection_id: case.inspection_id,
@@ -168,7 +195,10 @@ pub async fn get(State(state): State<AppState>, Id(id): Id) -> Result<Json<CaseD
 #[serde(untagged)]
 pub enum KeyQuestionValue {
     Answer(String),
-    Detailed { answer: Option<String>, rationale: Option<String> },
+    Detailed {
+        answer: Option<String>,
+        rationale: Option<String>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,7 +228,9 @@ pub async fn judgements(
                         answer: Some(answer),
                         rationale: None,
                     },
-                    KeyQuestionValue::Detailed { answer, rationale } => KeyQuestionInput { answer, rationale },
+                    KeyQuestionValue::Detailed { answer, rationale } => {
+                        KeyQuestionInput { answer, rationale }
+                    }
                 };
                 (code, input)
             })

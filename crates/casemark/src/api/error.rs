@@ -54,8 +54,13 @@ impl IntoResponse for ApiError {
         let (status, errors) = match self {
             ApiError::NotFound => (StatusCode::NOT_FOUND, whole("Not found")),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, whole(message)),
-            ApiError::UnsupportedMediaType(message) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, whole(message)),
-            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, whole("The request body is too large")),
+            ApiError::UnsupportedMediaType(message) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, whole(message))
+            }
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                whole("The request body is too large"),
+            ),
             ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
             ApiError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
                 tracing::warn!(error = %e, "database unavailable");
@@ -66,7 +71,10 @@ impl IntoResponse for ApiError {
             }
             ApiError::Database(e) => {
                 tracing::error!(error = %e, "API request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, whole("Internal error; nothing was saved."))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    whole("Internal error; nothing was saved."),
+                )
             }
         };
         (status, Json(Body { errors })).into_response()

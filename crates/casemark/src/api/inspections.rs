@@ -34,12 +34,19 @@ pub struct Created {
     id: i64,
 }
 
-fn date_field(value: &Option<String>, field: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+fn date_field(
+    value: &Option<String>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
     let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
     match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errors.push(FieldError::new(field, format!("'{value}' is not a date in the form YYYY-MM-DD")));
+            errors.push(FieldError::new(
+                field,
+                format!("'{value}' is not a date in the form YYYY-MM-DD"),
+            ));
             None
         }
     }
@@ -51,7 +58,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let mut errors = Vec::new();
     let mut conn = state.pool.acquire().await?;
-    let region = match body.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let region = match body
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         None => {
             errors.push(FieldError::new("region", "Give the region of the PDU"));
             None
@@ -59,7 +71,10 @@ pub async fn create(
         Some(name) => {
             let found = db::places::region_named(&mut conn, name).await?;
             if found.is_none() {
-                errors.push(FieldError::new("region", format!("'{name}' is not one of the 12 probation regions")));
+                errors.push(FieldError::new(
+                    "region",
+                    format!("'{name}' is not one of the 12 probation regions"),
+                ));
             }
             found
         }
@@ -70,12 +85,21 @@ pub async fn create(
         errors.push(FieldError::new("pdu", "Give the name of the PDU"));
     }
     let fieldwork_start = date_field(&body.fieldwork_start, "fieldwork_start", &mut errors);
-    if body.fieldwork_start.as_deref().is_none_or(|f| f.trim().is_empty()) {
-        errors.push(FieldError::new("fieldwork_start", "Give the fieldwork start date as YYYY-MM-DD"));
+    if body
+        .fieldwork_start
+        .as_deref()
+        .is_none_or(|f| f.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "fieldwork_start",
+            "Give the fieldwork start date as YYYY-MM-DD",
+        ));
     }
     let sample_week_1 = date_field(&body.sample_week_1, "sample_week_1", &mut errors);
     let sample_week_2 = date_field(&body.sample_week_2, "sample_week_2", &mut errors);
-    let (Some(region), Some(pdu), Some(fieldwork_start), true) = (region, pdu, fieldwork_start, errors.is_empty()) else {
+    let (Some(region), Some(pdu), Some(fieldwork_start), true) =
+        (region, pdu, fieldwork_start, errors.is_empty())
+    else {
         return Err(ApiError::Unprocessable(errors));
     };
     let request = InspectionRequest {
@@ -88,7 +112,10 @@ pub async fn create(
     match crate::setup::create_inspection(&state.pool, &request).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
         Err(SetupError::Invalid(problems)) => Err(ApiError::Unprocessable(
-            problems.into_iter().map(|p| FieldError::new(p.field, p.message)).collect(),
+            problems
+                .into_iter()
+                .map(|p| FieldError::new(p.field, p.message))
+                .collect(),
         )),
         Err(SetupError::Database(e)) => Err(e.into()),
     }
@@ -219,12 +246,22 @@ impl From<InspectionRatings> for RatingsJson {
 
 async fn ratings_of(state: &AppState, id: i64) -> Result<RatingsJson, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let inspection = db::inspections::get(&mut conn, id).await?.ok_or(ApiError::NotFound)?;
-    let framework = state.frameworks.get(&state.pool, inspection.framework_version_id).await?;
-    Ok(ratings::for_inspection(&mut conn, &framework, &inspection).await?.into())
+    let inspection = db::inspections::get(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let framework = state
+        .frameworks
+        .get(&state.pool, inspection.framework_version_id)
+        .await?;
+    Ok(ratings::for_inspection(&mut conn, &framework, &inspection)
+        .await?
+        .into())
 }
 
-pub async fn ratings(State(state): State<AppState>, Id(id): Id) -> Result<Json<RatingsJson>, ApiError> {
+pub async fn ratings(
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> Result<Json<RatingsJson>, ApiError> {
     Ok(Json(ratings_of(&state, id).await?))
 }
 

@@ -20,11 +20,16 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest(format!("Malformed JSON: {}", e.body_text()))),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Unprocessable(vec![super::FieldError {
-                field: None,
-                message: e.body_text(),
-            }])),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest(format!(
+                "Malformed JSON: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::Unprocessable(vec![super::FieldError {
+                    field: None,
+                    message: e.body_text(),
+                }]))
+            }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
                 "Send the body as JSON with Content-Type: application/json".into(),
             )),

@@ -15,9 +15,18 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/inspections", get(inspections::list).post(inspections::create))
-        .route("/api/v1/inspections/{id}/ratings", get(inspections::ratings))
-        .route("/api/v1/inspections/{id}/domain-one", put(inspections::domain_one))
+        .route(
+            "/api/v1/inspections",
+            get(inspections::list).post(inspections::create),
+        )
+        .route(
+            "/api/v1/inspections/{id}/ratings",
+            get(inspections::ratings),
+        )
+        .route(
+            "/api/v1/inspections/{id}/domain-one",
+            put(inspections::domain_one),
+        )
         .route("/api/v1/inspections/{id}/cases", post(cases::create))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/judgements", put(cases::judgements))

@@ -67,7 +67,10 @@ pub async fn upsert_judgements(
     }
     let ids: Vec<i32> = judgements.iter().map(|(id, _)| *id).collect();
     let answers: Vec<&str> = judgements.iter().map(|(_, j)| j.answer.code()).collect();
-    let rationales: Vec<Option<&str>> = judgements.iter().map(|(_, j)| j.rationale.as_deref()).collect();
+    let rationales: Vec<Option<&str>> = judgements
+        .iter()
+        .map(|(_, j)| j.rationale.as_deref())
+        .collect();
     sqlx::query(
         "insert into key_question_judgement (case_id, key_question_id, framework_version_id, answer, rationale)
          select $1, t.id, $2, t.answer, t.rationale

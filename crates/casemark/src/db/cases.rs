@@ -101,7 +101,10 @@ pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Option<C
 
 /// The references already used in an inspection, lower-cased as the unique
 /// index compares them.
-pub async fn references_in(conn: &mut PgConnection, inspection_id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn references_in(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("select lower(reference) from sample_case where inspection_id = $1")
         .bind(inspection_id)
         .fetch_all(conn)
@@ -113,11 +116,13 @@ pub async fn set_marking_status(
     id: i64,
     status: MarkingStatus,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("update sample_case set marking_status = $2 where id = $1 and marking_status <> $2")
-        .bind(id)
-        .bind(status)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "update sample_case set marking_status = $2 where id = $1 and marking_status <> $2",
+    )
+    .bind(id)
+    .bind(status)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

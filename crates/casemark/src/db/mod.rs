@@ -33,8 +33,13 @@ pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, StartupE
         url: redact(url),
         source,
     };
-    if !sqlx::Postgres::database_exists(url).await.map_err(unreachable)? {
-        sqlx::Postgres::create_database(url).await.map_err(unreachable)?;
+    if !sqlx::Postgres::database_exists(url)
+        .await
+        .map_err(unreachable)?
+    {
+        sqlx::Postgres::create_database(url)
+            .await
+            .map_err(unreachable)?;
         tracing::info!(database = %redact(url), "created database");
     }
     let pool = connect(url, max_connections).await.map_err(unreachable)?;

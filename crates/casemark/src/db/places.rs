@@ -29,14 +29,20 @@ pub async fn region(conn: &mut PgConnection, id: i16) -> Result<Option<Region>, 
 }
 
 /// Finds a region by name, ignoring case, commas and extra spaces.
-pub async fn region_named(conn: &mut PgConnection, name: &str) -> Result<Option<Region>, sqlx::Error> {
+pub async fn region_named(
+    conn: &mut PgConnection,
+    name: &str,
+) -> Result<Option<Region>, sqlx::Error> {
     sqlx::query_as("select id, name from region where region_key(name) = region_key($1)")
         .bind(name)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn pdus_in_region(conn: &mut PgConnection, region_id: i16) -> Result<Vec<Pdu>, sqlx::Error> {
+pub async fn pdus_in_region(
+    conn: &mut PgConnection,
+    region_id: i16,
+) -> Result<Vec<Pdu>, sqlx::Error> {
     sqlx::query_as("select id, region_id, name from pdu where region_id = $1 order by name")
         .bind(region_id)
         .fetch_all(conn)
@@ -61,9 +67,11 @@ pub async fn find_or_create_pdu(
         .bind(name)
         .execute(&mut *conn)
         .await?;
-    sqlx::query_as("select id, region_id, name from pdu where region_id = $1 and lower(name) = lower($2)")
-        .bind(region_id)
-        .bind(name)
-        .fetch_one(conn)
-        .await
+    sqlx::query_as(
+        "select id, region_id, name from pdu where region_id = $1 and lower(name) = lower($2)",
+    )
+    .bind(region_id)
+    .bind(name)
+    .fetch_one(conn)
+    .await
 }

@@ -26,7 +26,10 @@ fn tallies(rows: Vec<TallyRow>) -> Tallies {
         .collect()
 }
 
-pub async fn key_question_tallies(conn: &mut PgConnection, inspection_id: i64) -> Result<Tallies, sqlx::Error> {
+pub async fn key_question_tallies(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Tallies, sqlx::Error> {
     let rows = sqlx::query_as(
         "select j.key_question_id as id,
                 count(*) filter (where j.answer = 'yes') as yes,
@@ -43,7 +46,10 @@ pub async fn key_question_tallies(conn: &mut PgConnection, inspection_id: i64) -
     Ok(tallies(rows))
 }
 
-pub async fn prompt_tallies(conn: &mut PgConnection, inspection_id: i64) -> Result<Tallies, sqlx::Error> {
+pub async fn prompt_tallies(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Tallies, sqlx::Error> {
     let rows = sqlx::query_as(
         "select a.prompt_id as id,
                 count(*) filter (where a.answer = 'yes') as yes,
@@ -61,7 +67,10 @@ pub async fn prompt_tallies(conn: &mut PgConnection, inspection_id: i64) -> Resu
 }
 
 /// Outcome answers: Yes and No tallies (outcomes have no N/A).
-pub async fn outcome_tallies(conn: &mut PgConnection, inspection_id: i64) -> Result<Tallies, sqlx::Error> {
+pub async fn outcome_tallies(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Tallies, sqlx::Error> {
     let rows = sqlx::query_as(
         "select a.outcome_question_id as id,
                 count(*) filter (where a.answer = 'yes') as yes,
@@ -134,7 +143,10 @@ fn domain_one_entry(row: DomainOneRow) -> Result<(i64, i32, DomainOne), sqlx::Er
 }
 
 /// Domain one by standard id.
-pub async fn domain_one(conn: &mut PgConnection, inspection_id: i64) -> Result<HashMap<i32, DomainOne>, sqlx::Error> {
+pub async fn domain_one(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<HashMap<i32, DomainOne>, sqlx::Error> {
     let rows: Vec<DomainOneRow> = sqlx::query_as(
         "select inspection_id, standard_id, rating, strengths, areas_for_improvement
          from domain_one_rating where inspection_id = $1",

@@ -8,10 +8,10 @@ use casemark_rules::Rating;
 
 use super::WebError;
 use super::sample::load_inspection;
+use crate::AppState;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::ratings::{self, InspectionRatings};
-use crate::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard.html")]
@@ -46,7 +46,11 @@ pub async fn ratings(State(state): State<AppState>, Id(id): Id) -> Result<Dashbo
     let (inspection, framework) = load_inspection(&state, id).await?;
     let mut conn = state.pool.acquire().await?;
     let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
-    let rated_standards = ratings.standards.iter().filter(|s| s.rating.is_some()).count();
+    let rated_standards = ratings
+        .standards
+        .iter()
+        .filter(|s| s.rating.is_some())
+        .count();
     Ok(DashboardPage {
         inspection,
         ratings,

@@ -40,7 +40,12 @@ pub struct DomainOnePage {
 impl DomainOnePage {
     fn ratings(&self) -> [Rating; 4] {
         // Best first, as inspectors read the scale.
-        [Rating::Outstanding, Rating::Good, Rating::RequiresImprovement, Rating::Inadequate]
+        [
+            Rating::Outstanding,
+            Rating::Good,
+            Rating::RequiresImprovement,
+            Rating::Inadequate,
+        ]
     }
 }
 
@@ -74,7 +79,10 @@ async fn page(
                     typed.map(|t| &t.rating),
                     stored.and_then(|d| d.rating).map(|r| r.code().to_owned()),
                 ),
-                strengths: pick(typed.map(|t| &t.strengths), stored.and_then(|d| d.strengths.clone())),
+                strengths: pick(
+                    typed.map(|t| &t.strengths),
+                    stored.and_then(|d| d.strengths.clone()),
+                ),
                 areas: pick(
                     typed.map(|t| &t.areas_for_improvement),
                     stored.and_then(|d| d.areas_for_improvement.clone()),
@@ -96,7 +104,9 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     let mut inputs: BTreeMap<String, DomainOneInput> = BTreeMap::new();
     for (name, value) in fields {
-        let Some((part, code)) = name.split_once('-') else { continue };
+        let Some((part, code)) = name.split_once('-') else {
+            continue;
+        };
         let input = inputs.entry(code.to_owned()).or_default();
         match part {
             "rating" => input.rating = Some(value),
@@ -114,7 +124,11 @@ pub async fn save(
                     "areas_for_improvement" => "areas",
                     other => other,
                 };
-                errors.add(format!("{prefix}-{}", p.standard), &format!("{prefix}-{}", dom_id(&p.standard)), p.message);
+                errors.add(
+                    format!("{prefix}-{}", p.standard),
+                    &format!("{prefix}-{}", dom_id(&p.standard)),
+                    p.message,
+                );
             }
             let page = page(&state, id, Some(&inputs), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

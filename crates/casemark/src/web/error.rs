@@ -33,7 +33,11 @@ impl IntoResponse for WebError {
                  inspection or case may have been removed."
                     .to_owned(),
             ),
-            WebError::BadRequest(reason) => (StatusCode::BAD_REQUEST, "There is a problem with the request", reason.clone()),
+            WebError::BadRequest(reason) => (
+                StatusCode::BAD_REQUEST,
+                "There is a problem with the request",
+                reason.clone(),
+            ),
             WebError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
                 tracing::warn!(error = %self, "database unavailable");
                 (

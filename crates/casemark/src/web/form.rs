@@ -37,7 +37,10 @@ impl FormErrors {
 
     /// The message to show beside a field, if it has one.
     pub fn message(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
@@ -62,15 +65,23 @@ impl DateInput {
         }
         let part = |s: &str| s.trim().parse::<u32>().ok();
         match (part(&self.day), part(&self.month), part(&self.year)) {
-            (None, _, _) if self.day.trim().is_empty() => Err(format!("{label} must include a day")),
-            (_, None, _) if self.month.trim().is_empty() => Err(format!("{label} must include a month")),
-            (_, _, None) if self.year.trim().is_empty() => Err(format!("{label} must include a year")),
+            (None, _, _) if self.day.trim().is_empty() => {
+                Err(format!("{label} must include a day"))
+            }
+            (_, None, _) if self.month.trim().is_empty() => {
+                Err(format!("{label} must include a month"))
+            }
+            (_, _, None) if self.year.trim().is_empty() => {
+                Err(format!("{label} must include a year"))
+            }
             (Some(d), Some(m), Some(y)) if (1900..=2200).contains(&y) => i32::try_from(y)
                 .ok()
                 .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
                 .map(Some)
                 .ok_or_else(|| format!("{label} must be a real date")),
-            (_, _, Some(y)) if !(1900..=2200).contains(&y) => Err(format!("{label} year must include 4 numbers")),
+            (_, _, Some(y)) if !(1900..=2200).contains(&y) => {
+                Err(format!("{label} year must include 4 numbers"))
+            }
             _ => Err(format!("{label} must be a real date")),
         }
     }
@@ -90,10 +101,22 @@ mod tests {
 
     #[test]
     fn parses_and_explains_dates() {
-        assert_eq!(input("8", "9", "2025").parse("Date"), Ok(NaiveDate::from_ymd_opt(2025, 9, 8)));
+        assert_eq!(
+            input("8", "9", "2025").parse("Date"),
+            Ok(NaiveDate::from_ymd_opt(2025, 9, 8))
+        );
         assert_eq!(input("", "", "").parse("Date"), Ok(None));
-        assert_eq!(input("31", "2", "2025").parse("Date"), Err("Date must be a real date".into()));
-        assert_eq!(input("1", "", "2025").parse("Date"), Err("Date must include a month".into()));
-        assert_eq!(input("1", "2", "25").parse("Date"), Err("Date year must include 4 numbers".into()));
+        assert_eq!(
+            input("31", "2", "2025").parse("Date"),
+            Err("Date must be a real date".into())
+        );
+        assert_eq!(
+            input("1", "", "2025").parse("Date"),
+            Err("Date must include a month".into())
+        );
+        assert_eq!(
+            input("1", "2", "25").parse("Date"),
+            Err("Date year must include 4 numbers".into())
+        );
     }
 }

@@ -47,7 +47,10 @@ pub async fn list(State(state): State<AppState>) -> Result<InspectionsPage, WebE
     drop(conn);
     let mut rows = Vec::with_capacity(inspections.len());
     for i in inspections {
-        let framework = state.frameworks.get(&state.pool, i.framework_version_id).await?;
+        let framework = state
+            .frameworks
+            .get(&state.pool, i.framework_version_id)
+            .await?;
         let rated = ratings::rate(
             &framework,
             tallies.get(&i.id).unwrap_or(&Default::default()),
@@ -130,7 +133,11 @@ pub struct DetailsForm {
 
 impl DetailsForm {
     fn fieldwork(&self) -> DateInput {
-        date(&self.fieldwork_day, &self.fieldwork_month, &self.fieldwork_year)
+        date(
+            &self.fieldwork_day,
+            &self.fieldwork_month,
+            &self.fieldwork_year,
+        )
     }
     fn week_1(&self) -> DateInput {
         date(&self.week_1_day, &self.week_1_month, &self.week_1_year)
@@ -167,7 +174,10 @@ async fn region_page_with_error(state: &AppState) -> Result<Response, WebError> 
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn details(State(state): State<AppState>, Query(query): Query<RegionQuery>) -> Result<Response, WebError> {
+pub async fn details(
+    State(state): State<AppState>,
+    Query(query): Query<RegionQuery>,
+) -> Result<Response, WebError> {
     let Some(region) = region_from(&state, &query.region).await? else {
         return region_page_with_error(&state).await;
     };
@@ -186,7 +196,10 @@ pub async fn details(State(state): State<AppState>, Query(query): Query<RegionQu
     .into_response())
 }
 
-pub async fn create(State(state): State<AppState>, Form(form): Form<DetailsForm>) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Form(form): Form<DetailsForm>,
+) -> Result<Response, WebError> {
     let Some(region) = region_from(&state, &form.region).await? else {
         return region_page_with_error(&state).await;
     };
@@ -208,7 +221,11 @@ pub async fn create(State(state): State<AppState>, Form(form): Form<DetailsForm>
     let fieldwork = match form.fieldwork().parse("Fieldwork start date") {
         Ok(Some(d)) => Some(d),
         Ok(None) => {
-            errors.add("fieldwork_start", "fieldwork_start-day", "Enter the fieldwork start date");
+            errors.add(
+                "fieldwork_start",
+                "fieldwork_start-day",
+                "Enter the fieldwork start date",
+            );
             None
         }
         Err(message) => {
@@ -238,7 +255,11 @@ pub async fn create(State(state): State<AppState>, Form(form): Form<DetailsForm>
             Ok(id) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
             Err(SetupError::Invalid(problems)) => {
                 for p in problems {
-                    let id = if p.field == "pdu" { "pdu".to_owned() } else { format!("{}-day", p.field) };
+                    let id = if p.field == "pdu" {
+                        "pdu".to_owned()
+                    } else {
+                        format!("{}-day", p.field)
+                    };
                     errors.add(p.field, &id, p.message);
                 }
             }

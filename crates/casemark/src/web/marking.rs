@@ -33,13 +33,18 @@ struct Loaded {
 
 async fn load(state: &AppState, case_id: i64) -> Result<Loaded, WebError> {
     let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, case_id).await?.ok_or(WebError::NotFound)?;
+    let case = db::cases::get(&mut conn, case_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let inspection = db::inspections::get(&mut conn, case.inspection_id)
         .await?
         .ok_or(WebError::NotFound)?;
     let answers = db::answers::load(&mut conn, case_id).await?;
     drop(conn);
-    let framework = state.frameworks.get(&state.pool, case.framework_version_id).await?;
+    let framework = state
+        .frameworks
+        .get(&state.pool, case.framework_version_id)
+        .await?;
     Ok(Loaded {
         case,
         inspection,
@@ -55,9 +60,17 @@ fn submission_from(fields: Vec<(String, String)>) -> Submission {
     let mut submission = Submission::default();
     for (name, value) in fields {
         if let Some(code) = name.strip_prefix("kq-") {
-            submission.key_questions.entry(code.to_owned()).or_default().answer = Some(value);
+            submission
+                .key_questions
+                .entry(code.to_owned())
+                .or_default()
+                .answer = Some(value);
         } else if let Some(code) = name.strip_prefix("rationale-") {
-            submission.key_questions.entry(code.to_owned()).or_default().rationale = Some(value);
+            submission
+                .key_questions
+                .entry(code.to_owned())
+                .or_default()
+                .rationale = Some(value);
         } else if let Some(code) = name.strip_prefix("prompt-") {
             submission.prompts.insert(code.to_owned(), value);
         } else if let Some(code) = name.strip_prefix("outcome-") {
@@ -71,9 +84,15 @@ fn submission_from(fields: Vec<(String, String)>) -> Submission {
 fn form_field(field: &Field) -> (String, String) {
     match field {
         Field::KeyQuestion(code) => (format!("kq-{code}"), format!("kq-{}", dom_id(code))),
-        Field::Rationale(code) => (format!("rationale-{code}"), format!("rationale-{}", dom_id(code))),
+        Field::Rationale(code) => (
+            format!("rationale-{code}"),
+            format!("rationale-{}", dom_id(code)),
+        ),
         Field::Prompt(code) => (format!("prompt-{code}"), format!("prompt-{}", dom_id(code))),
-        Field::Outcome(code) => (format!("outcome-{code}"), format!("outcome-{}", dom_id(code))),
+        Field::Outcome(code) => (
+            format!("outcome-{code}"),
+            format!("outcome-{}", dom_id(code)),
+        ),
     }
 }
 
@@ -114,23 +133,54 @@ fn facts_of(case: &Case) -> Vec<Fact> {
     let f = &case.facts;
     let or_not = |v: Option<String>| v.unwrap_or_else(|| "Not recorded".to_owned());
     vec![
-        Fact { key: "Sentence type", value: f.sentence_type.label().to_owned() },
-        Fact { key: "Sentence or release date", value: or_not(f.start_date.map(long_date)) },
-        Fact { key: "Office", value: or_not(f.office.clone()) },
-        Fact { key: "Practitioner grade", value: or_not(f.practitioner_grade.map(|g| g.label().to_owned())) },
-        Fact { key: "Practitioners on the case", value: or_not(f.practitioner_count.map(|c| c.to_string())) },
-        Fact { key: "Sex", value: or_not(f.sex.map(|s| s.label().to_owned())) },
+        Fact {
+            key: "Sentence type",
+            value: f.sentence_type.label().to_owned(),
+        },
+        Fact {
+            key: "Sentence or release date",
+            value: or_not(f.start_date.map(long_date)),
+        },
+        Fact {
+            key: "Office",
+            value: or_not(f.office.clone()),
+        },
+        Fact {
+            key: "Practitioner grade",
+            value: or_not(f.practitioner_grade.map(|g| g.label().to_owned())),
+        },
+        Fact {
+            key: "Practitioners on the case",
+            value: or_not(f.practitioner_count.map(|c| c.to_string())),
+        },
+        Fact {
+            key: "Sex",
+            value: or_not(f.sex.map(|s| s.label().to_owned())),
+        },
         Fact {
             key: "Age at start",
             value: or_not(f.age_at_start.map(|a| {
-                if f.young_adult() == Some(true) { format!("{a} (young adult)") } else { a.to_string() }
+                if f.young_adult() == Some(true) {
+                    format!("{a} (young adult)")
+                } else {
+                    a.to_string()
+                }
             })),
         },
-        Fact { key: "Ethnicity group", value: or_not(f.ethnicity_group.map(|e| e.label().to_owned())) },
-        Fact { key: "Risk of serious harm", value: or_not(f.rosh_level.map(|r| r.label().to_owned())) },
+        Fact {
+            key: "Ethnicity group",
+            value: or_not(f.ethnicity_group.map(|e| e.label().to_owned())),
+        },
+        Fact {
+            key: "Risk of serious harm",
+            value: or_not(f.rosh_level.map(|r| r.label().to_owned())),
+        },
         Fact {
             key: "MAPPA eligible",
-            value: or_not(f.mappa_eligible.map(|m| if m { "Yes" } else { "No" }.to_owned())),
+            value: or_not(
+                f.mappa_eligible
+                    .map(|m| if m { "Yes" } else { "No" }.to_owned()),
+            ),
         },
     ]
 }
@@ -149,7 +199,12 @@ fn standard_progress(standard: &Standard, answers: &CaseAnswers) -> (&'static st
 }
 
 fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CasePage {
-    let Loaded { case, inspection, framework, answers } = loaded;
+    let Loaded {
+        case,
+        inspection,
+        framework,
+        answers,
+    } = loaded;
     let mut tasks: Vec<TaskRow> = framework
         .domain_two()
         .map(|s| {
@@ -163,7 +218,11 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
             }
         })
         .collect();
-    let outcomes_answered = framework.outcomes.iter().filter(|o| answers.outcomes.contains_key(&o.id)).count();
+    let outcomes_answered = framework
+        .outcomes
+        .iter()
+        .filter(|o| answers.outcomes.contains_key(&o.id))
+        .count();
     let (status, tag_class) = match outcomes_answered {
         0 => ("Not started", "govuk-tag--grey"),
         n if n == framework.outcomes.len() => ("Completed", ""),
@@ -192,7 +251,9 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         } else if code == "complete" {
             Some("Case marked complete".to_owned())
         } else {
-            framework.standard(&code).map(|s| format!("{} {} saved", s.code, s.name))
+            framework
+                .standard(&code)
+                .map(|s| format!("{} {} saved", s.code, s.name))
         }
     });
     CasePage {
@@ -206,7 +267,11 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
     }
 }
 
-pub async fn case(State(state): State<AppState>, Id(id): Id, Query(query): Query<CaseQuery>) -> Result<CasePage, WebError> {
+pub async fn case(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Query(query): Query<CaseQuery>,
+) -> Result<CasePage, WebError> {
     let loaded = load(&state, id).await?;
     Ok(case_page(loaded, query.saved, FormErrors::default()))
 }
@@ -238,7 +303,11 @@ pub async fn complete(State(state): State<AppState>, Id(id): Id) -> Result<Respo
                     message: p.message,
                 });
             }
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, case_page(loaded, None, errors)).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                case_page(loaded, None, errors),
+            )
+                .into_response())
         }
         Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
         Err(MarkingError::Database(e)) => Err(e.into()),
@@ -282,8 +351,18 @@ impl StandardPage {
     }
 }
 
-fn standard_page(loaded: Loaded, code: &str, submitted: Option<&Submission>, errors: FormErrors) -> Result<StandardPage, WebError> {
-    let Loaded { case, inspection, framework, answers } = loaded;
+fn standard_page(
+    loaded: Loaded,
+    code: &str,
+    submitted: Option<&Submission>,
+    errors: FormErrors,
+) -> Result<StandardPage, WebError> {
+    let Loaded {
+        case,
+        inspection,
+        framework,
+        answers,
+    } = loaded;
     let standard = framework
         .domain_two()
         .find(|s| s.code == code)
@@ -343,7 +422,10 @@ fn case_and_standard(raw: &(String, String)) -> Result<i64, WebError> {
     parse_id(&raw.0).ok_or(WebError::NotFound)
 }
 
-pub async fn standard(State(state): State<AppState>, Path(raw): Path<(String, String)>) -> Result<StandardPage, WebError> {
+pub async fn standard(
+    State(state): State<AppState>,
+    Path(raw): Path<(String, String)>,
+) -> Result<StandardPage, WebError> {
     let id = case_and_standard(&raw)?;
     let loaded = load(&state, id).await?;
     standard_page(loaded, &raw.1, None, FormErrors::default())
@@ -399,8 +481,17 @@ pub struct OutcomesPage {
     errors: FormErrors,
 }
 
-fn outcomes_page(loaded: Loaded, submitted: Option<&Submission>, errors: FormErrors) -> OutcomesPage {
-    let Loaded { case, inspection, framework, answers } = loaded;
+fn outcomes_page(
+    loaded: Loaded,
+    submitted: Option<&Submission>,
+    errors: FormErrors,
+) -> OutcomesPage {
+    let Loaded {
+        case,
+        inspection,
+        framework,
+        answers,
+    } = loaded;
     let outcomes = framework
         .outcomes
         .iter()
@@ -444,7 +535,11 @@ pub async fn save_outcomes(
                 errors.add(field, &element, p.message);
             }
             let loaded = load(&state, id).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, outcomes_page(loaded, Some(&submission), errors)).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                outcomes_page(loaded, Some(&submission), errors),
+            )
+                .into_response())
         }
         Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
         Err(MarkingError::Database(e)) => Err(e.into()),

@@ -29,12 +29,24 @@ pub fn router() -> Router<AppState> {
         .route("/inspections/{id}", get(sample::inspection))
         .route("/inspections/{id}/cases/new", get(sample::new_case))
         .route("/inspections/{id}/cases", post(sample::add_case))
-        .route("/inspections/{id}/cases/import", get(sample::import_form).post(sample::import))
+        .route(
+            "/inspections/{id}/cases/import",
+            get(sample::import_form).post(sample::import),
+        )
         .route("/inspections/{id}/ratings", get(dashboard::ratings))
-        .route("/inspections/{id}/domain-one", get(domain_one::form).post(domain_one::save))
+        .route(
+            "/inspections/{id}/domain-one",
+            get(domain_one::form).post(domain_one::save),
+        )
         .route("/cases/{id}", get(marking::case))
-        .route("/cases/{id}/standards/{code}", get(marking::standard).post(marking::save_standard))
-        .route("/cases/{id}/outcomes", get(marking::outcomes).post(marking::save_outcomes))
+        .route(
+            "/cases/{id}/standards/{code}",
+            get(marking::standard).post(marking::save_standard),
+        )
+        .route(
+            "/cases/{id}/outcomes",
+            get(marking::outcomes).post(marking::save_outcomes),
+        )
         .route("/cases/{id}/complete", post(marking::complete))
 }
 

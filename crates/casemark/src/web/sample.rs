@@ -18,7 +18,9 @@ use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::framework::Framework;
 use crate::intake::{self, IntakeError, RawCase, RowProblem};
-use crate::vocab::{Answer, EthnicityGroup, MarkingStatus, PractitionerGrade, RoshLevel, SentenceType, Sex};
+use crate::vocab::{
+    Answer, EthnicityGroup, MarkingStatus, PractitionerGrade, RoshLevel, SentenceType, Sex,
+};
 use crate::{AppState, db};
 
 /// The largest CSV accepted, in bytes: a sample of hundreds of cases is a few
@@ -26,11 +28,19 @@ use crate::{AppState, db};
 pub const MAX_CSV_BYTES: usize = 1024 * 1024;
 
 /// Loads an inspection and its framework, or 404.
-pub async fn load_inspection(state: &AppState, id: i64) -> Result<(Inspection, Arc<Framework>), WebError> {
+pub async fn load_inspection(
+    state: &AppState,
+    id: i64,
+) -> Result<(Inspection, Arc<Framework>), WebError> {
     let mut conn = state.pool.acquire().await?;
-    let inspection = db::inspections::get(&mut conn, id).await?.ok_or(WebError::NotFound)?;
+    let inspection = db::inspections::get(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     drop(conn);
-    let framework = state.frameworks.get(&state.pool, inspection.framework_version_id).await?;
+    let framework = state
+        .frameworks
+        .get(&state.pool, inspection.framework_version_id)
+        .await?;
     Ok((inspection, framework))
 }
 
@@ -90,7 +100,11 @@ pub async fn inspection(
     let mut conn = state.pool.acquire().await?;
     let cases = db::cases::list(&mut conn, id, &filter).await?;
     let sample_weeks = match (inspection.sample_week_1, inspection.sample_week_2) {
-        (Some(a), Some(b)) => Some(format!("Weeks commencing {} and {}", long_date(a), long_date(b))),
+        (Some(a), Some(b)) => Some(format!(
+            "Weeks commencing {} and {}",
+            long_date(a),
+            long_date(b)
+        )),
         (Some(a), None) => Some(format!("Week commencing {}", long_date(a))),
         _ => None,
     };
@@ -99,7 +113,10 @@ pub async fn inspection(
         sample_weeks,
         inspection,
         cases,
-        status_filter: filter.status.map(|s| s.code().to_owned()).unwrap_or_default(),
+        status_filter: filter
+            .status
+            .map(|s| s.code().to_owned())
+            .unwrap_or_default(),
         answer_filter,
         added: query.added,
     })
@@ -164,7 +181,14 @@ pub async fn add_case(
     Form(form): Form<RawCase>,
 ) -> Result<Response, WebError> {
     let (inspection, _) = load_inspection(&state, id).await?;
-    match intake::add_cases(&state.pool, id, inspection.framework_version_id, std::slice::from_ref(&form)).await {
+    match intake::add_cases(
+        &state.pool,
+        id,
+        inspection.framework_version_id,
+        std::slice::from_ref(&form),
+    )
+    .await
+    {
         Ok(added) => {
             let case_id = added.first().map(|c| c.id).unwrap_or_default();
             Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
@@ -174,7 +198,15 @@ pub async fn add_case(
             for p in problems {
                 errors.add(p.field, p.field, p.message);
             }
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, NewCasePage { inspection, form, errors }).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewCasePage {
+                    inspection,
+                    form,
+                    errors,
+                },
+            )
+                .into_response())
         }
         Err(IntakeError::Database(e)) => Err(e.into()),
     }
@@ -190,7 +222,10 @@ pub struct ImportPage {
     max_kb: usize,
 }
 
-pub async fn import_form(State(state): State<AppState>, Id(id): Id) -> Result<ImportPage, WebError> {
+pub async fn import_form(
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> Result<ImportPage, WebError> {
     let (inspection, _) = load_inspection(&state, id).await?;
     Ok(ImportPage {
         inspection,
@@ -211,14 +246,23 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, String), Strin
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(format!("The file must be smaller than {} KB", MAX_CSV_BYTES / 1024));
+                return Err(format!(
+                    "The file must be smaller than {} KB",
+                    MAX_CSV_BYTES / 1024
+                ));
             }
             Err(_) => return Err("The upload could not be read: try again".into()),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|_| "The upload could not be read: try again".to_owned())?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| "The upload could not be read: try again".to_owned())?;
         if bytes.len() > MAX_CSV_BYTES {
-            return Err(format!("The file must be smaller than {} KB", MAX_CSV_BYTES / 1024));
+            return Err(format!(
+                "The file must be smaller than {} KB",
+                MAX_CSV_BYTES / 1024
+            ));
         }
         match name.as_str() {
             "csv" => pasted = String::from_utf8_lossy(&bytes).into_owned(),
@@ -231,11 +275,18 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, String), Strin
     }
     match String::from_utf8(file) {
         Ok(text) => Ok((text, pasted)),
-        Err(_) => Err("The file must be saved as CSV UTF-8 (it contains characters that are not UTF-8)".into()),
+        Err(_) => Err(
+            "The file must be saved as CSV UTF-8 (it contains characters that are not UTF-8)"
+                .into(),
+        ),
     }
 }
 
-pub async fn import(State(state): State<AppState>, Id(id): Id, multipart: Multipart) -> Result<Response, WebError> {
+pub async fn import(
+    State(state): State<AppState>,
+    Id(id): Id,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
     let (inspection, _) = load_inspection(&state, id).await?;
     let mut page = ImportPage {
         inspection,
@@ -255,20 +306,28 @@ pub async fn import(State(state): State<AppState>, Id(id): Id, multipart: Multip
         }
     };
     if text.trim().is_empty() {
-        page.errors.add("csv", "csv", "Paste the cases or choose a CSV file");
+        page.errors
+            .add("csv", "csv", "Paste the cases or choose a CSV file");
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let result = match intake::parse_csv(&text) {
-        Ok(raws) => intake::add_cases(&state.pool, id, page.inspection.framework_version_id, &raws).await,
+        Ok(raws) => {
+            intake::add_cases(&state.pool, id, page.inspection.framework_version_id, &raws).await
+        }
         Err(problems) => Err(IntakeError::Invalid(problems)),
     };
     match result {
-        Ok(added) => Ok(Redirect::to(&format!("/inspections/{id}?added={}", added.len())).into_response()),
+        Ok(added) => {
+            Ok(Redirect::to(&format!("/inspections/{id}?added={}", added.len())).into_response())
+        }
         Err(IntakeError::Invalid(problems)) => {
             page.errors.add(
                 "csv",
                 "csv",
-                format!("No cases were added: fix the {} problems listed below and try again", problems.len()),
+                format!(
+                    "No cases were added: fix the {} problems listed below and try again",
+                    problems.len()
+                ),
             );
             page.problems = problems;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
