@@ -96,6 +96,16 @@ fn form_field(field: &Field) -> (String, String) {
     }
 }
 
+/// Problems shown on the page of the form that was posted.
+fn form_errors(problems: Vec<marking::Problem>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for p in problems {
+        let (field, element) = form_field(&p.field);
+        errors.add(field, &element, p.message);
+    }
+    errors
+}
+
 // ---------------------------------------------------------------- case page
 
 pub struct TaskRow {
@@ -438,25 +448,27 @@ pub async fn save_standard(
 ) -> Result<Response, WebError> {
     let id = case_and_standard(&raw)?;
     let code = raw.1;
-    {
-        // Refuse a post to a standard the framework does not have before
-        // anything is saved.
-        let loaded = load(&state, id).await?;
-        if loaded.framework.domain_two().all(|s| s.code != code) {
-            return Err(WebError::NotFound);
-        }
+    // A post to a standard the case's framework does not have is a 404,
+    // checked before anything is saved.
+    let case = {
+        let mut conn = state.pool.acquire().await?;
+        db::cases::get(&mut conn, id)
+            .await?
+            .ok_or(WebError::NotFound)?
+    };
+    let framework = state
+        .frameworks
+        .get(&state.pool, case.framework_version_id)
+        .await?;
+    if framework.domain_two().all(|s| s.code != code) {
+        return Err(WebError::NotFound);
     }
     let submission = submission_from(fields);
     match marking::save(&state.pool, &state.frameworks, id, &submission).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={code}")).into_response()),
         Err(MarkingError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                let (field, element) = form_field(&p.field);
-                errors.add(field, &element, p.message);
-            }
             let loaded = load(&state, id).await?;
-            let page = standard_page(loaded, &code, Some(&submission), errors)?;
+            let page = standard_page(loaded, &code, Some(&submission), form_errors(problems))?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
@@ -529,15 +541,10 @@ pub async fn save_outcomes(
     match marking::save(&state.pool, &state.frameworks, id, &submission).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=outcomes")).into_response()),
         Err(MarkingError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                let (field, element) = form_field(&p.field);
-                errors.add(field, &element, p.message);
-            }
             let loaded = load(&state, id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                outcomes_page(loaded, Some(&submission), errors),
+                outcomes_page(loaded, Some(&submission), form_errors(problems)),
             )
                 .into_response())
         }
