@@ -22,6 +22,29 @@ async fn create_inspection(app: &TestApp, pdu: &str, region: &str, fieldwork: &s
     response.json::<Value>()["id"].as_i64().expect("id")
 }
 
+/// The `field` of each error in a JSON error body, in order.
+fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
+    response.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect()
+}
+
+/// Adds one case through the API and returns its id.
+async fn add_case(app: &TestApp, inspection: i64, reference: &str, sentence_type: &str) -> i64 {
+    let response = app
+        .server
+        .post(&format!("/api/v1/inspections/{inspection}/cases"))
+        .json(&json!([{"reference": reference, "sentence_type": sentence_type}]))
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    response.json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("id")
+}
+
 async fn add_cases(app: &TestApp, inspection: i64, published: &PublishedPdu) -> Vec<i64> {
     let cases: Vec<Value> = (0..published.cases)
         .map(|i| {
@@ -159,14 +182,8 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
         Value::Null
     );
 
-    let case = app
-        .server
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&json!([{"reference": "A1", "sentence_type": "licence"}, {"reference": "A2", "sentence_type": "licence"}]))
-        .await
-        .json::<Value>()["cases"][0]["id"]
-        .as_i64()
-        .expect("id");
+    let case = add_case(&app, id, "A1", "licence").await;
+    add_case(&app, id, "A2", "licence").await;
     app.server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "no", "2.1.3": "na"}}))
@@ -196,14 +213,7 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
 async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let id = create_inspection(&app, "Gwent", "Wales", "2025-09-08").await;
-    let case = app
-        .server
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&json!([{"reference": "G1", "sentence_type": "community_order"}]))
-        .await
-        .json::<Value>()["cases"][0]["id"]
-        .as_i64()
-        .expect("id");
+    let case = add_case(&app, id, "G1", "community_order").await;
     let eleven: serde_json::Map<String, Value> = KEY_QUESTIONS[..11]
         .iter()
         .map(|c| (c.to_string(), json!("yes")))
@@ -269,12 +279,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         .json(&json!({"fieldwork_start": "8/9/2025"}))
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = r.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
+    let fields = error_fields(&r);
     assert_eq!(
         fields,
         [json!("region"), json!("pdu"), json!("fieldwork_start")]
@@ -329,12 +334,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         ]))
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = r.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
+    let fields = error_fields(&r);
     assert_eq!(fields, [json!("[3].shoe_size")]);
     let r = app
         .server
@@ -346,12 +346,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         ]))
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = r.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
+    let fields = error_fields(&r);
     assert_eq!(
         fields,
         [
@@ -369,26 +364,14 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 
     // Judgements: unknown codes and values.
-    let case = app
-        .server
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&json!([{"reference": "B1", "sentence_type": "licence"}]))
-        .await
-        .json::<Value>()["cases"][0]["id"]
-        .as_i64()
-        .expect("id");
+    let case = add_case(&app, id, "B1", "licence").await;
     let r = app
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": {"2.1.1": "maybe", "9.9.9": "yes"}, "prompts": {"2.1.1.a": "yes"}, "outcomes": {"compliance": "na"}}))
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = r.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
+    let fields = error_fields(&r);
     assert_eq!(
         fields,
         [
