@@ -4,22 +4,30 @@
 mod support;
 
 use axum::http::StatusCode;
+use casemark::vocab::UserRole;
 use serde_json::{Value, json};
-use support::{PublishedPdu, TestApp, fixtures, rating_code};
+use support::{Api, PublishedPdu, TestApp, fixtures, rating_code};
 
 const KEY_QUESTIONS: [&str; 12] = [
     "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
     "2.4.2", "2.4.3",
 ];
 
-async fn create_inspection(app: &TestApp, pdu: &str, region: &str, fieldwork: &str) -> i64 {
-    let response = app
+async fn create_inspection(api: &Api, pdu: &str, region: &str, fieldwork: &str) -> i64 {
+    let response = api
         .server
         .post("/api/v1/inspections")
         .json(&json!({"pdu": pdu, "region": region, "fieldwork_start": fieldwork}))
         .await;
     response.assert_status(StatusCode::CREATED);
-    response.json::<Value>()["id"].as_i64().expect("id")
+    let id = response.json::<Value>()["id"].as_i64().expect("id");
+    // Marking happens in fieldwork.
+    api.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    id
 }
 
 /// The `field` of each error in a JSON error body, in order.
@@ -33,8 +41,8 @@ fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
 }
 
 /// Adds one case through the API and returns its id.
-async fn add_case(app: &TestApp, inspection: i64, reference: &str, sentence_type: &str) -> i64 {
-    let response = app
+async fn add_case(api: &Api, inspection: i64, reference: &str, sentence_type: &str) -> i64 {
+    let response = api
         .server
         .post(&format!("/api/v1/inspections/{inspection}/cases"))
         .json(&json!([{"reference": reference, "sentence_type": sentence_type}]))
@@ -45,7 +53,7 @@ async fn add_case(app: &TestApp, inspection: i64, reference: &str, sentence_type
         .expect("id")
 }
 
-async fn add_cases(app: &TestApp, inspection: i64, published: &PublishedPdu) -> Vec<i64> {
+async fn add_cases(api: &Api, inspection: i64, published: &PublishedPdu) -> Vec<i64> {
     let cases: Vec<Value> = (0..published.cases)
         .map(|i| {
             json!({
@@ -56,7 +64,7 @@ async fn add_cases(app: &TestApp, inspection: i64, published: &PublishedPdu) -> 
             })
         })
         .collect();
-    let response = app
+    let response = api
         .server
         .post(&format!("/api/v1/inspections/{inspection}/cases"))
         .json(&cases)
@@ -72,15 +80,15 @@ async fn add_cases(app: &TestApp, inspection: i64, published: &PublishedPdu) -> 
 }
 
 /// Marks, rates and checks one published inspection through the API.
-async fn reproduce(app: &TestApp, published: &PublishedPdu) {
+async fn reproduce(api: &Api, published: &PublishedPdu) {
     let id = create_inspection(
-        app,
+        api,
         &published.name,
         &published.region,
         &published.fieldwork_start,
     )
     .await;
-    let case_ids = add_cases(app, id, published).await;
+    let case_ids = add_cases(api, id, published).await;
     assert_eq!(case_ids.len(), published.cases);
 
     for (index, case_id) in case_ids.iter().enumerate() {
@@ -89,7 +97,7 @@ async fn reproduce(app: &TestApp, published: &PublishedPdu) {
             .iter()
             .map(|(code, kq)| (code.clone(), json!(kq.answer_for(index))))
             .collect();
-        app.server
+        api.server
             .put(&format!("/api/v1/cases/{case_id}/judgements"))
             .json(&json!({"key_questions": key_questions, "complete": true}))
             .await
@@ -100,13 +108,13 @@ async fn reproduce(app: &TestApp, published: &PublishedPdu) {
         .iter()
         .map(|(code, label)| (code.clone(), json!(rating_code(label))))
         .collect();
-    app.server
+    api.server
         .put(&format!("/api/v1/inspections/{id}/domain-one"))
         .json(&domain_one)
         .await
         .assert_status_ok();
 
-    let ratings = app
+    let ratings = api
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
         .await
@@ -160,16 +168,18 @@ pub fn assert_published(ratings: &Value, published: &PublishedPdu) {
 #[tokio::test]
 async fn hertfordshire_and_gwent_reproduce_their_published_ratings_through_the_api() {
     let app = TestApp::spawn().await;
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
     for published in fixtures().pdus {
-        reproduce(&app, &published).await;
+        reproduce(&api, &published).await;
     }
 }
 
 #[tokio::test]
 async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
     let app = TestApp::spawn().await;
-    let id = create_inspection(&app, "Luton", "East of England", "2025-01-13").await;
-    let empty = app
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let id = create_inspection(&api, "Luton", "East of England", "2025-01-13").await;
+    let empty = api
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
         .await
@@ -182,14 +192,14 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
         Value::Null
     );
 
-    let case = add_case(&app, id, "A1", "licence").await;
-    add_case(&app, id, "A2", "licence").await;
-    app.server
+    let case = add_case(&api, id, "A1", "licence").await;
+    add_case(&api, id, "A2", "licence").await;
+    api.server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "no", "2.1.3": "na"}}))
         .await
         .assert_status_ok();
-    let partial = app
+    let partial = api
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
         .await
@@ -212,13 +222,14 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
 #[tokio::test]
 async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_written() {
     let app = TestApp::spawn().await;
-    let id = create_inspection(&app, "Gwent", "Wales", "2025-09-08").await;
-    let case = add_case(&app, id, "G1", "community_order").await;
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let id = create_inspection(&api, "Gwent", "Wales", "2025-09-08").await;
+    let case = add_case(&api, id, "G1", "community_order").await;
     let eleven: serde_json::Map<String, Value> = KEY_QUESTIONS[..11]
         .iter()
         .map(|c| (c.to_string(), json!("yes")))
         .collect();
-    let refused = app
+    let refused = api
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": eleven, "complete": true}))
@@ -244,7 +255,7 @@ async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_writte
         "2.4.3".into(),
         json!({"answer": "no", "rationale": "No review after the incident."}),
     );
-    let done = app
+    let done = api
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": twelve, "prompts": {"2.4.3.b": "no"}, "outcomes": {"compliance": "yes"}, "complete": true}))
@@ -262,8 +273,9 @@ async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_writte
 #[tokio::test]
 async fn bad_input_gets_a_clear_json_error_never_a_500() {
     let app = TestApp::spawn().await;
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
     // Unknown region.
-    let r = app
+    let r = api
         .server
         .post("/api/v1/inspections")
         .json(
@@ -273,7 +285,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json::<Value>()["errors"][0]["field"], json!("region"));
     // Missing and malformed fields, all reported.
-    let r = app
+    let r = api
         .server
         .post("/api/v1/inspections")
         .json(&json!({"fieldwork_start": "8/9/2025"}))
@@ -285,7 +297,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         [json!("region"), json!("pdu"), json!("fieldwork_start")]
     );
     // Malformed JSON.
-    let r = app
+    let r = api
         .server
         .post("/api/v1/inspections")
         .text("{\"pdu\": ")
@@ -294,11 +306,11 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
     r.assert_status(StatusCode::BAD_REQUEST);
     assert!(r.json::<Value>()["errors"][0]["message"].is_string());
     // Unknown ids and non-numeric ids are 404 with a JSON body.
-    app.server
+    api.server
         .get("/api/v1/inspections/999999/ratings")
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    let r = app
+    let r = api
         .server
         .put("/api/v1/cases/abc/judgements")
         .json(&json!({}))
@@ -312,18 +324,18 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
     // "Kent, Surrey and Sussex" is accepted for the seeded "Kent Surrey and Sussex";
     // an unknown PDU in a known region is created.
     let id = create_inspection(
-        &app,
+        &api,
         "Brighton and Hove",
         "kent, surrey and sussex",
         "2025-03-03",
     )
     .await;
-    let inspections = app.server.get("/api/v1/inspections").await.json::<Value>();
+    let inspections = api.server.get("/api/v1/inspections").await.json::<Value>();
     assert_eq!(inspections[0]["region"], json!("Kent Surrey and Sussex"));
     assert_eq!(inspections[0]["pdu"], json!("Brighton and Hove"));
 
     // Cases: one bad row refuses the whole batch.
-    let r = app
+    let r = api
         .server
         .post(&format!("/api/v1/inspections/{id}/cases"))
         .json(&json!([
@@ -336,7 +348,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let fields = error_fields(&r);
     assert_eq!(fields, [json!("[3].shoe_size")]);
-    let r = app
+    let r = api
         .server
         .post(&format!("/api/v1/inspections/{id}/cases"))
         .json(&json!([
@@ -357,15 +369,15 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
     );
     assert_eq!(app.count("select count(*) from sample_case").await, 0);
     // Wrong shape: an object where an array is expected.
-    app.server
+    api.server
         .post(&format!("/api/v1/inspections/{id}/cases"))
         .json(&json!({"reference": "B1"}))
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 
     // Judgements: unknown codes and values.
-    let case = add_case(&app, id, "B1", "licence").await;
-    let r = app
+    let case = add_case(&api, id, "B1", "licence").await;
+    let r = api
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": {"2.1.1": "maybe", "9.9.9": "yes"}, "prompts": {"2.1.1.a": "yes"}, "outcomes": {"compliance": "na"}}))
@@ -386,7 +398,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         "a refused save writes nothing"
     );
     // Domain one: unknown standard and rating.
-    let r = app
+    let r = api
         .server
         .put(&format!("/api/v1/inspections/{id}/domain-one"))
         .json(&json!({"1.1": "excellent", "2.1": "good"}))
@@ -398,11 +410,12 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
 #[tokio::test]
 async fn a_framework_version_in_use_cannot_change() {
     let app = TestApp::spawn().await;
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
     sqlx::query("update prompt set text = text where code = '2.1.1.a'")
         .execute(&app.pool)
         .await
         .expect("an unused framework may still be edited");
-    create_inspection(&app, "Gwent", "Wales", "2025-09-08").await;
+    create_inspection(&api, "Gwent", "Wales", "2025-09-08").await;
     let refused = sqlx::query("update prompt set text = 'changed' where code = '2.1.1.a'")
         .execute(&app.pool)
         .await;

@@ -4,9 +4,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use axum_test::multipart::MultipartForm;
+use casemark::vocab::UserRole;
 use serde_json::Value;
-use support::{PublishedPdu, TestApp, fixtures, rating_code};
+use support::{Browser, PublishedPdu, TestApp, fixtures, rating_code};
 
 fn location(response: &axum_test::TestResponse) -> String {
     response.assert_status(StatusCode::SEE_OTHER);
@@ -17,35 +17,52 @@ fn location(response: &axum_test::TestResponse) -> String {
         .to_owned()
 }
 
-async fn create_inspection(app: &TestApp, region: &str, pdu: &str, date: (u32, u32, i32)) -> i64 {
+/// Creates an inspection through the form and starts its fieldwork.
+async fn create_inspection(
+    app: &TestApp,
+    lead: &Browser,
+    region: &str,
+    pdu: &str,
+    date: (u32, u32, i32),
+) -> i64 {
     let region_id = app.region_id(region).await;
-    let response = app
-        .server
-        .post("/inspections")
-        .form(&[
-            ("region", region_id.to_string()),
-            ("pdu", "new".into()),
-            ("new_pdu", pdu.into()),
-            ("fieldwork_start-day", date.0.to_string()),
-            ("fieldwork_start-month", date.1.to_string()),
-            ("fieldwork_start-year", date.2.to_string()),
-        ])
+    let response = lead
+        .post_form(
+            "/inspections",
+            &[
+                ("region", region_id.to_string()),
+                ("pdu", "new".into()),
+                ("new_pdu", pdu.into()),
+                ("fieldwork_start-day", date.0.to_string()),
+                ("fieldwork_start-month", date.1.to_string()),
+                ("fieldwork_start-year", date.2.to_string()),
+            ],
+        )
         .await;
     let to = location(&response);
-    to.strip_prefix("/inspections/")
+    let id = to
+        .strip_prefix("/inspections/")
         .expect("goes to the inspection")
         .parse()
-        .expect("id")
+        .expect("id");
+    let started = lead
+        .post_form(
+            &format!("/inspections/{id}/status"),
+            &[("status", "fieldwork")],
+        )
+        .await;
+    location(&started);
+    id
 }
 
-async fn import_csv(app: &TestApp, inspection: i64, csv: String) -> axum_test::TestResponse {
-    app.server
+async fn import_csv(lead: &Browser, inspection: i64, csv: String) -> axum_test::TestResponse {
+    lead.server
         .post(&format!("/inspections/{inspection}/cases/import"))
-        .multipart(MultipartForm::new().add_text("csv", csv))
+        .multipart(lead.multipart().add_text("csv", csv))
         .await
 }
 
-async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
+async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &PublishedPdu) {
     let (year, month, day) = {
         let mut parts = published
             .fieldwork_start
@@ -59,6 +76,7 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
     };
     let id = create_inspection(
         app,
+        lead,
         &published.region,
         &published.name,
         (day, month, year as i32),
@@ -74,7 +92,7 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
         };
         csv.push_str(&format!("C{:03},{sentence},PO\r\n", i + 1));
     }
-    let imported = import_csv(app, id, csv).await;
+    let imported = import_csv(lead, id, csv).await;
     assert_eq!(
         location(&imported),
         format!("/inspections/{id}?added={}", published.cases)
@@ -96,17 +114,15 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
                 };
                 fields.push((format!("rationale-{code}"), rationale.into()));
             }
-            let saved = app
-                .server
-                .post(&format!("/cases/{case_id}/standards/{standard}"))
-                .form(&fields)
+            let saved = lead
+                .post_form(&format!("/cases/{case_id}/standards/{standard}"), &fields)
                 .await;
             assert_eq!(
                 location(&saved),
                 format!("/cases/{case_id}?saved={standard}")
             );
         }
-        let done = app.server.post(&format!("/cases/{case_id}/complete")).await;
+        let done = lead.post(&format!("/cases/{case_id}/complete")).await;
         assert_eq!(location(&done), format!("/cases/{case_id}?saved=complete"));
     }
 
@@ -121,14 +137,12 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
             ]
         })
         .collect();
-    let saved = app
-        .server
-        .post(&format!("/inspections/{id}/domain-one"))
-        .form(&domain_one)
+    let saved = lead
+        .post_form(&format!("/inspections/{id}/domain-one"), &domain_one)
         .await;
     assert_eq!(location(&saved), format!("/inspections/{id}/ratings"));
 
-    let page = app.server.get(&format!("/inspections/{id}/ratings")).await;
+    let page = lead.get(&format!("/inspections/{id}/ratings")).await;
     page.assert_status_ok();
     let html = page.text();
     assert!(
@@ -150,6 +164,8 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
     }
     // The same figures through the API, exactly.
     let ratings = app
+        .api_for("lead@example.gov.uk")
+        .await
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
         .await
@@ -178,17 +194,19 @@ async fn reproduce_with_forms(app: &TestApp, published: &PublishedPdu) {
 #[tokio::test]
 async fn hertfordshire_and_gwent_reproduce_their_published_ratings_through_the_forms() {
     let app = TestApp::spawn().await;
+    let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
     for published in fixtures().pdus {
-        reproduce_with_forms(&app, &published).await;
+        reproduce_with_forms(&app, &lead, &published).await;
     }
 }
 
 #[tokio::test]
 async fn every_dashboard_count_links_to_the_cases_behind_it() {
     let app = TestApp::spawn().await;
-    let id = create_inspection(&app, "Wales", "Cardiff", (1, 6, 2025)).await;
+    let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
+    let id = create_inspection(&app, &lead, "Wales", "Cardiff", (1, 6, 2025)).await;
     let imported = import_csv(
-        &app,
+        &lead,
         id,
         "reference,sentence_type\nA1,licence\nA2,licence\nA3,community order\n".into(),
     )
@@ -196,32 +214,27 @@ async fn every_dashboard_count_links_to_the_cases_behind_it() {
     location(&imported);
     let cases = app.case_ids(id).await;
     for (case, answer) in cases.iter().zip(["no", "yes", "no"]) {
-        let saved = app
-            .server
-            .post(&format!("/cases/{case}/standards/2.1"))
-            .form(&[("kq-2.1.3", answer), ("prompt-2.1.3.b", answer)])
+        let saved = lead
+            .post_form(
+                &format!("/cases/{case}/standards/2.1"),
+                &[("kq-2.1.3", answer), ("prompt-2.1.3.b", answer)],
+            )
             .await;
         location(&saved);
     }
-    let dashboard = app
-        .server
-        .get(&format!("/inspections/{id}/ratings"))
-        .await
-        .text();
+    let dashboard = lead.get(&format!("/inspections/{id}/ratings")).await.text();
     assert!(dashboard.contains(&format!("/inspections/{id}?kq=2.1.3&amp;answer=no")));
     assert!(dashboard.contains("Provisional"));
     assert!(dashboard.contains("0 of 3 cases complete"));
 
-    let no_cases = app
-        .server
+    let no_cases = lead
         .get(&format!("/inspections/{id}?kq=2.1.3&answer=no"))
         .await
         .text();
     assert!(no_cases.contains("Cases judged No on key question 2.1.3"));
     assert!(no_cases.contains(">A1</a>") && no_cases.contains(">A3</a>"));
     assert!(!no_cases.contains(">A2</a>"));
-    let yes_prompt = app
-        .server
+    let yes_prompt = lead
         .get(&format!("/inspections/{id}?prompt=2.1.3.b&answer=yes"))
         .await
         .text();
@@ -231,22 +244,24 @@ async fn every_dashboard_count_links_to_the_cases_behind_it() {
 #[tokio::test]
 async fn mark_complete_is_stopped_by_an_error_summary_naming_each_missing_answer() {
     let app = TestApp::spawn().await;
-    let id = create_inspection(&app, "London", "Camden and Islington", (3, 3, 2025)).await;
-    location(&import_csv(&app, id, "reference,sentence_type\nL1,licence\n".into()).await);
+    let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
+    let id = create_inspection(&app, &lead, "London", "Camden and Islington", (3, 3, 2025)).await;
+    location(&import_csv(&lead, id, "reference,sentence_type\nL1,licence\n".into()).await);
     let case = app.case_ids(id).await[0];
-    let saved = app
-        .server
-        .post(&format!("/cases/{case}/standards/2.1"))
-        .form(&[
-            ("kq-2.1.1", "yes"),
-            ("kq-2.1.2", "na"),
-            ("kq-2.1.3", "no"),
-            ("rationale-2.1.3", ""),
-        ])
+    let saved = lead
+        .post_form(
+            &format!("/cases/{case}/standards/2.1"),
+            &[
+                ("kq-2.1.1", "yes"),
+                ("kq-2.1.2", "na"),
+                ("kq-2.1.3", "no"),
+                ("rationale-2.1.3", ""),
+            ],
+        )
         .await;
     location(&saved);
 
-    let refused = app.server.post(&format!("/cases/{case}/complete")).await;
+    let refused = lead.post(&format!("/cases/{case}/complete")).await;
     refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let html = refused.text();
     assert!(html.contains("govuk-error-summary"));
@@ -274,17 +289,19 @@ async fn mark_complete_is_stopped_by_an_error_summary_naming_each_missing_answer
 #[tokio::test]
 async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
+    let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
     // New inspection with an impossible date and no PDU.
     let region = app.region_id("Wales").await;
-    let r = app
-        .server
-        .post("/inspections")
-        .form(&[
-            ("region", region.to_string()),
-            ("fieldwork_start-day", "31".into()),
-            ("fieldwork_start-month", "2".into()),
-            ("fieldwork_start-year", "2025".into()),
-        ])
+    let r = lead
+        .post_form(
+            "/inspections",
+            &[
+                ("region", region.to_string()),
+                ("fieldwork_start-day", "31".into()),
+                ("fieldwork_start-month", "2".into()),
+                ("fieldwork_start-year", "2025".into()),
+            ],
+        )
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
@@ -293,16 +310,17 @@ async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
     assert!(html.contains("href=\"#fieldwork_start-day\""));
     assert_eq!(app.count("select count(*) from inspection").await, 0);
 
-    let id = create_inspection(&app, "Wales", "Swansea", (1, 9, 2025)).await;
+    let id = create_inspection(&app, &lead, "Wales", "Swansea", (1, 9, 2025)).await;
     // A case form with a bad sentence type and age.
-    let r = app
-        .server
-        .post(&format!("/inspections/{id}/cases"))
-        .form(&[
-            ("reference", "S1"),
-            ("sentence_type", ""),
-            ("age_at_start", "200"),
-        ])
+    let r = lead
+        .post_form(
+            &format!("/inspections/{id}/cases"),
+            &[
+                ("reference", "S1"),
+                ("sentence_type", ""),
+                ("age_at_start", "200"),
+            ],
+        )
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
@@ -310,7 +328,7 @@ async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
     assert!(html.contains("Age at start must be a whole number from 10 to 120"));
     assert!(html.contains("value=\"S1\""), "what was typed is kept");
     // A CSV with a duplicate and a bad row adds nothing and lists each problem.
-    let r = import_csv(&app, id, "reference,sentence_type,start date\nS1,licence,2024-01-01\ns1,licence,\nS3,prison,13/13/2024\n".into()).await;
+    let r = import_csv(&lead, id, "reference,sentence_type,start date\nS1,licence,2024-01-01\ns1,licence,\nS3,prison,13/13/2024\n".into()).await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("Case reference s1 appears more than once"));
@@ -318,17 +336,18 @@ async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
     assert!(html.contains("Start date &#39;13/13/2024&#39; must be a real date"));
     assert_eq!(app.count("select count(*) from sample_case").await, 0);
     // A rationale over the limit is refused with its message; nothing saved.
-    location(&import_csv(&app, id, "reference,sentence_type\nS1,licence\n".into()).await);
+    location(&import_csv(&lead, id, "reference,sentence_type\nS1,licence\n".into()).await);
     let case = app.case_ids(id).await[0];
     let long = "x".repeat(5001);
-    let r = app
-        .server
-        .post(&format!("/cases/{case}/standards/2.2"))
-        .form(&[
-            ("kq-2.2.1", "no"),
-            ("rationale-2.2.1", long.as_str()),
-            ("kq-2.2.2", "yes"),
-        ])
+    let r = lead
+        .post_form(
+            &format!("/cases/{case}/standards/2.2"),
+            &[
+                ("kq-2.2.1", "no"),
+                ("rationale-2.2.1", long.as_str()),
+                ("kq-2.2.2", "yes"),
+            ],
+        )
         .await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -341,17 +360,17 @@ async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
         0
     );
     // User text is escaped wherever it is shown.
-    let r = app
-        .server
-        .post(&format!("/cases/{case}/standards/2.2"))
-        .form(&[
-            ("kq-2.2.1", "no"),
-            ("rationale-2.2.1", "<script>alert(1)</script>\" onfocus=\"x"),
-        ])
+    let r = lead
+        .post_form(
+            &format!("/cases/{case}/standards/2.2"),
+            &[
+                ("kq-2.2.1", "no"),
+                ("rationale-2.2.1", "<script>alert(1)</script>\" onfocus=\"x"),
+            ],
+        )
         .await;
     location(&r);
-    let html = app
-        .server
+    let html = lead
         .get(&format!("/cases/{case}/standards/2.2"))
         .await
         .text();
@@ -362,8 +381,16 @@ async fn invalid_form_input_is_shown_next_to_the_field_and_nothing_is_saved() {
 #[tokio::test]
 async fn every_page_renders_and_unknown_ones_are_404() {
     let app = TestApp::spawn().await;
-    let id = create_inspection(&app, "North West", "Cumbria and Lancashire", (2, 2, 2026)).await;
-    location(&import_csv(&app, id, "reference,sentence_type\nN1,licence\n".into()).await);
+    let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
+    let id = create_inspection(
+        &app,
+        &lead,
+        "North West",
+        "Cumbria and Lancashire",
+        (2, 2, 2026),
+    )
+    .await;
+    location(&import_csv(&lead, id, "reference,sentence_type\nN1,licence\n".into()).await);
     let case = app.case_ids(id).await[0];
     for path in [
         "/".to_owned(),
@@ -384,7 +411,7 @@ async fn every_page_renders_and_unknown_ones_are_404() {
         "/assets/govuk-frontend.min.css".into(),
         "/assets/fonts/light-94a07e06a1-v2.woff2".into(),
     ] {
-        let r = app.server.get(&path).await;
+        let r = lead.get(&path).await;
         assert_eq!(r.status_code(), StatusCode::OK, "{path}");
     }
     for path in [
@@ -395,12 +422,12 @@ async fn every_page_renders_and_unknown_ones_are_404() {
         format!("/cases/{case}/standards/1.1"),
         format!("/cases/{case}/standards/9.9"),
     ] {
-        let r = app.server.get(&path).await;
+        let r = lead.get(&path).await;
         assert_eq!(r.status_code(), StatusCode::NOT_FOUND, "{path}");
         assert!(r.text().contains("Page not found"), "{path}");
     }
     // The details step without a region goes back to the region question.
-    let r = app.server.get("/inspections/new/details").await;
+    let r = lead.get("/inspections/new/details").await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Select the region of the PDU"));
 }

@@ -7,18 +7,82 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use axum_test::TestServer;
-use casemark::{AppState, db, router};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum_test::multipart::MultipartForm;
+use axum_test::{TestRequest, TestResponse, TestServer, TestServerConfig};
+use casemark::vocab::UserRole;
+use casemark::{AppState, accounts, db, router};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 
+/// The password of every test user.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 pub struct TestApp {
-    pub server: TestServer,
     pub pool: PgPool,
+    pub state: AppState,
+    router: Router,
     database: String,
     admin: PgConnectOptions,
+}
+
+/// A person in a browser: their own cookie jar and the CSRF token of their
+/// session, added to every form they post.
+pub struct Browser {
+    pub server: TestServer,
+    pub csrf: String,
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a CSRF token");
+    let end = html[start..].find('"').expect("token ends") + start;
+    html[start..end].to_owned()
+}
+
+impl Browser {
+    pub fn get(&self, path: &str) -> TestRequest {
+        self.server.get(path)
+    }
+
+    /// Posts a urlencoded form with the session's CSRF token.
+    pub fn post_form<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: &[(K, V)],
+    ) -> TestRequest {
+        let mut all: Vec<(String, String)> = vec![("csrf_token".into(), self.csrf.clone())];
+        all.extend(
+            fields
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
+        );
+        self.server.post(path).form(&all)
+    }
+
+    /// Posts a form with nothing but the CSRF token (a button).
+    pub fn post(&self, path: &str) -> TestRequest {
+        self.post_form(path, &[] as &[(&str, &str)])
+    }
+
+    /// A multipart form that already carries the CSRF token.
+    pub fn multipart(&self) -> MultipartForm {
+        MultipartForm::new().add_text("csrf_token", self.csrf.clone())
+    }
+}
+
+/// A script with an API token.
+pub struct Api {
+    pub server: TestServer,
+    pub token: String,
 }
 
 fn admin_options() -> PgConnectOptions {
@@ -59,13 +123,81 @@ impl TestApp {
             .expect("connect to test database");
         db::MIGRATOR.run(&pool).await.expect("migrations run");
         let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
-        let server = TestServer::new(router(AppState::new(pool.clone()), &static_dir));
+        let state = AppState::new(pool.clone());
         TestApp {
-            server,
+            router: router(state.clone(), &static_dir),
+            state,
             pool,
             database,
             admin,
         }
+    }
+
+    /// A client over real HTTP on loopback (so the server sees a client
+    /// address), keeping cookies like a browser.
+    pub fn client(&self) -> TestServer {
+        let config = TestServerConfig {
+            save_cookies: true,
+            ..TestServerConfig::default()
+        };
+        TestServer::new_with_config(
+            self.router
+                .clone()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+            config,
+        )
+    }
+
+    /// Adds a user with [`PASSWORD`]; returns their id.
+    pub async fn user(&self, email: &str, role: UserRole) -> i64 {
+        accounts::add_user(&self.pool, email, None, PASSWORD, role)
+            .await
+            .expect("user added")
+    }
+
+    /// Signs in through the sign-in form, as a browser would.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let server = self.client();
+        let form = server.get("/sign-in").await;
+        let anonymous = csrf_in(&form.text());
+        let signed_in = server
+            .post("/sign-in")
+            .form(&[
+                ("email", email),
+                ("password", PASSWORD),
+                ("csrf_token", &anonymous),
+                ("next", "/"),
+            ])
+            .await;
+        assert_eq!(signed_in.status_code(), 303, "{email} signs in");
+        let home = server.get("/my-cases").await;
+        let csrf = csrf_in(&home.text());
+        Browser { server, csrf }
+    }
+
+    /// A user with that role who signs in, created first.
+    pub async fn browser(&self, email: &str, role: UserRole) -> Browser {
+        self.user(email, role).await;
+        self.sign_in(email).await
+    }
+
+    /// An API client with a token of an existing user.
+    pub async fn api_for(&self, email: &str) -> Api {
+        let token = accounts::create_token_for(&self.pool, email, "tests")
+            .await
+            .expect("token");
+        let mut server = self.client();
+        server.add_header(
+            HeaderName::from_static("authorization"),
+            HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+        );
+        Api { server, token }
+    }
+
+    /// A new user with that role and an API token.
+    pub async fn api(&self, email: &str, role: UserRole) -> Api {
+        self.user(email, role).await;
+        self.api_for(email).await
     }
 
     pub async fn region_id(&self, name: &str) -> i16 {
@@ -82,6 +214,14 @@ impl TestApp {
             .fetch_all(&self.pool)
             .await
             .expect("case ids")
+    }
+
+    pub async fn status_of(&self, inspection_id: i64) -> String {
+        sqlx::query_scalar("select status from inspection where id = $1")
+            .bind(inspection_id)
+            .fetch_one(&self.pool)
+            .await
+            .expect("status")
     }
 
     pub async fn count(&self, table_sql: &'static str) -> i64 {
@@ -163,6 +303,21 @@ impl PublishedKeyQuestion {
 pub fn fixtures() -> Fixtures {
     serde_json::from_str(include_str!("../fixtures/published-examples.json"))
         .expect("fixtures parse")
+}
+
+/// The `Location` of a 303.
+pub fn location(response: &TestResponse) -> String {
+    assert_eq!(
+        response.status_code(),
+        303,
+        "expected a redirect, got {}",
+        response.text()
+    );
+    response
+        .header("location")
+        .to_str()
+        .expect("location is text")
+        .to_owned()
 }
 
 /// "Requires improvement" → "requires_improvement", as the API writes ratings.

@@ -17,6 +17,9 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// CASEMARK_DB_POOL: connections; a few per core serve best.
     pub pool_size: u32,
+    /// CASEMARK_PUBLIC_URL: where people reach the service (default
+    /// http://CASEMARK_ADDR). Cookies are marked Secure when it is https.
+    pub public_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +45,23 @@ impl Config {
                 .filter(|n| (1..=100).contains(n))
                 .ok_or(ConfigError::Pool(v))?,
         };
+        let public_url = var("CASEMARK_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
         Ok(Config {
+            public_url,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             addr,
             static_dir: var("CASEMARK_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from),
             pool_size,
         })
+    }
+}
+
+impl Config {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }
 

@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::AppState;
+use crate::audit::Actor;
 use crate::domain_one::DomainOneInput;
 use crate::intake::RawCase;
 use crate::marking::{KeyQuestionInput, Submission};
 use crate::setup::{InspectionRequest, PduChoice};
+use crate::vocab::InspectionStatus;
 
 pub const DEMO_PDU: &str = "Hertfordshire (demo)";
 const CASES: usize = 54;
@@ -39,6 +41,7 @@ pub struct DemoError(String);
 /// Loads the demo inspection unless it is already there; returns its id.
 pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     let fail = |e: &dyn std::fmt::Display| DemoError(e.to_string());
+    let actor = Actor::system("demo loader");
     let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
     let region = crate::db::places::region_named(&mut conn, "East of England")
         .await
@@ -50,7 +53,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     drop(conn);
     if existing.iter().any(|p| p.name == DEMO_PDU) {
         let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
-        let all = crate::db::inspections::list(&mut conn)
+        let all = crate::db::inspections::list(&mut conn, None)
             .await
             .map_err(|e| fail(&e))?;
         if let Some(found) = all.iter().find(|i| i.pdu_name == DEMO_PDU) {
@@ -61,6 +64,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
         |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError("bad date".into()));
     let id = crate::setup::create_inspection(
         &state.pool,
+        &actor,
         &InspectionRequest {
             region_id: region.id,
             pdu: PduChoice::Named(DEMO_PDU.into()),
@@ -71,6 +75,10 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     )
     .await
     .map_err(|e| fail(&e))?;
+
+    crate::team::change_status(&state.pool, &actor, id, InspectionStatus::Fieldwork, None)
+        .await
+        .map_err(|e| fail(&e))?;
 
     let raws: Vec<RawCase> = (0..CASES)
         .map(|i| RawCase {
@@ -105,7 +113,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             .ok_or_else(|| DemoError("the new inspection vanished".into()))?
             .framework_version_id
     };
-    let added = crate::intake::add_cases(&state.pool, id, framework_version_id, &raws)
+    let added = crate::intake::add_cases(&state.pool, &actor, id, framework_version_id, &raws)
         .await
         .map_err(|e| fail(&e))?;
     let framework = state
@@ -142,7 +150,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
                 if index % 2 == 0 { "yes" } else { "no" }.into(),
             );
         }
-        crate::marking::save(&state.pool, &state.frameworks, case.id, &submission)
+        crate::marking::save(&state.pool, &state.frameworks, &actor, case.id, &submission)
             .await
             .map_err(|e| fail(&e))?;
     }
@@ -159,7 +167,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             )
         })
         .collect();
-    crate::domain_one::record(&state.pool, &state.frameworks, id, &domain_one)
+    crate::domain_one::record(&state.pool, &state.frameworks, &actor, id, &domain_one)
         .await
         .map_err(|e| fail(&e))?;
     Ok(id)

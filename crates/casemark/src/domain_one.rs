@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use casemark_rules::Rating;
 use sqlx::PgPool;
 
+use crate::access::{self, Refusal};
+use crate::audit::Actor;
 use crate::db;
+use crate::db::audit::NewEvent;
 use crate::db::ratings::DomainOne;
 use crate::framework::FrameworkCache;
 
@@ -37,6 +40,10 @@ pub enum DomainOneError {
     NotFound,
     #[error("domain one was not saved")]
     Invalid(Vec<DomainOneProblem>),
+    #[error("only the lead inspector can record domain one")]
+    Forbidden,
+    #[error("{0}")]
+    Locked(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -50,10 +57,22 @@ fn text(value: &str) -> Option<String> {
 pub async fn record(
     pool: &PgPool,
     frameworks: &FrameworkCache,
+    actor: &Actor,
     inspection_id: i64,
     inputs: &BTreeMap<String, DomainOneInput>,
 ) -> Result<(), DomainOneError> {
     let mut tx = pool.begin().await?;
+    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+        .await?
+        .ok_or(DomainOneError::NotFound)?;
+    let access = access::load(&mut tx, actor, inspection_id).await?;
+    if !access.can_read() {
+        return Err(DomainOneError::Forbidden);
+    }
+    access.check_lead_change(status).map_err(|r| match r {
+        Refusal::Forbidden => DomainOneError::Forbidden,
+        Refusal::Locked(m) => DomainOneError::Locked(m),
+    })?;
     let inspection = db::inspections::get(&mut tx, inspection_id)
         .await?
         .ok_or(DomainOneError::NotFound)?;
@@ -63,6 +82,7 @@ pub async fn record(
     let mut current = db::ratings::domain_one(&mut tx, inspection_id).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
+    let mut events = Vec::new();
     for (code, input) in inputs {
         let Some(standard) = framework.domain_one().find(|s| &s.code == code) else {
             problems.push(DomainOneProblem {
@@ -72,7 +92,8 @@ pub async fn record(
             });
             continue;
         };
-        let mut entry: DomainOne = current.remove(&standard.id).unwrap_or_default();
+        let before: DomainOne = current.remove(&standard.id).unwrap_or_default();
+        let mut entry = before.clone();
         if let Some(raw) = &input.rating {
             match text(raw).map(|r| r.parse::<Rating>()).transpose() {
                 Ok(rating) => entry.rating = rating,
@@ -106,6 +127,38 @@ pub async fn record(
                 }
             }
         }
+        let event = |field: &'static str, old: Option<String>, new: Option<String>| NewEvent {
+            inspection_id,
+            entity: "domain_one",
+            code: Some(code.clone()),
+            standard: Some(code.clone()),
+            field: Some(field),
+            old_value: old,
+            new_value: new,
+            ..NewEvent::default()
+        };
+        if before.rating != entry.rating {
+            let code_of = |r: Option<Rating>| r.map(|r| r.code().to_owned());
+            events.push(event(
+                "rating",
+                code_of(before.rating),
+                code_of(entry.rating),
+            ));
+        }
+        if before.strengths != entry.strengths {
+            events.push(event(
+                "strengths",
+                before.strengths.clone(),
+                entry.strengths.clone(),
+            ));
+        }
+        if before.areas_for_improvement != entry.areas_for_improvement {
+            events.push(event(
+                "areas_for_improvement",
+                before.areas_for_improvement.clone(),
+                entry.areas_for_improvement.clone(),
+            ));
+        }
         writes.push((standard.id, entry));
     }
     if !problems.is_empty() {
@@ -121,6 +174,7 @@ pub async fn record(
         )
         .await?;
     }
+    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
     tx.commit().await?;
     Ok(())
 }

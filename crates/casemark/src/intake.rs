@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
+use crate::access::{self, Refusal};
+use crate::audit::Actor;
 use crate::db;
+use crate::db::audit::NewEvent;
 use crate::db::cases::CaseFacts;
 use crate::vocab::{NotInVocabulary, parse_optional};
 
@@ -220,6 +223,12 @@ pub struct RowProblem {
 pub enum IntakeError {
     #[error("no case was added")]
     Invalid(Vec<RowProblem>),
+    #[error("inspection not found")]
+    NotFound,
+    #[error("only the lead inspector can add cases")]
+    Forbidden,
+    #[error("{0}")]
+    Locked(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -236,10 +245,23 @@ pub struct AddedCase {
 /// or none.
 pub async fn add_cases(
     pool: &PgPool,
+    actor: &Actor,
     inspection_id: i64,
     framework_version_id: i32,
     raws: &[RawCase],
 ) -> Result<Vec<AddedCase>, IntakeError> {
+    let mut tx = pool.begin().await?;
+    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+        .await?
+        .ok_or(IntakeError::NotFound)?;
+    let access = access::load(&mut tx, actor, inspection_id).await?;
+    if !access.can_read() {
+        return Err(IntakeError::Forbidden);
+    }
+    access.check_adding_cases(status).map_err(|r| match r {
+        Refusal::Forbidden => IntakeError::Forbidden,
+        Refusal::Locked(m) => IntakeError::Locked(m),
+    })?;
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(raws.len());
     for (index, raw) in raws.iter().enumerate() {
@@ -253,7 +275,6 @@ pub async fn add_cases(
         }
     }
 
-    let mut tx = pool.begin().await?;
     let existing: HashSet<String> = db::cases::references_in(&mut tx, inspection_id)
         .await?
         .into_iter()
@@ -277,9 +298,21 @@ pub async fn add_cases(
     }
 
     let mut added = Vec::with_capacity(valid.len());
+    let mut events = Vec::with_capacity(valid.len());
     for (row, facts) in valid {
         match db::cases::insert(&mut tx, inspection_id, framework_version_id, &facts).await {
-            Ok(id) => added.push(AddedCase { id, facts }),
+            Ok(id) => {
+                events.push(NewEvent {
+                    inspection_id,
+                    case_id: Some(id),
+                    case_revision: Some(0),
+                    entity: "case",
+                    field: Some("reference"),
+                    new_value: Some(facts.reference.clone()),
+                    ..NewEvent::default()
+                });
+                added.push(AddedCase { id, facts });
+            }
             // Someone else added the same reference since we looked.
             Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
                 return Err(IntakeError::Invalid(vec![duplicate(
@@ -291,6 +324,7 @@ pub async fn add_cases(
             Err(e) => return Err(e.into()),
         }
     }
+    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
     tx.commit().await?;
     Ok(added)
 }

@@ -10,10 +10,16 @@
 //!   transaction, each shared by the pages and the API.
 //! - [`ratings`]: an inspection's ratings, computed by the pure
 //!   `casemark_rules` crate from counts the data layer aggregates.
+//! - [`auth`], [`access`], [`accounts`], [`audit`], [`team`]: who is asking,
+//!   what they may do at which stage, and the append-only record of changes.
 //! - [`web`]: the GOV.UK pages; [`api`]: the JSON API under /api/v1.
 //! - [`demo`]: a filled demo inspection for newcomers.
 
+pub mod access;
+pub mod accounts;
 pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -24,10 +30,11 @@ pub mod intake;
 pub mod marking;
 pub mod ratings;
 pub mod setup;
+pub mod team;
 pub mod vocab;
 pub mod web;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -40,6 +47,9 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub pool: PgPool,
     pub frameworks: Arc<framework::FrameworkCache>,
+    pub sessions: auth::session::Settings,
+    /// While no user exists: the secret of the one-time setup link.
+    pub setup_token: Arc<Mutex<Option<String>>>,
 }
 
 impl AppState {
@@ -47,6 +57,8 @@ impl AppState {
         AppState {
             pool,
             frameworks: Arc::default(),
+            sessions: auth::session::Settings::default(),
+            setup_token: Arc::default(),
         }
     }
 }
@@ -64,6 +76,10 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
         // govuk-frontend's CSS looks for its fonts and images under /assets.
         .nest_service("/assets", ServeDir::new(static_dir))
         .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware::authenticate,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,14 +1,19 @@
-//! The `casemark` binary: configuration → database → migrations → serve.
+//! The `casemark` binary: configuration → database → migrations → serve, plus
+//! the administration commands scripts use to bootstrap a server.
 
+use std::io::Read;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use casemark::auth::{secret, session};
 use casemark::config::Config;
-use casemark::{AppState, db, demo, router};
-use clap::Parser;
+use casemark::vocab::UserRole;
+use casemark::{AppState, accounts, db, demo, router};
+use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-/// Probation inspection case marking. With no arguments, serves the app.
+/// Probation inspection case marking. With no command, serves the app.
 #[derive(Debug, Parser)]
 #[command(name = "casemark", version)]
 struct Cli {
@@ -16,12 +21,58 @@ struct Cli {
     /// dashboard has something to show. Safe to repeat.
     #[arg(long)]
     demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the app (the default).
+    Serve,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// administrator, lead, inspector or viewer: the user's default role.
+        #[arg(long)]
+        role: UserRole,
+        /// Full name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (only it) on stdout.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr so that `token create` prints only the token on stdout.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
@@ -48,22 +99,77 @@ async fn run(cli: Cli) -> Result<(), String> {
             ),
             other => other.to_string(),
         })?;
-    let state = AppState::new(pool);
-    if cli.demo {
+    match cli.command {
+        Some(Command::User {
+            command: UserCommand::Add { email, role, name },
+        }) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("could not read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let id = accounts::add_user(&pool, &email, name.as_deref(), password, role)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "casemark: added user {id} ({}, {})",
+                email.trim().to_lowercase(),
+                role.code()
+            );
+            Ok(())
+        }
+        Some(Command::Token {
+            command: TokenCommand::Create { email, label },
+        }) => {
+            let token = accounts::create_token_for(&pool, &email, &label)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Some(Command::Serve) | None => serve(config, pool, cli.demo).await,
+    }
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<(), String> {
+    let mut state = AppState::new(pool);
+    state.sessions = session::Settings {
+        secure_cookies: config.secure_cookies(),
+        ..session::Settings::default()
+    };
+    if load_demo {
         let id = demo::load(&state).await.map_err(|e| e.to_string())?;
         tracing::info!(
-            "demo inspection loaded: http://{}/inspections/{id}/ratings",
-            config.addr
+            "demo inspection loaded: {}/inspections/{id}/ratings",
+            config.public_url
         );
     }
+    let mut conn = state.pool.acquire().await.map_err(|e| e.to_string())?;
+    if db::accounts::count_users(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?
+        == 0
+    {
+        let token = secret::random_token();
+        tracing::warn!(
+            "no users yet: create the first administrator at {}/setup?token={token} \
+             (or run `casemark user add --email E --role administrator`)",
+            config.public_url
+        );
+        if let Ok(mut slot) = state.setup_token.lock() {
+            *slot = Some(token);
+        }
+    }
+    drop(conn);
     let listener = TcpListener::bind(config.addr).await.map_err(|e| {
         format!(
             "cannot listen on {}: {e} (set CASEMARK_ADDR to another address)",
             config.addr
         )
     })?;
-    tracing::info!("casemark listening on http://{}", config.addr);
-    axum::serve(listener, router(state, &config.static_dir))
+    tracing::info!("casemark listening on {}", config.public_url);
+    let app = router(state, &config.static_dir).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 
 use sqlx::{PgConnection, PgPool};
 
+use crate::access::{self, Refusal};
+use crate::audit::Actor;
 use crate::db;
 use crate::db::answers::{CaseAnswers, Judgement};
+use crate::db::audit::{Event, NewEvent};
 use crate::framework::{Framework, FrameworkCache};
 use crate::vocab::{Answer, MarkingStatus, OutcomeAnswer};
 
@@ -29,6 +32,9 @@ pub struct Submission {
     /// `Some(true)`: mark complete (refused unless every key question is
     /// answered). `Some(false)`: no longer complete. `None`: unchanged.
     pub complete: Option<bool>,
+    /// The case revision the form was loaded at. When given, a save that
+    /// would overwrite answers someone else changed since is refused.
+    pub revision: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,6 +65,14 @@ pub enum MarkingError {
     CaseNotFound,
     #[error("the answers were not saved")]
     Invalid(Vec<Problem>),
+    #[error("not allowed to mark this case")]
+    Forbidden,
+    #[error("{0}")]
+    Locked(String),
+    /// Someone else changed these answers since the form was loaded; their
+    /// changes are kept and nothing was saved.
+    #[error("the case was changed by someone else")]
+    Conflict(Vec<Event>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -72,6 +86,7 @@ pub struct Saved {
 pub async fn save(
     pool: &PgPool,
     frameworks: &FrameworkCache,
+    actor: &Actor,
     case_id: i64,
     submission: &Submission,
 ) -> Result<Saved, MarkingError> {
@@ -79,24 +94,84 @@ pub async fn save(
     let case = db::cases::get_for_update(&mut tx, case_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
+    let status = db::inspections::status_for_share(&mut tx, case.inspection_id)
+        .await?
+        .ok_or(MarkingError::CaseNotFound)?;
+    let access = access::load(&mut tx, actor, case.inspection_id).await?;
+    if !access.can_read() {
+        return Err(MarkingError::Forbidden);
+    }
+    access
+        .check_marking(status, case.assigned_to)
+        .map_err(|r| match r {
+            Refusal::Forbidden => MarkingError::Forbidden,
+            Refusal::Locked(message) => MarkingError::Locked(message),
+        })?;
     let framework = frameworks.get(pool, case.framework_version_id).await?;
     let current = db::answers::load(&mut tx, case_id).await?;
 
     let change = validate(&framework, &current, submission)?;
-    write(&mut tx, case.id, case.framework_version_id, &change).await?;
+    if let Some(loaded_at) = submission.revision.filter(|r| *r < case.revision) {
+        let since = db::audit::for_case_since(&mut tx, case_id, loaded_at).await?;
+        let clashes: Vec<Event> = since
+            .into_iter()
+            .filter(|e| {
+                change
+                    .items
+                    .iter()
+                    .any(|i| i.entity == e.entity && Some(&i.code) == e.code.as_ref())
+            })
+            .collect();
+        if !clashes.is_empty() {
+            return Err(MarkingError::Conflict(clashes));
+        }
+    }
 
-    let any_answer = !current.is_empty() || !change.is_empty();
-    let status = match submission.complete {
+    let any_answer = !current.is_empty() || !change.items.is_empty();
+    let marking_status = match submission.complete {
         Some(true) => MarkingStatus::Complete,
         None if case.marking_status == MarkingStatus::Complete => MarkingStatus::Complete,
         _ if any_answer => MarkingStatus::InProgress,
         _ => MarkingStatus::NotStarted,
     };
-    db::cases::set_marking_status(&mut tx, case.id, status).await?;
+    if change.items.is_empty() && marking_status == case.marking_status {
+        tx.commit().await?;
+        return Ok(Saved { marking_status });
+    }
+    let revision = db::cases::bump_revision(&mut tx, case.id).await?;
+    write(&mut tx, case.id, case.framework_version_id, &change).await?;
+    db::cases::set_marking_status(&mut tx, case.id, marking_status).await?;
+    let mut events: Vec<NewEvent> = change
+        .items
+        .iter()
+        .map(|i| NewEvent {
+            inspection_id: case.inspection_id,
+            case_id: Some(case.id),
+            case_revision: Some(revision),
+            entity: i.entity,
+            code: Some(i.code.clone()),
+            standard: Some(i.standard.clone()),
+            field: Some(i.field),
+            old_value: i.old.clone(),
+            new_value: i.new.clone(),
+            reason: None,
+        })
+        .collect();
+    if marking_status != case.marking_status {
+        events.push(NewEvent {
+            inspection_id: case.inspection_id,
+            case_id: Some(case.id),
+            case_revision: Some(revision),
+            entity: "case",
+            field: Some("marking_status"),
+            old_value: Some(case.marking_status.code().to_owned()),
+            new_value: Some(marking_status.code().to_owned()),
+            ..NewEvent::default()
+        });
+    }
+    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
     tx.commit().await?;
-    Ok(Saved {
-        marking_status: status,
-    })
+    Ok(Saved { marking_status })
 }
 
 /// The rows a valid submission writes, with framework ids resolved.
@@ -105,12 +180,22 @@ struct Change {
     judgements: Vec<(i32, Judgement)>,
     prompts: Vec<(i32, Answer)>,
     outcomes: Vec<(i32, OutcomeAnswer)>,
+    /// One entry per changed value, for the audit trail.
+    items: Vec<ChangedValue>,
 }
 
-impl Change {
-    fn is_empty(&self) -> bool {
-        self.judgements.is_empty() && self.prompts.is_empty() && self.outcomes.is_empty()
-    }
+#[derive(Debug)]
+struct ChangedValue {
+    entity: &'static str,
+    code: String,
+    standard: String,
+    field: &'static str,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+fn standard_of(code: &str) -> String {
+    code.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
 fn validate(
@@ -169,6 +254,28 @@ fn validate(
             Some(answer) => {
                 let judgement = Judgement { answer, rationale };
                 if existing != Some(&judgement) {
+                    let old_answer = existing.map(|j| j.answer.code().to_owned());
+                    if old_answer.as_deref() != Some(answer.code()) {
+                        change.items.push(ChangedValue {
+                            entity: "judgement",
+                            code: kq.code.clone(),
+                            standard: standard_of(&kq.code),
+                            field: "answer",
+                            old: old_answer,
+                            new: Some(answer.code().to_owned()),
+                        });
+                    }
+                    let old_rationale = existing.and_then(|j| j.rationale.clone());
+                    if old_rationale != judgement.rationale {
+                        change.items.push(ChangedValue {
+                            entity: "judgement",
+                            code: kq.code.clone(),
+                            standard: standard_of(&kq.code),
+                            field: "rationale",
+                            old: old_rationale,
+                            new: judgement.rationale.clone(),
+                        });
+                    }
                     change.judgements.push((kq.id, judgement));
                 }
             }

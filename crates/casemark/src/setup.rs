@@ -4,8 +4,12 @@
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
+use crate::access;
+use crate::audit::Actor;
 use crate::db;
+use crate::db::audit::NewEvent;
 use crate::db::inspections::NewInspection;
+use crate::vocab::MemberRole;
 
 #[derive(Debug, Clone)]
 pub enum PduChoice {
@@ -34,6 +38,8 @@ pub struct SetupProblem {
 pub enum SetupError {
     #[error("the inspection was not created")]
     Invalid(Vec<SetupProblem>),
+    #[error("only lead inspectors start inspections")]
+    Forbidden,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -80,10 +86,15 @@ pub fn check_dates(
 
 /// Creates the inspection (and the PDU if new) in one transaction, under
 /// the current framework version.
+/// The creator becomes the inspection's lead.
 pub async fn create_inspection(
     pool: &PgPool,
+    actor: &Actor,
     request: &InspectionRequest,
 ) -> Result<i64, SetupError> {
+    if !access::may_create_inspection(actor) {
+        return Err(SetupError::Forbidden);
+    }
     let mut problems = check_dates(
         request.fieldwork_start,
         request.sample_week_1,
@@ -131,6 +142,23 @@ pub async fn create_inspection(
             sample_week_1: request.sample_week_1,
             sample_week_2: request.sample_week_2,
         },
+        actor.id,
+    )
+    .await?;
+    if let Some(user_id) = actor.id {
+        db::accounts::set_membership(&mut tx, id, user_id, MemberRole::Lead).await?;
+    }
+    db::audit::append(
+        &mut tx,
+        actor.id,
+        &actor.label,
+        &[NewEvent {
+            inspection_id: id,
+            entity: "inspection",
+            field: Some("created"),
+            new_value: Some(format!("fieldwork {}", request.fieldwork_start)),
+            ..NewEvent::default()
+        }],
     )
     .await?;
     tx.commit().await?;

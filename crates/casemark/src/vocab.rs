@@ -174,6 +174,25 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A user's default role: what they may do outside any inspection.
+    UserRole, "role" {
+        Administrator = "administrator", "Administrator" | "admin";
+        Lead = "lead", "Lead inspector" | "lead inspector";
+        Inspector = "inspector", "Inspector";
+        Viewer = "viewer", "Viewer";
+    }
+}
+
+vocabulary! {
+    /// The role a membership of one inspection carries.
+    MemberRole, "inspection role" {
+        Lead = "lead", "Lead inspector" | "lead inspector";
+        Inspector = "inspector", "Inspector";
+        Viewer = "viewer", "Viewer";
+    }
+}
+
 impl MarkingStatus {
     pub fn is_complete(self) -> bool {
         self == MarkingStatus::Complete

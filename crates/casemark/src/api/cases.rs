@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::json::ApiJson;
 use super::{ApiError, FieldError};
+use crate::auth::CurrentUser;
 use crate::db::cases::CaseFacts;
 use crate::extract::Id;
 use crate::intake::{FIELDS as CASE_FIELDS, IntakeError, RawCase};
@@ -22,6 +23,8 @@ use crate::{AppState, db, intake, marking};
 pub struct CaseJson {
     id: i64,
     marking_status: MarkingStatus,
+    revision: i64,
+    assigned_to: Option<String>,
     #[serde(flatten)]
     facts: CaseFacts,
 }
@@ -68,6 +71,7 @@ fn raw_case(
 
 pub async fn create(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     ApiJson(body): ApiJson<Vec<serde_json::Map<String, Value>>>,
 ) -> Result<(StatusCode, Json<CreatedCases>), ApiError> {
@@ -91,7 +95,15 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::Unprocessable(errors));
     }
-    match intake::add_cases(&state.pool, id, inspection.framework_version_id, &raws).await {
+    let added = intake::add_cases(
+        &state.pool,
+        &user.actor(),
+        id,
+        inspection.framework_version_id,
+        &raws,
+    )
+    .await;
+    match added {
         Ok(added) => Ok((
             StatusCode::CREATED,
             Json(CreatedCases {
@@ -100,6 +112,8 @@ pub async fn create(
                     .map(|c| CaseJson {
                         id: c.id,
                         marking_status: MarkingStatus::NotStarted,
+                        revision: 0,
+                        assigned_to: None,
                         facts: c.facts,
                     })
                     .collect(),
@@ -111,6 +125,9 @@ pub async fn create(
                 .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
                 .collect(),
         )),
+        Err(IntakeError::NotFound) => Err(ApiError::NotFound),
+        Err(IntakeError::Forbidden) => Err(ApiError::Forbidden),
+        Err(IntakeError::Locked(m)) => Err(ApiError::Conflict(m)),
         Err(IntakeError::Database(e)) => Err(e.into()),
     }
 }
@@ -131,11 +148,12 @@ pub struct JudgementJson {
     rationale: Option<String>,
 }
 
-async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
+async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDetail, ApiError> {
     let mut conn = state.pool.acquire().await?;
     let case = db::cases::get(&mut conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    super::readable(&mut conn, user, case.inspection_id).await?;
     let answers = db::answers::load(&mut conn, id).await?;
     drop(conn);
     let framework = state
@@ -178,6 +196,8 @@ async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
         case: CaseJson {
             id: case.id,
             marking_status: case.marking_status,
+            revision: case.revision,
+            assigned_to: case.assignee_name.clone(),
             facts: case.facts,
         },
         key_questions,
@@ -186,8 +206,12 @@ async fn detail(state: &AppState, id: i64) -> Result<CaseDetail, ApiError> {
     })
 }
 
-pub async fn get(State(state): State<AppState>, Id(id): Id) -> Result<Json<CaseDetail>, ApiError> {
-    Ok(Json(detail(&state, id).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Json<CaseDetail>, ApiError> {
+    Ok(Json(detail(&state, &user, id).await?))
 }
 
 /// A key-question value: "yes" / "no" / "na", or an object with a rationale.
@@ -211,10 +235,14 @@ pub struct JudgementsBody {
     #[serde(default)]
     outcomes: BTreeMap<String, String>,
     complete: Option<bool>,
+    /// The case revision the client last read (`GET /api/v1/cases/{id}`);
+    /// when given, overwriting someone else's newer answers is refused (409).
+    revision: Option<i64>,
 }
 
 pub async fn judgements(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     ApiJson(body): ApiJson<JudgementsBody>,
 ) -> Result<Json<CaseDetail>, ApiError> {
@@ -238,10 +266,36 @@ pub async fn judgements(
         prompts: body.prompts,
         outcomes: body.outcomes,
         complete: body.complete,
+        revision: body.revision,
     };
-    match marking::save(&state.pool, &state.frameworks, id, &submission).await {
-        Ok(_) => Ok(Json(detail(&state, id).await?)),
+    match marking::save(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &submission,
+    )
+    .await
+    {
+        Ok(_) => Ok(Json(detail(&state, &user, id).await?)),
         Err(MarkingError::CaseNotFound) => Err(ApiError::NotFound),
+        Err(MarkingError::Forbidden) => Err(ApiError::Forbidden),
+        Err(MarkingError::Locked(m)) => Err(ApiError::Conflict(m)),
+        Err(MarkingError::Conflict(events)) => Err(ApiError::Conflict(format!(
+            "The case changed since revision {}; nothing was saved. {}",
+            body.revision.unwrap_or_default(),
+            events
+                .iter()
+                .map(|e| format!(
+                    "{} set {} {} to {}.",
+                    e.actor,
+                    e.code.clone().unwrap_or_default(),
+                    e.field.clone().unwrap_or_default(),
+                    e.new_value.clone().unwrap_or_else(|| "nothing".into())
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))),
         Err(MarkingError::Invalid(problems)) => Err(ApiError::Unprocessable(
             problems
                 .into_iter()

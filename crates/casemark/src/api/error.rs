@@ -25,6 +25,12 @@ impl FieldError {
 pub enum ApiError {
     #[error("not found")]
     NotFound,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("malformed request: {0}")]
     BadRequest(String),
     #[error("unsupported media type: {0}")]
@@ -53,6 +59,25 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, errors) = match self {
             ApiError::NotFound => (StatusCode::NOT_FOUND, whole("Not found")),
+            ApiError::Unauthorized => {
+                let mut response = (
+                    StatusCode::UNAUTHORIZED,
+                    Json(Body {
+                        errors: whole("Send a valid API token: Authorization: Bearer <token>"),
+                    }),
+                )
+                    .into_response();
+                response.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer"),
+                );
+                return response;
+            }
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                whole("You do not have the rights to do this"),
+            ),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, whole(message)),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, whole(message)),
             ApiError::UnsupportedMediaType(message) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, whole(message))

@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
 use super::{ApiError, FieldError};
+use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::domain_one::{DomainOneError, DomainOneInput};
 use crate::extract::Id;
 use crate::ratings::InspectionRatings;
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
-use crate::vocab::{Area, InspectionStatus};
+use crate::vocab::{Area, InspectionStatus, UserRole};
 use crate::{AppState, db, ratings};
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +55,7 @@ fn date_field(
 
 pub async fn create(
     State(state): State<AppState>,
+    user: CurrentUser,
     ApiJson(body): ApiJson<NewInspectionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let mut errors = Vec::new();
@@ -109,7 +111,7 @@ pub async fn create(
         sample_week_1,
         sample_week_2,
     };
-    match crate::setup::create_inspection(&state.pool, &request).await {
+    match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
         Err(SetupError::Invalid(problems)) => Err(ApiError::Unprocessable(
             problems
@@ -117,6 +119,7 @@ pub async fn create(
                 .map(|p| FieldError::new(p.field, p.message))
                 .collect(),
         )),
+        Err(SetupError::Forbidden) => Err(ApiError::Forbidden),
         Err(SetupError::Database(e)) => Err(e.into()),
     }
 }
@@ -150,9 +153,16 @@ impl From<Inspection> for InspectionJson {
     }
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<InspectionJson>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<InspectionJson>>, ApiError> {
+    let member_of = match user.user.role {
+        UserRole::Administrator | UserRole::Viewer => None,
+        UserRole::Lead | UserRole::Inspector => Some(user.id()),
+    };
     let mut conn = state.pool.acquire().await?;
-    let all = db::inspections::list(&mut conn).await?;
+    let all = db::inspections::list(&mut conn, member_of).await?;
     Ok(Json(all.into_iter().map(InspectionJson::from).collect()))
 }
 
@@ -244,8 +254,13 @@ impl From<InspectionRatings> for RatingsJson {
     }
 }
 
-async fn ratings_of(state: &AppState, id: i64) -> Result<RatingsJson, ApiError> {
+async fn ratings_of(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<RatingsJson, ApiError> {
     let mut conn = state.pool.acquire().await?;
+    super::readable(&mut conn, user, id).await?;
     let inspection = db::inspections::get(&mut conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -260,9 +275,10 @@ async fn ratings_of(state: &AppState, id: i64) -> Result<RatingsJson, ApiError> 
 
 pub async fn ratings(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
 ) -> Result<Json<RatingsJson>, ApiError> {
-    Ok(Json(ratings_of(&state, id).await?))
+    Ok(Json(ratings_of(&state, &user, id).await?))
 }
 
 /// A domain one value: a rating code (or null to clear it), or an object
@@ -280,6 +296,7 @@ pub enum DomainOneValue {
 
 pub async fn domain_one(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     ApiJson(body): ApiJson<BTreeMap<String, DomainOneValue>>,
 ) -> Result<Json<RatingsJson>, ApiError> {
@@ -304,9 +321,13 @@ pub async fn domain_one(
             (code, input)
         })
         .collect();
-    match crate::domain_one::record(&state.pool, &state.frameworks, id, &inputs).await {
-        Ok(()) => Ok(Json(ratings_of(&state, id).await?)),
+    match crate::domain_one::record(&state.pool, &state.frameworks, &user.actor(), id, &inputs)
+        .await
+    {
+        Ok(()) => Ok(Json(ratings_of(&state, &user, id).await?)),
         Err(DomainOneError::NotFound) => Err(ApiError::NotFound),
+        Err(DomainOneError::Forbidden) => Err(ApiError::Forbidden),
+        Err(DomainOneError::Locked(m)) => Err(ApiError::Conflict(m)),
         Err(DomainOneError::Invalid(problems)) => Err(ApiError::Unprocessable(
             problems
                 .into_iter()

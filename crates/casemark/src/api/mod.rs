@@ -5,6 +5,7 @@ mod cases;
 mod error;
 mod inspections;
 mod json;
+mod team;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -12,6 +13,29 @@ use axum::routing::{get, post, put};
 pub use error::{ApiError, FieldError};
 
 use crate::AppState;
+use crate::access::{self, Access};
+use crate::auth::CurrentUser;
+
+/// The caller's standing in an inspection they may read: 404 if there is no
+/// such inspection, 403 if it is not theirs.
+pub(crate) async fn readable(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    inspection_id: i64,
+) -> Result<Access, ApiError> {
+    if crate::db::inspections::status_for_share(conn, inspection_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::NotFound);
+    }
+    let access = access::load(conn, &user.actor(), inspection_id).await?;
+    if access.can_read() {
+        Ok(access)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,5 +54,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/inspections/{id}/cases", post(cases::create))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/judgements", put(cases::judgements))
+        .route("/api/v1/cases/{id}/history", get(team::case_history))
+        .route("/api/v1/inspections/{id}/status", put(team::set_status))
+        .route("/api/v1/inspections/{id}/members", put(team::set_member))
+        .route("/api/v1/inspections/{id}/assignments", put(team::assign))
+        .route(
+            "/api/v1/inspections/{id}/history",
+            get(team::inspection_history),
+        )
         .fallback(error::not_found)
 }

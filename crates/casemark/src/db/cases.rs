@@ -40,15 +40,20 @@ pub struct Case {
     pub inspection_id: i64,
     pub framework_version_id: i32,
     pub marking_status: MarkingStatus,
+    pub assigned_to: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// Incremented by every saved change, for lost-update checks.
+    pub revision: i64,
     #[sqlx(flatten)]
     pub facts: CaseFacts,
 }
 
 macro_rules! select_case {
     () => {
-        "select id, inspection_id, framework_version_id, marking_status, reference, sentence_type,
-                start_date, office, practitioner_grade, practitioner_count, sex, age_at_start,
-                ethnicity_group, rosh_level, mappa_eligible
+        "select sample_case.id, inspection_id, framework_version_id, marking_status, assigned_to,
+                (select display_name from app_user where app_user.id = assigned_to) as assignee_name,
+                revision, reference, sentence_type, start_date, office, practitioner_grade,
+                practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible
          from sample_case "
     };
 }
@@ -84,7 +89,7 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
-    sqlx::query_as(concat!(select_case!(), "where id = $1"))
+    sqlx::query_as(concat!(select_case!(), "where sample_case.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -93,10 +98,13 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx:
 /// The case, locked until the transaction ends, so that two saves of the
 /// same case apply one after the other.
 pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
-    sqlx::query_as(concat!(select_case!(), "where id = $1 for update"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(concat!(
+        select_case!(),
+        "where sample_case.id = $1 for update"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The references already used in an inspection, lower-cased as the unique
@@ -109,6 +117,64 @@ pub async fn references_in(
         .bind(inspection_id)
         .fetch_all(conn)
         .await
+}
+
+/// Records that the case changed; returns its new revision.
+pub async fn bump_revision(conn: &mut PgConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "update sample_case set revision = revision + 1 where id = $1 returning revision",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Assigns cases of one inspection; returns (case id, reference, previous assignee) of those that changed.
+pub async fn assign(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+    case_ids: &[i64],
+    assignee: Option<i64>,
+) -> Result<Vec<(i64, String, Option<i64>, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "update sample_case c set assigned_to = $3, revision = c.revision + 1
+         from sample_case old
+         where c.id = old.id and c.inspection_id = $1 and c.id = any($2)
+           and c.assigned_to is distinct from $3
+         returning c.id, c.reference, old.assigned_to, c.revision",
+    )
+    .bind(inspection_id)
+    .bind(case_ids)
+    .bind(assignee)
+    .fetch_all(conn)
+    .await
+}
+
+/// A user's assigned cases across inspections, for "My cases".
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssignedCase {
+    pub id: i64,
+    pub reference: String,
+    pub marking_status: MarkingStatus,
+    pub inspection_id: i64,
+    pub pdu_name: String,
+    pub inspection_status: crate::vocab::InspectionStatus,
+}
+
+pub async fn assigned_to(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> Result<Vec<AssignedCase>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.id, c.reference, c.marking_status, c.inspection_id, p.name as pdu_name,
+                i.status as inspection_status
+         from sample_case c join inspection i on i.id = c.inspection_id join pdu p on p.id = i.pdu_id
+         where c.assigned_to = $1
+         order by i.fieldwork_start desc, (c.marking_status = 'complete'), c.reference",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn set_marking_status(

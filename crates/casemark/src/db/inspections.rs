@@ -29,16 +29,21 @@ pub struct Inspection {
     pub cases_complete: i64,
 }
 
-pub async fn create(conn: &mut PgConnection, new: &NewInspection) -> Result<i64, sqlx::Error> {
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewInspection,
+    created_by: Option<i64>,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "insert into inspection (pdu_id, framework_version_id, fieldwork_start, sample_week_1, sample_week_2)
-         values ($1, $2, $3, $4, $5) returning id",
+        "insert into inspection (pdu_id, framework_version_id, fieldwork_start, sample_week_1, sample_week_2, created_by)
+         values ($1, $2, $3, $4, $5, $6) returning id",
     )
     .bind(new.pdu_id)
     .bind(new.framework_version_id)
     .bind(new.fieldwork_start)
     .bind(new.sample_week_1)
     .bind(new.sample_week_2)
+    .bind(created_by)
     .fetch_one(conn)
     .await
 }
@@ -65,12 +70,54 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Inspection>,
         .await
 }
 
-/// Every inspection, latest fieldwork first.
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<Inspection>, sqlx::Error> {
+/// Inspections latest fieldwork first: all of them, or (with a user id) those
+/// the user is a member of.
+pub async fn list(
+    conn: &mut PgConnection,
+    member: Option<i64>,
+) -> Result<Vec<Inspection>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_inspection!(),
-        "order by i.fieldwork_start desc, p.name"
+        "where $1::bigint is null
+            or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1)
+         order by i.fieldwork_start desc, p.name"
     ))
+    .bind(member)
     .fetch_all(conn)
     .await
+}
+
+/// The status, locked against a concurrent status change until the
+/// transaction ends.
+pub async fn status_for_share(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<InspectionStatus>, sqlx::Error> {
+    sqlx::query_scalar("select status from inspection where id = $1 for share")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn status_for_update(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<InspectionStatus>, sqlx::Error> {
+    sqlx::query_scalar("select status from inspection where id = $1 for update")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: i64,
+    status: InspectionStatus,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update inspection set status = $2 where id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -2,7 +2,9 @@
 //! children, as named functions taking a connection (or transaction), so
 //! handlers never hold SQL and a reader finds each query by what it does.
 
+pub mod accounts;
 pub mod answers;
+pub mod audit;
 pub mod cases;
 pub mod framework;
 pub mod inspections;

@@ -9,6 +9,7 @@ use casemark_rules::Rating;
 use super::WebError;
 use super::sample::load_inspection;
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::ratings::{self, InspectionRatings};
@@ -16,6 +17,7 @@ use crate::ratings::{self, InspectionRatings};
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
+    nav: super::Nav,
     inspection: Inspection,
     ratings: InspectionRatings,
     rated_standards: usize,
@@ -42,8 +44,12 @@ impl DashboardPage {
     }
 }
 
-pub async fn ratings(State(state): State<AppState>, Id(id): Id) -> Result<DashboardPage, WebError> {
-    let (inspection, framework) = load_inspection(&state, id).await?;
+pub async fn ratings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<DashboardPage, WebError> {
+    let (inspection, framework, _) = load_inspection(&state, &user, id).await?;
     let mut conn = state.pool.acquire().await?;
     let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
     let rated_standards = ratings
@@ -52,6 +58,7 @@ pub async fn ratings(State(state): State<AppState>, Id(id): Id) -> Result<Dashbo
         .filter(|s| s.rating.is_some())
         .count();
     Ok(DashboardPage {
+        nav: super::Nav::from(&user),
         inspection,
         ratings,
         rated_standards,

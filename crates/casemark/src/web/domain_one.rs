@@ -14,6 +14,8 @@ use casemark_rules::Rating;
 use super::form::FormErrors;
 use super::sample::load_inspection;
 use super::{WebError, dom_id};
+use crate::access::Refusal;
+use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::domain_one::{DomainOneError, DomainOneInput};
 use crate::extract::Id;
@@ -32,9 +34,11 @@ pub struct StandardView {
 #[derive(Template, WebTemplate)]
 #[template(path = "domain_one.html")]
 pub struct DomainOnePage {
+    nav: super::Nav,
     inspection: Inspection,
     standards: Vec<StandardView>,
     errors: FormErrors,
+    read_only: Option<String>,
 }
 
 impl DomainOnePage {
@@ -49,17 +53,27 @@ impl DomainOnePage {
     }
 }
 
-pub async fn form(State(state): State<AppState>, Id(id): Id) -> Result<DomainOnePage, WebError> {
-    page(&state, id, None, FormErrors::default()).await
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<DomainOnePage, WebError> {
+    page(&state, &user, id, None, FormErrors::default()).await
 }
 
 async fn page(
     state: &AppState,
+    user: &CurrentUser,
     id: i64,
     submitted: Option<&BTreeMap<String, DomainOneInput>>,
     errors: FormErrors,
 ) -> Result<DomainOnePage, WebError> {
-    let (inspection, framework) = load_inspection(state, id).await?;
+    let (inspection, framework, access) = load_inspection(state, user, id).await?;
+    let read_only = match access.check_lead_change(inspection.status) {
+        Ok(()) => None,
+        Err(Refusal::Locked(m)) => Some(m),
+        Err(Refusal::Forbidden) => Some("Only the lead inspector records domain one.".into()),
+    };
     let mut conn = state.pool.acquire().await?;
     let saved = db::ratings::domain_one(&mut conn, id).await?;
     let standards = framework
@@ -91,6 +105,8 @@ async fn page(
         })
         .collect();
     Ok(DomainOnePage {
+        nav: super::Nav::from(user),
+        read_only,
         inspection,
         standards,
         errors,
@@ -99,6 +115,7 @@ async fn page(
 
 pub async fn save(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -115,7 +132,10 @@ pub async fn save(
             _ => {}
         }
     }
-    match crate::domain_one::record(&state.pool, &state.frameworks, id, &inputs).await {
+    load_inspection(&state, &user, id).await?;
+    match crate::domain_one::record(&state.pool, &state.frameworks, &user.actor(), id, &inputs)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/inspections/{id}/ratings")).into_response()),
         Err(DomainOneError::Invalid(problems)) => {
             let mut errors = FormErrors::default();
@@ -130,10 +150,12 @@ pub async fn save(
                     p.message,
                 );
             }
-            let page = page(&state, id, Some(&inputs), errors).await?;
+            let page = page(&state, &user, id, Some(&inputs), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(DomainOneError::NotFound) => Err(WebError::NotFound),
+        Err(DomainOneError::Forbidden) => Err(WebError::Forbidden),
+        Err(DomainOneError::Locked(m)) => Err(WebError::Locked(m)),
         Err(DomainOneError::Database(e)) => Err(e.into()),
     }
 }

@@ -12,6 +12,14 @@ pub enum WebError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("missing or invalid CSRF token")]
+    Csrf,
+    #[error("request body too large")]
+    TooLarge,
+    #[error("locked: {0}")]
+    Locked(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -19,6 +27,7 @@ pub enum WebError {
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    nav: super::Nav,
     title: &'static str,
     message: String,
 }
@@ -33,6 +42,24 @@ impl IntoResponse for WebError {
                  inspection or case may have been removed."
                     .to_owned(),
             ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "You do not have access to this page",
+                "Ask the lead inspector of the inspection, or an administrator, for access.".to_owned(),
+            ),
+            WebError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Your form could not be sent",
+                "The page was out of date or did not come from casemark, so nothing was changed. Go back, \
+                 reload the page and try again."
+                    .to_owned(),
+            ),
+            WebError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "Nothing was saved. Send a smaller file or less text.".to_owned(),
+            ),
+            WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
             WebError::BadRequest(reason) => (
                 StatusCode::BAD_REQUEST,
                 "There is a problem with the request",
@@ -56,7 +83,12 @@ impl IntoResponse for WebError {
                 )
             }
         };
-        (status, ErrorPage { title, message }).into_response()
+        let page = ErrorPage {
+            nav: super::Nav::default(),
+            title,
+            message,
+        };
+        (status, page).into_response()
     }
 }
 

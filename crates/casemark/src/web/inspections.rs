@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 
 use super::WebError;
 use super::form::{DateInput, FormErrors};
+use crate::auth::CurrentUser;
 use crate::db::places::{Pdu, Region};
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
-use crate::vocab::InspectionStatus;
+use crate::vocab::{InspectionStatus, UserRole};
 use crate::{AppState, db, ratings};
 
 pub fn long_date(date: NaiveDate) -> String {
@@ -36,12 +37,22 @@ pub struct InspectionRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "inspections.html")]
 pub struct InspectionsPage {
+    nav: super::Nav,
     rows: Vec<InspectionRow>,
+    can_create: bool,
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<InspectionsPage, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<InspectionsPage, WebError> {
     let mut conn = state.pool.acquire().await?;
-    let inspections = db::inspections::list(&mut conn).await?;
+    // Administrators and viewers read every inspection; others their own.
+    let member_of = match user.user.role {
+        UserRole::Administrator | UserRole::Viewer => None,
+        UserRole::Lead | UserRole::Inspector => Some(user.id()),
+    };
+    let inspections = db::inspections::list(&mut conn, member_of).await?;
     let tallies = db::ratings::key_question_tallies_by_inspection(&mut conn).await?;
     let domain_one = db::ratings::domain_one_by_inspection(&mut conn).await?;
     drop(conn);
@@ -71,19 +82,37 @@ pub async fn list(State(state): State<AppState>) -> Result<InspectionsPage, WebE
             provisional: rated.provisional,
         });
     }
-    Ok(InspectionsPage { rows })
+    Ok(InspectionsPage {
+        nav: super::Nav::from(&user),
+        can_create: crate::access::may_create_inspection(&user.actor()),
+        rows,
+    })
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "new_inspection_region.html")]
 pub struct RegionPage {
+    nav: super::Nav,
     regions: Vec<Region>,
     errors: FormErrors,
 }
 
-pub async fn choose_region(State(state): State<AppState>) -> Result<RegionPage, WebError> {
+fn require_lead(user: &CurrentUser) -> Result<(), WebError> {
+    if crate::access::may_create_inspection(&user.actor()) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub async fn choose_region(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<RegionPage, WebError> {
+    require_lead(&user)?;
     let mut conn = state.pool.acquire().await?;
     Ok(RegionPage {
+        nav: super::Nav::from(&user),
         regions: db::places::regions(&mut conn).await?,
         errors: FormErrors::default(),
     })
@@ -98,6 +127,7 @@ pub struct RegionQuery {
 #[derive(Template, WebTemplate)]
 #[template(path = "new_inspection_details.html")]
 pub struct DetailsPage {
+    nav: super::Nav,
     region: Region,
     pdus: Vec<Pdu>,
     form: DetailsForm,
@@ -163,11 +193,15 @@ async fn region_from(state: &AppState, raw: &str) -> Result<Option<Region>, WebE
     Ok(db::places::region(&mut conn, id).await?)
 }
 
-async fn region_page_with_error(state: &AppState) -> Result<Response, WebError> {
+async fn region_page_with_error(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
     let mut errors = FormErrors::default();
     errors.add("region", "region", "Select the region of the PDU");
     let page = RegionPage {
+        nav: super::Nav::from(user),
         regions: db::places::regions(&mut conn).await?,
         errors,
     };
@@ -176,10 +210,12 @@ async fn region_page_with_error(state: &AppState) -> Result<Response, WebError> 
 
 pub async fn details(
     State(state): State<AppState>,
+    user: CurrentUser,
     Query(query): Query<RegionQuery>,
 ) -> Result<Response, WebError> {
+    require_lead(&user)?;
     let Some(region) = region_from(&state, &query.region).await? else {
-        return region_page_with_error(&state).await;
+        return region_page_with_error(&state, &user).await;
     };
     let mut conn = state.pool.acquire().await?;
     let pdus = db::places::pdus_in_region(&mut conn, region.id).await?;
@@ -188,6 +224,7 @@ pub async fn details(
         ..DetailsForm::default()
     };
     Ok(DetailsPage {
+        nav: super::Nav::from(&user),
         region,
         pdus,
         form,
@@ -198,10 +235,12 @@ pub async fn details(
 
 pub async fn create(
     State(state): State<AppState>,
+    user: CurrentUser,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response, WebError> {
+    require_lead(&user)?;
     let Some(region) = region_from(&state, &form.region).await? else {
-        return region_page_with_error(&state).await;
+        return region_page_with_error(&state, &user).await;
     };
     let mut errors = FormErrors::default();
     let pdu = match form.pdu.as_str() {
@@ -251,7 +290,7 @@ pub async fn create(
             sample_week_1: week_1,
             sample_week_2: week_2,
         };
-        match crate::setup::create_inspection(&state.pool, &request).await {
+        match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
             Ok(id) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
             Err(SetupError::Invalid(problems)) => {
                 for p in problems {
@@ -263,6 +302,7 @@ pub async fn create(
                     errors.add(p.field, &id, p.message);
                 }
             }
+            Err(SetupError::Forbidden) => return Err(WebError::Forbidden),
             Err(SetupError::Database(e)) => return Err(e.into()),
         }
     }
@@ -271,6 +311,7 @@ pub async fn create(
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         DetailsPage {
+            nav: super::Nav::from(&user),
             region,
             pdus,
             form,

@@ -11,10 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::Nav;
 use super::form::{FormError, FormErrors};
 use super::inspections::long_date;
 use super::{WebError, dom_id};
+use crate::access::{self, Refusal};
+use crate::auth::CurrentUser;
 use crate::db::answers::CaseAnswers;
+use crate::db::audit::Event;
 use crate::db::cases::Case;
 use crate::db::inspections::Inspection;
 use crate::extract::{Id, parse_id};
@@ -29,9 +33,13 @@ struct Loaded {
     inspection: Inspection,
     framework: Arc<Framework>,
     answers: CaseAnswers,
+    nav: Nav,
+    /// Why the user cannot change this case now, if they cannot.
+    read_only: Option<String>,
 }
 
-async fn load(state: &AppState, case_id: i64) -> Result<Loaded, WebError> {
+/// Loads a case the user may read (403 otherwise) and whether they may mark it.
+async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Loaded, WebError> {
     let mut conn = state.pool.acquire().await?;
     let case = db::cases::get(&mut conn, case_id)
         .await?
@@ -39,18 +47,57 @@ async fn load(state: &AppState, case_id: i64) -> Result<Loaded, WebError> {
     let inspection = db::inspections::get(&mut conn, case.inspection_id)
         .await?
         .ok_or(WebError::NotFound)?;
+    let access = access::load(&mut conn, &user.actor(), case.inspection_id).await?;
+    if !access.can_read() {
+        return Err(WebError::Forbidden);
+    }
     let answers = db::answers::load(&mut conn, case_id).await?;
     drop(conn);
     let framework = state
         .frameworks
         .get(&state.pool, case.framework_version_id)
         .await?;
+    let read_only = match access.check_marking(inspection.status, case.assigned_to) {
+        Ok(()) => None,
+        Err(Refusal::Locked(message)) => Some(message),
+        Err(Refusal::Forbidden) => {
+            Some("You can read this case but not change it: it is not assigned to you.".into())
+        }
+    };
     Ok(Loaded {
         case,
         inspection,
         framework,
         answers,
+        nav: Nav::from(user),
+        read_only,
     })
+}
+
+/// A refused save as an error page.
+fn marking_error(e: MarkingError) -> WebError {
+    match e {
+        MarkingError::CaseNotFound | MarkingError::Invalid(_) | MarkingError::Conflict(_) => {
+            WebError::NotFound
+        }
+        MarkingError::Forbidden => WebError::Forbidden,
+        MarkingError::Locked(m) => WebError::Locked(m),
+        MarkingError::Database(e) => e.into(),
+    }
+}
+
+/// How a conflicting change reads in the message.
+fn describe(event: &Event) -> String {
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "nothing".into());
+    format!(
+        "{} changed {} {} from {} to {} at {}",
+        event.actor,
+        event.code.clone().unwrap_or_default(),
+        event.field.clone().unwrap_or_default(),
+        value(&event.old_value),
+        value(&event.new_value),
+        event.at.format("%H:%M on %-d %B %Y")
+    )
 }
 
 /// Reads a marking form's fields (`kq-2.1.1`, `rationale-2.1.1`,
@@ -75,6 +122,10 @@ fn submission_from(fields: Vec<(String, String)>) -> Submission {
             submission.prompts.insert(code.to_owned(), value);
         } else if let Some(code) = name.strip_prefix("outcome-") {
             submission.outcomes.insert(code.to_owned(), value);
+        } else if name == "revision" {
+            // A form always says which revision it showed; junk is treated
+            // as the oldest, so a doubtful save is checked, never skipped.
+            submission.revision = Some(value.trim().parse().unwrap_or(0));
         }
     }
     submission
@@ -124,6 +175,7 @@ pub struct Fact {
 #[derive(Template, WebTemplate)]
 #[template(path = "case.html")]
 pub struct CasePage {
+    nav: super::Nav,
     case: Case,
     inspection: Inspection,
     facts: Vec<Fact>,
@@ -132,6 +184,7 @@ pub struct CasePage {
     /// Key questions judged No with no rationale: the form asks for one.
     no_without_rationale: Vec<String>,
     errors: FormErrors,
+    read_only: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -214,6 +267,8 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         inspection,
         framework,
         answers,
+        nav,
+        read_only,
     } = loaded;
     let mut tasks: Vec<TaskRow> = framework
         .domain_two()
@@ -267,6 +322,8 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         }
     });
     CasePage {
+        nav,
+        read_only,
         facts: facts_of(&case),
         case,
         inspection,
@@ -279,22 +336,35 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
 
 pub async fn case(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     Query(query): Query<CaseQuery>,
 ) -> Result<CasePage, WebError> {
-    let loaded = load(&state, id).await?;
+    let loaded = load(&state, &user, id).await?;
     Ok(case_page(loaded, query.saved, FormErrors::default()))
 }
 
-pub async fn complete(State(state): State<AppState>, Id(id): Id) -> Result<Response, WebError> {
+pub async fn complete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, WebError> {
     let submission = Submission {
         complete: Some(true),
         ..Submission::default()
     };
-    match marking::save(&state.pool, &state.frameworks, id, &submission).await {
+    match marking::save(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &submission,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=complete")).into_response()),
         Err(MarkingError::Invalid(problems)) => {
-            let loaded = load(&state, id).await?;
+            let loaded = load(&state, &user, id).await?;
             let mut errors = FormErrors::default();
             for p in problems {
                 let (field, element) = form_field(&p.field);
@@ -319,8 +389,7 @@ pub async fn complete(State(state): State<AppState>, Id(id): Id) -> Result<Respo
             )
                 .into_response())
         }
-        Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
-        Err(MarkingError::Database(e)) => Err(e.into()),
+        Err(e) => Err(marking_error(e)),
     }
 }
 
@@ -346,6 +415,7 @@ pub struct KeyQuestionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "standard.html")]
 pub struct StandardPage {
+    nav: super::Nav,
     case: Case,
     inspection: Inspection,
     code: String,
@@ -353,6 +423,9 @@ pub struct StandardPage {
     statement: String,
     key_questions: Vec<KeyQuestionView>,
     errors: FormErrors,
+    read_only: Option<String>,
+    /// Someone else's changes that stopped this save.
+    conflicts: Vec<String>,
 }
 
 impl StandardPage {
@@ -372,6 +445,8 @@ fn standard_page(
         inspection,
         framework,
         answers,
+        nav,
+        read_only,
     } = loaded;
     let standard = framework
         .domain_two()
@@ -416,6 +491,9 @@ fn standard_page(
         })
         .collect();
     Ok(StandardPage {
+        nav,
+        read_only,
+        conflicts: Vec::new(),
         code: standard.code.clone(),
         name: standard.name.clone(),
         statement: standard.statement.clone(),
@@ -434,15 +512,17 @@ fn case_and_standard(raw: &(String, String)) -> Result<i64, WebError> {
 
 pub async fn standard(
     State(state): State<AppState>,
+    user: CurrentUser,
     Path(raw): Path<(String, String)>,
 ) -> Result<StandardPage, WebError> {
     let id = case_and_standard(&raw)?;
-    let loaded = load(&state, id).await?;
+    let loaded = load(&state, &user, id).await?;
     standard_page(loaded, &raw.1, None, FormErrors::default())
 }
 
 pub async fn save_standard(
     State(state): State<AppState>,
+    user: CurrentUser,
     Path(raw): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -464,15 +544,29 @@ pub async fn save_standard(
         return Err(WebError::NotFound);
     }
     let submission = submission_from(fields);
-    match marking::save(&state.pool, &state.frameworks, id, &submission).await {
+    match marking::save(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &submission,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={code}")).into_response()),
         Err(MarkingError::Invalid(problems)) => {
-            let loaded = load(&state, id).await?;
+            let loaded = load(&state, &user, id).await?;
             let page = standard_page(loaded, &code, Some(&submission), form_errors(problems))?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
-        Err(MarkingError::Database(e)) => Err(e.into()),
+        Err(MarkingError::Conflict(events)) => {
+            // Show the newer answers, which were kept, and what changed.
+            let loaded = load(&state, &user, id).await?;
+            let mut page = standard_page(loaded, &code, None, FormErrors::default())?;
+            page.conflicts = events.iter().map(describe).collect();
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(marking_error(e)),
     }
 }
 
@@ -487,10 +581,12 @@ pub struct OutcomeView {
 #[derive(Template, WebTemplate)]
 #[template(path = "outcomes.html")]
 pub struct OutcomesPage {
+    nav: super::Nav,
     case: Case,
     inspection: Inspection,
     outcomes: Vec<OutcomeView>,
     errors: FormErrors,
+    read_only: Option<String>,
 }
 
 fn outcomes_page(
@@ -503,6 +599,8 @@ fn outcomes_page(
         inspection,
         framework,
         answers,
+        nav,
+        read_only,
     } = loaded;
     let outcomes = framework
         .outcomes
@@ -517,6 +615,8 @@ fn outcomes_page(
         })
         .collect();
     OutcomesPage {
+        nav,
+        read_only,
         case,
         inspection,
         outcomes,
@@ -524,13 +624,18 @@ fn outcomes_page(
     }
 }
 
-pub async fn outcomes(State(state): State<AppState>, Id(id): Id) -> Result<OutcomesPage, WebError> {
-    let loaded = load(&state, id).await?;
+pub async fn outcomes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<OutcomesPage, WebError> {
+    let loaded = load(&state, &user, id).await?;
     Ok(outcomes_page(loaded, None, FormErrors::default()))
 }
 
 pub async fn save_outcomes(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -538,17 +643,24 @@ pub async fn save_outcomes(
     // Only outcomes belong to this form.
     submission.key_questions.clear();
     submission.prompts.clear();
-    match marking::save(&state.pool, &state.frameworks, id, &submission).await {
+    match marking::save(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &submission,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=outcomes")).into_response()),
         Err(MarkingError::Invalid(problems)) => {
-            let loaded = load(&state, id).await?;
+            let loaded = load(&state, &user, id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 outcomes_page(loaded, Some(&submission), form_errors(problems)),
             )
                 .into_response())
         }
-        Err(MarkingError::CaseNotFound) => Err(WebError::NotFound),
-        Err(MarkingError::Database(e)) => Err(e.into()),
+        Err(e) => Err(marking_error(e)),
     }
 }

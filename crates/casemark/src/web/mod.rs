@@ -5,6 +5,8 @@
 //! Every page works without JavaScript: forms post and redirect (303), and
 //! validation failures re-render the form with a GOV.UK error summary.
 
+mod account;
+mod admin;
 mod dashboard;
 mod domain_one;
 mod error;
@@ -12,6 +14,7 @@ mod form;
 mod inspections;
 mod marking;
 mod sample;
+mod team;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -19,6 +22,28 @@ use axum::routing::{get, post};
 pub use error::{WebError, not_found};
 
 use crate::AppState;
+use crate::auth::CurrentUser;
+
+/// What the layout needs about the person signed in: their name for the
+/// header, the CSRF token every form repeats, and which links to offer.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub name: Option<String>,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub user_id: i64,
+}
+
+impl From<&CurrentUser> for Nav {
+    fn from(user: &CurrentUser) -> Self {
+        Nav {
+            name: Some(user.user.display_name.clone()),
+            csrf: user.csrf().to_owned(),
+            is_admin: user.is_administrator(),
+            user_id: user.id(),
+        }
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,6 +73,32 @@ pub fn router() -> Router<AppState> {
             get(marking::outcomes).post(marking::save_outcomes),
         )
         .route("/cases/{id}/complete", post(marking::complete))
+        .route("/cases/{id}/history", get(team::case_history))
+        .route("/cases/{id}/history.csv", get(team::case_history_csv))
+        .route("/inspections/{id}/history", get(team::inspection_history))
+        .route(
+            "/inspections/{id}/history.csv",
+            get(team::inspection_history_csv),
+        )
+        .route("/inspections/{id}/assignments", post(team::assign))
+        .route("/inspections/{id}/members", post(team::set_member))
+        .route("/inspections/{id}/status", post(team::set_status))
+        .route("/my-cases", get(team::my_cases))
+        .route(
+            "/sign-in",
+            get(account::sign_in_form).post(account::sign_in),
+        )
+        .route("/sign-out", post(account::sign_out))
+        .route("/setup", get(account::setup_form).post(account::setup))
+        .route("/account", get(account::account))
+        .route(
+            "/account/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/pdus", get(admin::pdus).post(admin::add_pdu))
 }
 
 /// An element id for a framework code: "2.1.3" → "2-1-3", so that fragment

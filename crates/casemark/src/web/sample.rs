@@ -10,16 +10,21 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::Nav;
 use super::WebError;
 use super::form::FormErrors;
 use super::inspections::long_date;
+use crate::access::{self, Access, Refusal};
+use crate::auth::CurrentUser;
+use crate::db::accounts::Member;
 use crate::db::cases::{Case, CaseFilter};
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::framework::Framework;
 use crate::intake::{self, IntakeError, RawCase, RowProblem};
 use crate::vocab::{
-    Answer, EthnicityGroup, MarkingStatus, PractitionerGrade, RoshLevel, SentenceType, Sex,
+    Answer, EthnicityGroup, InspectionStatus, MarkingStatus, MemberRole, PractitionerGrade,
+    RoshLevel, SentenceType, Sex,
 };
 use crate::{AppState, db};
 
@@ -27,36 +32,52 @@ use crate::{AppState, db};
 /// tens of kilobytes.
 pub const MAX_CSV_BYTES: usize = 1024 * 1024;
 
-/// Loads an inspection and its framework, or 404.
+/// Loads an inspection the user may read, with its framework and the
+/// user's standing in it: 404 if there is none, 403 if it is not theirs.
 pub async fn load_inspection(
     state: &AppState,
+    user: &CurrentUser,
     id: i64,
-) -> Result<(Inspection, Arc<Framework>), WebError> {
+) -> Result<(Inspection, Arc<Framework>, Access), WebError> {
     let mut conn = state.pool.acquire().await?;
     let inspection = db::inspections::get(&mut conn, id)
         .await?
         .ok_or(WebError::NotFound)?;
+    let access = access::load(&mut conn, &user.actor(), id).await?;
     drop(conn);
+    if !access.can_read() {
+        return Err(WebError::Forbidden);
+    }
     let framework = state
         .frameworks
         .get(&state.pool, inspection.framework_version_id)
         .await?;
-    Ok((inspection, framework))
+    Ok((inspection, framework, access))
+}
+
+/// A refusal from the access rules as a page.
+pub fn refused(r: Refusal) -> WebError {
+    match r {
+        Refusal::Forbidden => WebError::Forbidden,
+        Refusal::Locked(m) => WebError::Locked(m),
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
-    status: String,
-    kq: String,
-    prompt: String,
-    answer: String,
-    added: Option<usize>,
+    pub status: String,
+    pub kq: String,
+    pub prompt: String,
+    pub answer: String,
+    pub added: Option<usize>,
+    pub notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "inspection.html")]
 pub struct InspectionPage {
+    nav: super::Nav,
     inspection: Inspection,
     fieldwork: String,
     sample_weeks: Option<String>,
@@ -65,14 +86,43 @@ pub struct InspectionPage {
     /// "Cases judged No on key question 2.1.3: …", when filtered by an answer.
     answer_filter: Option<String>,
     added: Option<usize>,
+    /// Lead controls: assignment, members, lifecycle.
+    is_lead: bool,
+    can_change: bool,
+    can_add_cases: bool,
+    members: Vec<Member>,
+    /// Statuses the lead may move the inspection to.
+    next_statuses: Vec<InspectionStatus>,
+    errors: FormErrors,
+    notice: Option<String>,
+}
+
+impl InspectionPage {
+    fn markers(&self) -> Vec<&Member> {
+        self.members
+            .iter()
+            .filter(|m| matches!(m.role, MemberRole::Lead | MemberRole::Inspector))
+            .collect()
+    }
 }
 
 pub async fn inspection(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     Query(query): Query<ListQuery>,
 ) -> Result<InspectionPage, WebError> {
-    let (inspection, framework) = load_inspection(&state, id).await?;
+    inspection_page(&state, &user, id, query, FormErrors::default()).await
+}
+
+pub async fn inspection_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    query: ListQuery,
+    errors: FormErrors,
+) -> Result<InspectionPage, WebError> {
+    let (inspection, framework, access) = load_inspection(state, user, id).await?;
     let mut filter = CaseFilter {
         status: query.status.parse::<MarkingStatus>().ok(),
         ..CaseFilter::default()
@@ -99,6 +149,12 @@ pub async fn inspection(
     }
     let mut conn = state.pool.acquire().await?;
     let cases = db::cases::list(&mut conn, id, &filter).await?;
+    let members = db::accounts::members(&mut conn, id).await?;
+    let next_statuses = InspectionStatus::ALL
+        .iter()
+        .copied()
+        .filter(|to| access::check_transition(inspection.status, *to, Some("reason")).is_ok())
+        .collect();
     let sample_weeks = match (inspection.sample_week_1, inspection.sample_week_2) {
         (Some(a), Some(b)) => Some(format!(
             "Weeks commencing {} and {}",
@@ -108,6 +164,8 @@ pub async fn inspection(
         (Some(a), None) => Some(format!("Week commencing {}", long_date(a))),
         _ => None,
     };
+    let can_change = access.check_lead_change(inspection.status).is_ok();
+    let can_add_cases = access.check_adding_cases(inspection.status).is_ok();
     Ok(InspectionPage {
         fieldwork: long_date(inspection.fieldwork_start),
         sample_weeks,
@@ -119,12 +177,21 @@ pub async fn inspection(
             .unwrap_or_default(),
         answer_filter,
         added: query.added,
+        is_lead: access.is_lead(),
+        can_change,
+        can_add_cases,
+        members,
+        next_statuses,
+        errors,
+        notice: query.notice,
+        nav: Nav::from(user),
     })
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "new_case.html")]
 pub struct NewCasePage {
+    nav: super::Nav,
     inspection: Inspection,
     form: RawCase,
     errors: FormErrors,
@@ -166,9 +233,17 @@ impl NewCasePage {
     }
 }
 
-pub async fn new_case(State(state): State<AppState>, Id(id): Id) -> Result<NewCasePage, WebError> {
-    let (inspection, _) = load_inspection(&state, id).await?;
+pub async fn new_case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<NewCasePage, WebError> {
+    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
+    access
+        .check_adding_cases(inspection.status)
+        .map_err(refused)?;
     Ok(NewCasePage {
+        nav: Nav::from(&user),
         inspection,
         form: RawCase::default(),
         errors: FormErrors::default(),
@@ -177,18 +252,20 @@ pub async fn new_case(State(state): State<AppState>, Id(id): Id) -> Result<NewCa
 
 pub async fn add_case(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     Form(form): Form<RawCase>,
 ) -> Result<Response, WebError> {
-    let (inspection, _) = load_inspection(&state, id).await?;
-    match intake::add_cases(
+    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    let added = intake::add_cases(
         &state.pool,
+        &user.actor(),
         id,
         inspection.framework_version_id,
         std::slice::from_ref(&form),
     )
-    .await
-    {
+    .await;
+    match added {
         Ok(added) => {
             let case_id = added.first().map(|c| c.id).unwrap_or_default();
             Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
@@ -198,23 +275,31 @@ pub async fn add_case(
             for p in problems {
                 errors.add(p.field, p.field, p.message);
             }
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                NewCasePage {
-                    inspection,
-                    form,
-                    errors,
-                },
-            )
-                .into_response())
+            let page = NewCasePage {
+                nav: Nav::from(&user),
+                inspection,
+                form,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(IntakeError::Database(e)) => Err(e.into()),
+        Err(e) => Err(intake_error(e)),
+    }
+}
+
+fn intake_error(e: IntakeError) -> WebError {
+    match e {
+        IntakeError::Invalid(_) | IntakeError::NotFound => WebError::NotFound,
+        IntakeError::Forbidden => WebError::Forbidden,
+        IntakeError::Locked(m) => WebError::Locked(m),
+        IntakeError::Database(e) => e.into(),
     }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import_cases.html")]
 pub struct ImportPage {
+    nav: super::Nav,
     inspection: Inspection,
     pasted: String,
     errors: FormErrors,
@@ -224,10 +309,15 @@ pub struct ImportPage {
 
 pub async fn import_form(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
 ) -> Result<ImportPage, WebError> {
-    let (inspection, _) = load_inspection(&state, id).await?;
+    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
+    access
+        .check_adding_cases(inspection.status)
+        .map_err(refused)?;
     Ok(ImportPage {
+        nav: Nav::from(&user),
         inspection,
         pasted: String::new(),
         errors: FormErrors::default(),
@@ -284,11 +374,16 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, String), Strin
 
 pub async fn import(
     State(state): State<AppState>,
+    user: CurrentUser,
     Id(id): Id,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let (inspection, _) = load_inspection(&state, id).await?;
+    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
+    access
+        .check_adding_cases(inspection.status)
+        .map_err(refused)?;
     let mut page = ImportPage {
+        nav: Nav::from(&user),
         inspection,
         pasted: String::new(),
         errors: FormErrors::default(),
@@ -312,7 +407,14 @@ pub async fn import(
     }
     let result = match intake::parse_csv(&text) {
         Ok(raws) => {
-            intake::add_cases(&state.pool, id, page.inspection.framework_version_id, &raws).await
+            intake::add_cases(
+                &state.pool,
+                &user.actor(),
+                id,
+                page.inspection.framework_version_id,
+                &raws,
+            )
+            .await
         }
         Err(problems) => Err(IntakeError::Invalid(problems)),
     };
@@ -332,6 +434,6 @@ pub async fn import(
             page.problems = problems;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(IntakeError::Database(e)) => Err(e.into()),
+        Err(e) => Err(intake_error(e)),
     }
 }

@@ -1,0 +1,224 @@
+//! Who may do what, and when (the inspection lifecycle). Pure rules over a
+//! caller's roles; the data they need is loaded by [`load`].
+//!
+//! | | read | mark a case | add cases, assign, members, domain one, status |
+//! |---|---|---|---|
+//! | administrator, viewer (default role) | every inspection | no | no |
+//! | viewer member | that inspection | no | no |
+//! | inspector member | that inspection | cases assigned to them | no |
+//! | lead member | that inspection | every case | yes |
+//!
+//! Lifecycle: setup → fieldwork → moderation → published. Cases are marked in
+//! fieldwork; in moderation only the lead changes judgements; published locks
+//! everything until a lead reopens it with a reason.
+
+use sqlx::PgConnection;
+
+use crate::audit::Actor;
+use crate::db;
+use crate::vocab::{InspectionStatus, MemberRole, UserRole};
+
+/// A caller's standing in one inspection.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    system: bool,
+    user_id: Option<i64>,
+    role: Option<UserRole>,
+    pub member: Option<MemberRole>,
+}
+
+/// Why something is refused: the caller's rights (403) or the inspection's
+/// stage (409).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Forbidden,
+    Locked(String),
+}
+
+impl Access {
+    pub fn can_read(&self) -> bool {
+        self.system
+            || self.member.is_some()
+            || matches!(self.role, Some(UserRole::Administrator | UserRole::Viewer))
+    }
+
+    pub fn is_lead(&self) -> bool {
+        self.system || self.member == Some(MemberRole::Lead)
+    }
+
+    /// May this caller mark a case assigned to `assigned_to`, ignoring the stage?
+    pub fn may_mark(&self, assigned_to: Option<i64>) -> bool {
+        self.is_lead()
+            || (self.member == Some(MemberRole::Inspector)
+                && assigned_to.is_some()
+                && assigned_to == self.user_id)
+    }
+
+    /// Marking a case at this stage of the inspection.
+    pub fn check_marking(
+        &self,
+        status: InspectionStatus,
+        assigned_to: Option<i64>,
+    ) -> Result<(), Refusal> {
+        if !self.may_mark(assigned_to) {
+            return Err(Refusal::Forbidden);
+        }
+        match status {
+            InspectionStatus::Fieldwork => Ok(()),
+            InspectionStatus::Moderation if self.is_lead() => Ok(()),
+            InspectionStatus::Moderation => Err(Refusal::Locked(
+                "The inspection is in moderation: only the lead inspector can change judgements"
+                    .into(),
+            )),
+            InspectionStatus::Setup => Err(Refusal::Locked(
+                "Marking starts when the lead inspector moves the inspection to fieldwork".into(),
+            )),
+            InspectionStatus::Published => Err(published()),
+        }
+    }
+
+    /// A lead's change (domain one, members, assignments) at this stage.
+    pub fn check_lead_change(&self, status: InspectionStatus) -> Result<(), Refusal> {
+        if !self.is_lead() {
+            return Err(Refusal::Forbidden);
+        }
+        if status == InspectionStatus::Published {
+            return Err(published());
+        }
+        Ok(())
+    }
+
+    /// Adding cases to the sample: before moderation only.
+    pub fn check_adding_cases(&self, status: InspectionStatus) -> Result<(), Refusal> {
+        if !self.is_lead() {
+            return Err(Refusal::Forbidden);
+        }
+        match status {
+            InspectionStatus::Setup | InspectionStatus::Fieldwork => Ok(()),
+            InspectionStatus::Moderation => Err(Refusal::Locked(
+                "Cases cannot be added once the inspection is in moderation".into(),
+            )),
+            InspectionStatus::Published => Err(published()),
+        }
+    }
+}
+
+fn published() -> Refusal {
+    Refusal::Locked("The inspection is published: its judgements and ratings are locked".into())
+}
+
+/// Whether a caller with this default role may start an inspection.
+pub fn may_create_inspection(actor: &Actor) -> bool {
+    actor.is_system() || actor.role == Some(UserRole::Lead)
+}
+
+/// Loads a caller's standing in an inspection.
+pub async fn load(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    inspection_id: i64,
+) -> Result<Access, sqlx::Error> {
+    let member = match actor.id {
+        Some(user_id) => db::accounts::membership(conn, inspection_id, user_id).await?,
+        None => None,
+    };
+    Ok(Access {
+        system: actor.is_system(),
+        user_id: actor.id,
+        role: actor.role,
+        member,
+    })
+}
+
+/// The allowed moves of the lifecycle. Reopening a published inspection
+/// needs a written reason.
+pub fn check_transition(
+    from: InspectionStatus,
+    to: InspectionStatus,
+    reason: Option<&str>,
+) -> Result<(), String> {
+    use InspectionStatus::*;
+    let allowed = matches!(
+        (from, to),
+        (Setup, Fieldwork)
+            | (Fieldwork, Setup)
+            | (Fieldwork, Moderation)
+            | (Moderation, Fieldwork)
+            | (Moderation, Published)
+            | (Published, Moderation)
+    );
+    if !allowed {
+        return Err(format!(
+            "An inspection cannot move from {} to {}",
+            from.label().to_lowercase(),
+            to.label().to_lowercase()
+        ));
+    }
+    if from == Published && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err("Give a reason for reopening a published inspection".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use InspectionStatus::*;
+
+    fn member(role: Option<MemberRole>) -> Access {
+        Access {
+            system: false,
+            user_id: Some(7),
+            role: Some(UserRole::Inspector),
+            member: role,
+        }
+    }
+
+    #[test]
+    fn inspectors_mark_their_own_cases_in_fieldwork_only() {
+        let inspector = member(Some(MemberRole::Inspector));
+        assert_eq!(inspector.check_marking(Fieldwork, Some(7)), Ok(()));
+        assert_eq!(
+            inspector.check_marking(Fieldwork, Some(8)),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            inspector.check_marking(Fieldwork, None),
+            Err(Refusal::Forbidden)
+        );
+        assert!(matches!(
+            inspector.check_marking(Moderation, Some(7)),
+            Err(Refusal::Locked(_))
+        ));
+        assert!(matches!(
+            inspector.check_marking(Published, Some(7)),
+            Err(Refusal::Locked(_))
+        ));
+        let lead = member(Some(MemberRole::Lead));
+        assert_eq!(lead.check_marking(Moderation, Some(8)), Ok(()));
+        assert!(matches!(
+            lead.check_marking(Published, None),
+            Err(Refusal::Locked(_))
+        ));
+        assert_eq!(
+            member(Some(MemberRole::Viewer)).check_marking(Fieldwork, Some(7)),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn transitions() {
+        assert!(check_transition(Setup, Fieldwork, None).is_ok());
+        assert!(check_transition(Setup, Published, None).is_err());
+        assert!(check_transition(Published, Moderation, None).is_err());
+        assert!(
+            check_transition(
+                Published,
+                Moderation,
+                Some("Factual accuracy challenge upheld")
+            )
+            .is_ok()
+        );
+        assert!(check_transition(Published, Fieldwork, Some("x")).is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! The request gate: resolves the user (session cookie for pages, bearer
+//! token for the API), sends anonymous visitors to sign in, and checks the
+//! CSRF token of every state-changing form before any handler runs.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{CurrentUser, csrf, secret, session};
+use crate::api::ApiError;
+use crate::web::WebError;
+use crate::{AppState, MAX_BODY_BYTES, db};
+
+/// Pages anyone may open.
+fn is_public(path: &str) -> bool {
+    path == "/sign-in" || path == "/setup" || path.starts_with("/assets/")
+}
+
+/// The response for a request with no signed-in user.
+pub fn unauthenticated(path: &str, _method: &str) -> Response {
+    if path.starts_with("/api/") {
+        return ApiError::Unauthorized.into_response();
+    }
+    let next: String = path.chars().filter(|c| !c.is_control()).collect();
+    Redirect::to(&format!("/sign-in?next={}", urlencode(&next))).into_response()
+}
+
+fn urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/assets/") {
+        return next.run(req).await;
+    }
+    let mut conn = match state.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(e) if path.starts_with("/api/") => return ApiError::Database(e).into_response(),
+        Err(e) => return WebError::Database(e).into_response(),
+    };
+
+    if path.starts_with("/api/") {
+        let Some(token) = bearer(req.headers()) else {
+            return ApiError::Unauthorized.into_response();
+        };
+        let user = match db::accounts::use_token(&mut conn, &secret::hash(token)).await {
+            Ok(Some(user_id)) => db::accounts::user(&mut conn, user_id).await,
+            Ok(None) => return ApiError::Unauthorized.into_response(),
+            Err(e) => Err(e),
+        };
+        drop(conn);
+        return match user {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(CurrentUser {
+                    user,
+                    csrf_token: None,
+                });
+                next.run(req).await
+            }
+            Ok(None) => ApiError::Unauthorized.into_response(),
+            Err(e) => ApiError::Database(e).into_response(),
+        };
+    }
+
+    let signed_in = match session::read_cookie(req.headers(), session::COOKIE) {
+        Some(value) => match session::resolve(&mut conn, &value, &state.sessions).await {
+            Ok(found) => found,
+            Err(e) => return WebError::Database(e).into_response(),
+        },
+        None => None,
+    };
+    drop(conn);
+    if signed_in.is_none() && !is_public(&path) {
+        return unauthenticated(&path, req.method().as_str());
+    }
+
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let expected = match &signed_in {
+            Some((session, _)) => Some(session.csrf_token.clone()),
+            None => session::read_cookie(req.headers(), csrf::COOKIE),
+        };
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+            return WebError::TooLarge.into_response();
+        };
+        let given = csrf::token_in(&content_type, &bytes).await;
+        let valid = matches!((&expected, &given), (Some(e), Some(g)) if secret::same(e, g));
+        if !valid {
+            tracing::warn!(path, "refused a form without a valid CSRF token");
+            return WebError::Csrf.into_response();
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+
+    if let Some((session, user)) = signed_in {
+        req.extensions_mut().insert(CurrentUser {
+            user,
+            csrf_token: Some(session.csrf_token),
+        });
+    }
+    next.run(req).await
+}

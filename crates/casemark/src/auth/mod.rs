@@ -1,0 +1,81 @@
+//! Who is asking: passwords, sessions (in PostgreSQL), API tokens, sign-in
+//! throttling, CSRF, and the middleware that puts the signed-in user on
+//! every request.
+
+pub mod csrf;
+pub mod middleware;
+pub mod password;
+pub mod secret;
+pub mod session;
+pub mod throttle;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::db::accounts::User;
+use crate::vocab::UserRole;
+
+/// The signed-in user of a request, put there by [`middleware::authenticate`].
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// The session's CSRF token, for forms (none for API token requests).
+    pub csrf_token: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    pub fn is_administrator(&self) -> bool {
+        self.user.role == UserRole::Administrator
+    }
+
+    /// How the user is named in the audit trail.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            id: Some(self.user.id),
+            label: self.user.email.clone(),
+            role: Some(self.user.role),
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.csrf_token.as_deref().unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| middleware::unauthenticated(parts.uri.path(), parts.method.as_str()))
+    }
+}
+
+/// The signed-in user if there is one: for pages that anyone may see.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(parts.extensions.get::<CurrentUser>().cloned()))
+    }
+}
+
+/// A refusal for lack of rights, as HTML or JSON by where the request went.
+pub fn forbidden(path: &str) -> Response {
+    if path.starts_with("/api/") {
+        crate::api::ApiError::Forbidden.into_response()
+    } else {
+        crate::web::WebError::Forbidden.into_response()
+    }
+}

@@ -1,0 +1,197 @@
+//! A lead's running of an inspection: its members, who marks which case,
+//! and its lifecycle. Each change is one transaction with its audit rows.
+
+use sqlx::PgPool;
+
+use crate::access::{self, Refusal};
+use crate::audit::Actor;
+use crate::db;
+use crate::db::audit::NewEvent;
+use crate::vocab::{InspectionStatus, MemberRole};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("inspection not found")]
+    NotFound,
+    #[error("only the lead inspector can do this")]
+    Forbidden,
+    #[error("{0}")]
+    Locked(String),
+    /// A request that cannot be carried out as asked (bad transition,
+    /// unknown person): (field, message).
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<Refusal> for TeamError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Forbidden => TeamError::Forbidden,
+            Refusal::Locked(m) => TeamError::Locked(m),
+        }
+    }
+}
+
+/// Moves the inspection along its lifecycle.
+pub async fn change_status(
+    pool: &PgPool,
+    actor: &Actor,
+    inspection_id: i64,
+    to: InspectionStatus,
+    reason: Option<&str>,
+) -> Result<(), TeamError> {
+    let mut tx = pool.begin().await?;
+    let from = db::inspections::status_for_update(&mut tx, inspection_id)
+        .await?
+        .ok_or(TeamError::NotFound)?;
+    let access = access::load(&mut tx, actor, inspection_id).await?;
+    if !access.can_read() {
+        return Err(TeamError::Forbidden);
+    }
+    if !access.is_lead() {
+        return Err(TeamError::Forbidden);
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if from == to {
+        return Ok(());
+    }
+    access::check_transition(from, to, reason).map_err(|m| {
+        if from == InspectionStatus::Published && m.starts_with("Give a reason") {
+            TeamError::Invalid("reason", m)
+        } else {
+            TeamError::Locked(m)
+        }
+    })?;
+    db::inspections::set_status(&mut tx, inspection_id, to).await?;
+    let event = NewEvent {
+        inspection_id,
+        entity: "status",
+        field: Some("status"),
+        old_value: Some(from.code().to_owned()),
+        new_value: Some(to.code().to_owned()),
+        reason: reason.map(str::to_owned),
+        ..NewEvent::default()
+    };
+    db::audit::append(&mut tx, actor.id, &actor.label, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a member by email, or changes their role.
+pub async fn set_member(
+    pool: &PgPool,
+    actor: &Actor,
+    inspection_id: i64,
+    email: &str,
+    role: MemberRole,
+) -> Result<(), TeamError> {
+    let mut tx = pool.begin().await?;
+    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+        .await?
+        .ok_or(TeamError::NotFound)?;
+    let access = access::load(&mut tx, actor, inspection_id).await?;
+    if !access.can_read() {
+        return Err(TeamError::Forbidden);
+    }
+    access.check_lead_change(status)?;
+    let Some(user) = db::accounts::user_by_email(&mut tx, email)
+        .await?
+        .filter(|u| u.active)
+    else {
+        return Err(TeamError::Invalid(
+            "email",
+            "There is no active user with that email address: ask an administrator to add them"
+                .into(),
+        ));
+    };
+    if actor.id == Some(user.id) && role != MemberRole::Lead {
+        return Err(TeamError::Invalid(
+            "role",
+            "You cannot change your own role as lead".into(),
+        ));
+    }
+    let before = db::accounts::set_membership(&mut tx, inspection_id, user.id, role).await?;
+    if before != Some(role) {
+        let event = NewEvent {
+            inspection_id,
+            entity: "membership",
+            code: Some(user.email.clone()),
+            field: Some("role"),
+            old_value: before.map(|r| r.code().to_owned()),
+            new_value: Some(role.code().to_owned()),
+            ..NewEvent::default()
+        };
+        db::audit::append(&mut tx, actor.id, &actor.label, &[event]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Assigns cases (one or many) to a member who marks, or unassigns them.
+pub async fn assign(
+    pool: &PgPool,
+    actor: &Actor,
+    inspection_id: i64,
+    case_ids: &[i64],
+    assignee: Option<i64>,
+) -> Result<usize, TeamError> {
+    if case_ids.is_empty() {
+        return Err(TeamError::Invalid(
+            "cases",
+            "Select the cases to assign".into(),
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+        .await?
+        .ok_or(TeamError::NotFound)?;
+    let access = access::load(&mut tx, actor, inspection_id).await?;
+    if !access.can_read() {
+        return Err(TeamError::Forbidden);
+    }
+    access.check_lead_change(status)?;
+    let assignee_email = match assignee {
+        None => None,
+        Some(user_id) => {
+            let role = db::accounts::membership(&mut tx, inspection_id, user_id).await?;
+            if !matches!(role, Some(MemberRole::Lead | MemberRole::Inspector)) {
+                return Err(TeamError::Invalid(
+                    "assignee",
+                    "Cases can only be assigned to inspectors and leads of this inspection".into(),
+                ));
+            }
+            db::accounts::user(&mut tx, user_id).await?.map(|u| u.email)
+        }
+    };
+    let changed = db::cases::assign(&mut tx, inspection_id, case_ids, assignee).await?;
+    let mut emails = std::collections::HashMap::new();
+    let mut events = Vec::with_capacity(changed.len());
+    for (case_id, reference, before, revision) in &changed {
+        let old = match before {
+            Some(id) => {
+                if !emails.contains_key(id) {
+                    let email = db::accounts::user(&mut tx, *id).await?.map(|u| u.email);
+                    emails.insert(*id, email);
+                }
+                emails.get(id).cloned().flatten()
+            }
+            None => None,
+        };
+        events.push(NewEvent {
+            inspection_id,
+            case_id: Some(*case_id),
+            case_revision: Some(*revision),
+            entity: "assignment",
+            code: Some(reference.clone()),
+            field: Some("assigned_to"),
+            old_value: old,
+            new_value: assignee_email.clone(),
+            ..NewEvent::default()
+        });
+    }
+    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
+    tx.commit().await?;
+    Ok(changed.len())
+}

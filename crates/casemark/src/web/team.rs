@@ -1,0 +1,358 @@
+//! A lead's running of an inspection (assignments, members, status), an
+//! inspector's "My cases", and the audit history pages and downloads.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::form::FormErrors;
+use super::sample::{ListQuery, inspection_page, load_inspection};
+use super::{Nav, WebError};
+use crate::auth::CurrentUser;
+use crate::db::audit::Event;
+use crate::db::cases::AssignedCase;
+use crate::db::inspections::Inspection;
+use crate::extract::Id;
+use crate::team::TeamError;
+use crate::vocab::{InspectionStatus, MemberRole};
+use crate::{AppState, db, team};
+
+/// Back to the inspection page with a success message.
+fn done(id: i64, notice: &str) -> Response {
+    let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
+    Redirect::to(&format!("/inspections/{id}?{query}")).into_response()
+}
+
+/// A refused change: the inspection page with the message beside its field,
+/// or an error page.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    e: TeamError,
+) -> Result<Response, WebError> {
+    match e {
+        TeamError::Invalid(field, message) => {
+            let mut errors = FormErrors::default();
+            errors.add(field, field, message);
+            let page = inspection_page(state, user, id, ListQuery::default(), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        TeamError::NotFound => Err(WebError::NotFound),
+        TeamError::Forbidden => Err(WebError::Forbidden),
+        TeamError::Locked(m) => Err(WebError::Locked(m)),
+        TeamError::Database(e) => Err(e.into()),
+    }
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let case_ids: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "case")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let assignee = fields
+        .iter()
+        .find(|(k, _)| k == "assignee")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    match team::assign(&state.pool, &user.actor(), id, &case_ids, assignee).await {
+        Ok(n) => Ok(done(id, &format!("{n} cases assigned"))),
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    email: String,
+    role: String,
+}
+
+pub async fn set_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, WebError> {
+    let Ok(role) = form.role.parse::<MemberRole>() else {
+        return refused(
+            &state,
+            &user,
+            id,
+            TeamError::Invalid("role", "Select a role".into()),
+        )
+        .await;
+    };
+    match team::set_member(&state.pool, &user.actor(), id, &form.email, role).await {
+        Ok(()) => Ok(done(
+            id,
+            &format!(
+                "{} is a {} of this inspection",
+                form.email.trim(),
+                role.label().to_lowercase()
+            ),
+        )),
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    reason: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let Ok(to) = form.status.parse::<InspectionStatus>() else {
+        return refused(
+            &state,
+            &user,
+            id,
+            TeamError::Invalid("status", "Select the new status".into()),
+        )
+        .await;
+    };
+    match team::change_status(&state.pool, &user.actor(), id, to, Some(&form.reason)).await {
+        Ok(()) => Ok(done(
+            id,
+            &format!("The inspection is now in {}", to.label().to_lowercase()),
+        )),
+        Err(TeamError::Locked(m)) => {
+            refused(&state, &user, id, TeamError::Invalid("status", m)).await
+        }
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_cases.html")]
+pub struct MyCasesPage {
+    nav: Nav,
+    cases: Vec<AssignedCase>,
+}
+
+pub async fn my_cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<MyCasesPage, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(MyCasesPage {
+        nav: Nav::from(&user),
+        cases: db::cases::assigned_to(&mut conn, user.id()).await?,
+    })
+}
+
+// ------------------------------------------------------------------ history
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct HistoryQuery {
+    person: String,
+    standard: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "history.html")]
+pub struct HistoryPage {
+    nav: Nav,
+    inspection: Inspection,
+    /// The case, when this is one case's history.
+    case: Option<(i64, String)>,
+    events: Vec<Event>,
+    people: Vec<(i64, String)>,
+    person: String,
+    standard: String,
+    csv_link: String,
+}
+
+impl HistoryPage {
+    fn standards(&self) -> [&'static str; 8] {
+        ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "outcomes"]
+    }
+
+    fn when(&self, event: &Event) -> String {
+        event.at.format("%-d %b %Y %H:%M:%S").to_string()
+    }
+
+    fn value(&self, value: &Option<String>) -> String {
+        value.clone().unwrap_or_else(|| "–".to_owned())
+    }
+}
+
+fn people_of(events: &[Event]) -> Vec<(i64, String)> {
+    let mut people: Vec<(i64, String)> = events
+        .iter()
+        .filter_map(|e| e.actor_id.map(|id| (id, e.actor.clone())))
+        .collect();
+    people.sort();
+    people.dedup();
+    people
+}
+
+async fn case_events(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Inspection, String, Vec<Event>), WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = db::cases::get(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    drop(conn);
+    let (inspection, _, _) = load_inspection(state, user, case.inspection_id).await?;
+    let mut conn = state.pool.acquire().await?;
+    let events = db::audit::for_case(&mut conn, id).await?;
+    Ok((inspection, case.facts.reference, events))
+}
+
+pub async fn case_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<HistoryPage, WebError> {
+    let (inspection, reference, events) = case_events(&state, &user, id).await?;
+    Ok(HistoryPage {
+        nav: Nav::from(&user),
+        people: people_of(&events),
+        inspection,
+        case: Some((id, reference)),
+        events,
+        person: String::new(),
+        standard: String::new(),
+        csv_link: format!("/cases/{id}/history.csv"),
+    })
+}
+
+pub async fn case_history_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, WebError> {
+    let (_, reference, events) = case_events(&state, &user, id).await?;
+    csv_download(&format!("case-{reference}-history.csv"), &events)
+}
+
+async fn inspection_events(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    query: &HistoryQuery,
+) -> Result<(Inspection, Vec<Event>), WebError> {
+    let (inspection, _, _) = load_inspection(state, user, id).await?;
+    let person = query.person.parse::<i64>().ok();
+    let standard = Some(query.standard.trim()).filter(|s| !s.is_empty());
+    let mut conn = state.pool.acquire().await?;
+    let events = db::audit::for_inspection(&mut conn, id, person, standard).await?;
+    Ok((inspection, events))
+}
+
+pub async fn inspection_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<HistoryQuery>,
+) -> Result<HistoryPage, WebError> {
+    let (inspection, events) = inspection_events(&state, &user, id, &query).await?;
+    // Everyone who changed anything, for the filter (not only those shown).
+    let mut conn = state.pool.acquire().await?;
+    let everyone = db::audit::for_inspection(&mut conn, id, None, None).await?;
+    let csv_query =
+        serde_urlencoded::to_string([("person", &query.person), ("standard", &query.standard)])
+            .unwrap_or_default();
+    Ok(HistoryPage {
+        nav: Nav::from(&user),
+        people: people_of(&everyone),
+        inspection,
+        case: None,
+        events,
+        person: query.person,
+        standard: query.standard,
+        csv_link: format!("/inspections/{id}/history.csv?{csv_query}"),
+    })
+}
+
+pub async fn inspection_history_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, WebError> {
+    let (_, events) = inspection_events(&state, &user, id, &query).await?;
+    csv_download(&format!("inspection-{id}-history.csv"), &events)
+}
+
+/// Cells that a spreadsheet would run as a formula get a leading apostrophe.
+fn neutralise(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+fn csv_download(filename: &str, events: &[Event]) -> Result<Response, WebError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "at",
+        "actor",
+        "case_reference",
+        "case_revision",
+        "entity",
+        "code",
+        "standard",
+        "field",
+        "old_value",
+        "new_value",
+        "reason",
+    ];
+    let failed = |e: csv::Error| WebError::BadRequest(format!("could not write CSV: {e}"));
+    writer.write_record(header).map_err(failed)?;
+    for e in events {
+        let opt = |v: &Option<String>| neutralise(v.as_deref().unwrap_or_default());
+        writer
+            .write_record([
+                e.id.to_string(),
+                e.at.to_rfc3339(),
+                neutralise(&e.actor),
+                opt(&e.case_reference),
+                e.case_revision.map(|r| r.to_string()).unwrap_or_default(),
+                e.entity.clone(),
+                opt(&e.code),
+                opt(&e.standard),
+                opt(&e.field),
+                opt(&e.old_value),
+                opt(&e.new_value),
+                opt(&e.reason),
+            ])
+            .map_err(failed)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| WebError::BadRequest(format!("could not write CSV: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
