@@ -148,6 +148,16 @@ impl TestApp {
         )
     }
 
+    /// A client that keeps no cookies, to look at the ones the server sets.
+    pub fn cookieless_client(&self) -> TestServer {
+        TestServer::new_with_config(
+            self.router
+                .clone()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+            TestServerConfig::default(),
+        )
+    }
+
     /// Adds a user with [`PASSWORD`]; returns their id.
     pub async fn user(&self, email: &str, role: UserRole) -> i64 {
         accounts::add_user(&self.pool, email, None, PASSWORD, role)
@@ -198,6 +208,16 @@ impl TestApp {
     pub async fn api(&self, email: &str, role: UserRole) -> Api {
         self.user(email, role).await;
         self.api_for(email).await
+    }
+
+    /// The URL of this test's database, for running the binary against it.
+    pub fn database_url(&self) -> String {
+        let base = std::env::var("CASEMARK_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        match base.rfind('/') {
+            Some(i) => format!("{}/{}", &base[..i], self.database),
+            None => base,
+        }
     }
 
     pub async fn region_id(&self, name: &str) -> i16 {
