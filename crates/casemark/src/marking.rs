@@ -127,14 +127,14 @@ pub async fn save(
         }
     }
 
-    let any_answer = !current.is_empty() || !change.items.is_empty();
+    let any_answer = !current.is_empty() || !change.is_empty();
     let marking_status = match submission.complete {
         Some(true) => MarkingStatus::Complete,
         None if case.marking_status == MarkingStatus::Complete => MarkingStatus::Complete,
         _ if any_answer => MarkingStatus::InProgress,
         _ => MarkingStatus::NotStarted,
     };
-    if change.items.is_empty() && marking_status == case.marking_status {
+    if change.is_empty() && marking_status == case.marking_status {
         tx.commit().await?;
         return Ok(Saved { marking_status });
     }
@@ -182,6 +182,13 @@ struct Change {
     outcomes: Vec<(i32, OutcomeAnswer)>,
     /// One entry per changed value, for the audit trail.
     items: Vec<ChangedValue>,
+}
+
+impl Change {
+    /// Nothing to write (the audit items follow from the writes).
+    fn is_empty(&self) -> bool {
+        self.judgements.is_empty() && self.prompts.is_empty() && self.outcomes.is_empty()
+    }
 }
 
 #[derive(Debug)]
@@ -297,7 +304,15 @@ fn validate(
         };
         match raw.parse::<Answer>() {
             Ok(a) if current.prompts.get(&prompt.id) != Some(&a) => {
-                change.prompts.push((prompt.id, a))
+                change.items.push(ChangedValue {
+                    entity: "prompt",
+                    code: prompt.code.clone(),
+                    standard: standard_of(&prompt.code),
+                    field: "answer",
+                    old: current.prompts.get(&prompt.id).map(|o| o.code().to_owned()),
+                    new: Some(a.code().to_owned()),
+                });
+                change.prompts.push((prompt.id, a));
             }
             Ok(_) => {}
             Err(_) => problem(
@@ -317,7 +332,18 @@ fn validate(
         };
         match raw.parse::<OutcomeAnswer>() {
             Ok(a) if current.outcomes.get(&outcome.id) != Some(&a) => {
-                change.outcomes.push((outcome.id, a))
+                change.items.push(ChangedValue {
+                    entity: "outcome",
+                    code: outcome.code.clone(),
+                    standard: "outcomes".to_owned(),
+                    field: "answer",
+                    old: current
+                        .outcomes
+                        .get(&outcome.id)
+                        .map(|o| o.code().to_owned()),
+                    new: Some(a.code().to_owned()),
+                });
+                change.outcomes.push((outcome.id, a));
             }
             Ok(_) => {}
             Err(_) => problem(
