@@ -52,8 +52,8 @@ const API_READ: [u16; 7] = [401, 200, 200, 200, 403, 200, 200];
 const API_LEAD: [u16; 7] = [401, 403, 403, 403, 403, 200, 403];
 
 /// `{i}`: the inspection; `{c}`: the case (the other inspector's for that
-/// column); `{a}`: inspector A's user id; `{who}`: a per-person suffix;
-/// `{r}`: a region id.
+/// column) and `{ref}` its reference; `{a}`: inspector A's user id; `{who}`:
+/// a per-person suffix; `{r}`: a region id.
 fn routes() -> Vec<Route> {
     vec![
         route("GET", "/", Body::None, [303, 200, 200, 200, 200, 200, 200]),
@@ -172,6 +172,18 @@ fn routes() -> Vec<Route> {
             Body::Form(&[("kq-2.1.1", "yes")]),
             [303, 403, 303, 403, 403, 303, 403],
         ),
+        route(
+            "GET",
+            "/cases/{c}/facts",
+            Body::None,
+            [303, 403, 200, 403, 403, 200, 403],
+        ),
+        route(
+            "POST",
+            "/cases/{c}/facts",
+            Body::Form(&[("reference", "{ref}"), ("sentence_type", "community_order")]),
+            [303, 403, 303, 403, 403, 303, 403],
+        ),
         route("GET", "/cases/{c}/outcomes", Body::None, READ),
         route(
             "POST",
@@ -251,6 +263,12 @@ fn routes() -> Vec<Route> {
         ),
         route("GET", "/api/v1/cases/{c}", Body::None, API_READ),
         route("GET", "/api/v1/cases/{c}/history", Body::None, API_READ),
+        route(
+            "PUT",
+            "/api/v1/cases/{c}/facts",
+            Body::Json(r#"{"reference": "{ref}", "sentence_type": "licence"}"#),
+            [401, 403, 200, 403, 403, 200, 403],
+        ),
         route(
             "PUT",
             "/api/v1/cases/{c}/judgements",
@@ -409,6 +427,7 @@ async fn every_route_answers_each_kind_of_person_exactly() {
                     .replace("{a}", &a_id.to_string())
                     .replace("{r}", &region)
                     .replace("{who}", &suffix)
+                    .replace("{ref}", if column == 3 { "OTHER" } else { "OWN" })
             };
             let path = fill(route.path);
             let response = send(&people[column], route.method, &path, route.body, &fill).await;

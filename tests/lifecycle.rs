@@ -531,3 +531,68 @@ async fn leads_assign_cases_one_at_a_time_and_in_bulk_and_inspectors_see_theirs(
     nothing.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(nothing.text().contains("Select the cases to assign"));
 }
+
+#[tokio::test]
+async fn corrected_case_facts_are_audited_and_references_stay_unique() {
+    let app = TestApp::spawn().await;
+    let lead_api = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    app.user("a@example.gov.uk", UserRole::Inspector).await;
+    let (id, case) = inspection_with_a_case(&lead_api).await;
+    lead_api
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "G2", "sentence_type": "licence"}]))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let inspector = app.sign_in("a@example.gov.uk").await;
+    // In setup the inspector cannot change the case yet.
+    inspector
+        .get(&format!("/cases/{case}/facts"))
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    set_status(&lead_api, id, json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let form = inspector.get(&format!("/cases/{case}/facts")).await.text();
+    assert!(form.contains("value=\"G1\""));
+    let clash = inspector
+        .post_form(
+            &format!("/cases/{case}/facts"),
+            &[("reference", "g2"), ("sentence_type", "licence")],
+        )
+        .await;
+    clash.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        clash
+            .text()
+            .contains("Case reference g2 is already in this inspection")
+    );
+    let saved = inspector
+        .post_form(
+            &format!("/cases/{case}/facts"),
+            &[
+                ("reference", "G1"),
+                ("sentence_type", "community_order"),
+                ("office", "Newport"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), format!("/cases/{case}?saved=facts"));
+    let events: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "select code, old_value, new_value from audit_event where entity = 'case_fact' order by id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("events");
+    assert_eq!(
+        events,
+        vec![
+            (
+                "sentence_type".to_owned(),
+                Some("licence".to_owned()),
+                Some("community_order".to_owned())
+            ),
+            ("office".to_owned(), None, Some("Newport".to_owned())),
+        ]
+    );
+}

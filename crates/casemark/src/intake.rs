@@ -329,6 +329,95 @@ pub async fn add_cases(
     Ok(added)
 }
 
+impl RawCase {
+    /// The form's starting values for a case that exists.
+    pub fn from_facts(facts: &CaseFacts) -> RawCase {
+        let mut raw = RawCase::default();
+        for (field, value) in facts.as_text() {
+            raw.set(field, value);
+        }
+        raw
+    }
+}
+
+/// Corrects a case's facts: whoever may mark the case may correct them, at
+/// the same stages. Each changed fact is audited.
+pub async fn update_facts(
+    pool: &PgPool,
+    actor: &Actor,
+    case_id: i64,
+    raw: &RawCase,
+) -> Result<(), IntakeError> {
+    let mut tx = pool.begin().await?;
+    let case = db::cases::get_for_update(&mut tx, case_id)
+        .await?
+        .ok_or(IntakeError::NotFound)?;
+    let status = db::inspections::status_for_share(&mut tx, case.inspection_id)
+        .await?
+        .ok_or(IntakeError::NotFound)?;
+    let access = access::load(&mut tx, actor, case.inspection_id).await?;
+    if !access.can_read() {
+        return Err(IntakeError::Forbidden);
+    }
+    access
+        .check_marking(status, case.assigned_to)
+        .map_err(|r| match r {
+            Refusal::Forbidden => IntakeError::Forbidden,
+            Refusal::Locked(m) => IntakeError::Locked(m),
+        })?;
+    let facts = validate(raw).map_err(|found| {
+        IntakeError::Invalid(
+            found
+                .into_iter()
+                .map(|p| RowProblem {
+                    row: 1,
+                    field: p.field,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    })?;
+    let before = case.facts.as_text();
+    let after = facts.as_text();
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(old, new)| old.1 != new.1)
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    match db::cases::update_facts(&mut tx, case_id, &facts).await {
+        Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
+            return Err(IntakeError::Invalid(vec![duplicate(
+                1,
+                &facts.reference,
+                "is already in this inspection",
+            )]));
+        }
+        other => other?,
+    }
+    let revision = db::cases::bump_revision(&mut tx, case_id).await?;
+    let blank = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
+    let events: Vec<NewEvent> = changed
+        .into_iter()
+        .map(|(old, new)| NewEvent {
+            inspection_id: case.inspection_id,
+            case_id: Some(case_id),
+            case_revision: Some(revision),
+            entity: "case_fact",
+            code: Some(old.0.to_owned()),
+            field: Some(old.0),
+            old_value: blank(&old.1),
+            new_value: blank(&new.1),
+            ..NewEvent::default()
+        })
+        .collect();
+    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn duplicate(row: usize, reference: &str, what: &str) -> RowProblem {
     RowProblem {
         row,

@@ -37,13 +37,13 @@ pub struct CreatedCases {
 /// Turns a JSON object of case facts into text values; numbers and booleans
 /// are accepted where a form would take text, unknown keys are errors.
 fn raw_case(
-    index: usize,
+    prefix: &str,
     object: serde_json::Map<String, Value>,
     errors: &mut Vec<FieldError>,
 ) -> RawCase {
     let mut raw = RawCase::default();
     for (key, value) in object {
-        let field = format!("[{index}].{key}");
+        let field = format!("{prefix}{key}");
         if !CASE_FIELDS.contains(&key.as_str()) {
             errors.push(FieldError::new(
                 field,
@@ -90,7 +90,7 @@ pub async fn create(
     let raws: Vec<RawCase> = body
         .into_iter()
         .enumerate()
-        .map(|(index, object)| raw_case(index, object, &mut errors))
+        .map(|(index, object)| raw_case(&format!("[{index}]."), object, &mut errors))
         .collect();
     if !errors.is_empty() {
         return Err(ApiError::Unprocessable(errors));
@@ -123,6 +123,33 @@ pub async fn create(
             problems
                 .into_iter()
                 .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
+                .collect(),
+        )),
+        Err(IntakeError::NotFound) => Err(ApiError::NotFound),
+        Err(IntakeError::Forbidden) => Err(ApiError::Forbidden),
+        Err(IntakeError::Locked(m)) => Err(ApiError::Conflict(m)),
+        Err(IntakeError::Database(e)) => Err(e.into()),
+    }
+}
+
+/// Corrects a case's facts: the same object as when adding a case.
+pub async fn update_facts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<serde_json::Map<String, Value>>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let mut errors = Vec::new();
+    let raw = raw_case("", body, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Unprocessable(errors));
+    }
+    match intake::update_facts(&state.pool, &user.actor(), id, &raw).await {
+        Ok(()) => Ok(Json(detail(&state, &user, id).await?)),
+        Err(IntakeError::Invalid(problems)) => Err(ApiError::Unprocessable(
+            problems
+                .into_iter()
+                .map(|p| FieldError::new(p.field, p.message))
                 .collect(),
         )),
         Err(IntakeError::NotFound) => Err(ApiError::NotFound),

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/judgements", put(cases::judgements))
         .route("/api/v1/cases/{id}/history", get(team::case_history))
+        .route("/api/v1/cases/{id}/facts", put(cases::update_facts))
         .route("/api/v1/inspections/{id}/status", put(team::set_status))
         .route("/api/v1/inspections/{id}/members", put(team::set_member))
         .route("/api/v1/inspections/{id}/assignments", put(team::assign))

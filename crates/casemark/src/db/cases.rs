@@ -28,6 +28,46 @@ pub struct CaseFacts {
 }
 
 impl CaseFacts {
+    /// The facts as text by field name (see `intake::FIELDS`), blank when not
+    /// recorded: for forms and for the audit trail.
+    pub fn as_text(&self) -> Vec<(&'static str, String)> {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        vec![
+            ("reference", self.reference.clone()),
+            ("sentence_type", self.sentence_type.code().to_owned()),
+            ("start_date", text(self.start_date.map(|d| d.to_string()))),
+            ("office", text(self.office.clone())),
+            (
+                "practitioner_grade",
+                text(self.practitioner_grade.map(|g| g.code().to_owned())),
+            ),
+            (
+                "practitioner_count",
+                text(self.practitioner_count.map(|c| c.to_string())),
+            ),
+            ("sex", text(self.sex.map(|s| s.code().to_owned()))),
+            (
+                "age_at_start",
+                text(self.age_at_start.map(|a| a.to_string())),
+            ),
+            (
+                "ethnicity_group",
+                text(self.ethnicity_group.map(|e| e.code().to_owned())),
+            ),
+            (
+                "rosh_level",
+                text(self.rosh_level.map(|r| r.code().to_owned())),
+            ),
+            (
+                "mappa_eligible",
+                text(
+                    self.mappa_eligible
+                        .map(|m| if m { "yes" } else { "no" }.to_owned()),
+                ),
+            ),
+        ]
+    }
+
     /// Young adults (18 to 25 at the start) are reported separately.
     pub fn young_adult(&self) -> Option<bool> {
         self.age_at_start.map(|age| (18..=25).contains(&age))
@@ -86,6 +126,34 @@ pub async fn insert(
     .bind(facts.mappa_eligible)
     .fetch_one(conn)
     .await
+}
+
+pub async fn update_facts(
+    conn: &mut PgConnection,
+    id: i64,
+    facts: &CaseFacts,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update sample_case set reference = $2, sentence_type = $3, start_date = $4, office = $5,
+             practitioner_grade = $6, practitioner_count = $7, sex = $8, age_at_start = $9,
+             ethnicity_group = $10, rosh_level = $11, mappa_eligible = $12
+         where id = $1",
+    )
+    .bind(id)
+    .bind(&facts.reference)
+    .bind(facts.sentence_type)
+    .bind(facts.start_date)
+    .bind(&facts.office)
+    .bind(facts.practitioner_grade)
+    .bind(facts.practitioner_count)
+    .bind(facts.sex)
+    .bind(facts.age_at_start)
+    .bind(facts.ethnicity_group)
+    .bind(facts.rosh_level)
+    .bind(facts.mappa_eligible)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {

@@ -313,6 +313,8 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
     let saved = saved.and_then(|code| {
         if code == "outcomes" {
             Some("Outcomes saved".to_owned())
+        } else if code == "facts" {
+            Some("Case facts saved".to_owned())
         } else if code == "complete" {
             Some("Case marked complete".to_owned())
         } else {

@@ -73,6 +73,10 @@ pub fn router() -> Router<AppState> {
             get(marking::outcomes).post(marking::save_outcomes),
         )
         .route("/cases/{id}/complete", post(marking::complete))
+        .route(
+            "/cases/{id}/facts",
+            get(sample::facts_form).post(sample::save_facts),
+        )
         .route("/cases/{id}/history", get(team::case_history))
         .route("/cases/{id}/history.csv", get(team::case_history_csv))
         .route("/inspections/{id}/history", get(team::inspection_history))

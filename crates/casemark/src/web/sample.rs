@@ -192,6 +192,10 @@ pub async fn inspection_page(
 #[template(path = "new_case.html")]
 pub struct NewCasePage {
     nav: super::Nav,
+    heading: &'static str,
+    action: String,
+    button: &'static str,
+    back: String,
     inspection: Inspection,
     form: RawCase,
     errors: FormErrors,
@@ -244,6 +248,10 @@ pub async fn new_case(
         .map_err(refused)?;
     Ok(NewCasePage {
         nav: Nav::from(&user),
+        heading: "Add a case",
+        action: format!("/inspections/{id}/cases"),
+        button: "Add case",
+        back: format!("/inspections/{id}"),
         inspection,
         form: RawCase::default(),
         errors: FormErrors::default(),
@@ -277,10 +285,70 @@ pub async fn add_case(
             }
             let page = NewCasePage {
                 nav: Nav::from(&user),
+                heading: "Add a case",
+                action: format!("/inspections/{id}/cases"),
+                button: "Add case",
+                back: format!("/inspections/{id}"),
                 inspection,
                 form,
                 errors,
             };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(intake_error(e)),
+    }
+}
+
+async fn facts_page(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    form: Option<RawCase>,
+    errors: FormErrors,
+) -> Result<NewCasePage, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = db::cases::get(&mut conn, case_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    drop(conn);
+    let (inspection, _, access) = load_inspection(state, user, case.inspection_id).await?;
+    access
+        .check_marking(inspection.status, case.assigned_to)
+        .map_err(refused)?;
+    Ok(NewCasePage {
+        nav: Nav::from(user),
+        heading: "Correct the case facts",
+        action: format!("/cases/{case_id}/facts"),
+        button: "Save case facts",
+        back: format!("/cases/{case_id}"),
+        inspection,
+        form: form.unwrap_or_else(|| RawCase::from_facts(&case.facts)),
+        errors,
+    })
+}
+
+pub async fn facts_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<NewCasePage, WebError> {
+    facts_page(&state, &user, id, None, FormErrors::default()).await
+}
+
+pub async fn save_facts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<RawCase>,
+) -> Result<Response, WebError> {
+    match intake::update_facts(&state.pool, &user.actor(), id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=facts")).into_response()),
+        Err(IntakeError::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.add(p.field, p.field, p.message);
+            }
+            let page = facts_page(&state, &user, id, Some(form), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(intake_error(e)),
