@@ -435,7 +435,34 @@ async fn administrators_add_users_and_pdus() {
             .text()
             .contains("A user with that email address already exists")
     );
-    app.sign_in("fay@example.gov.uk").await;
+    let fay = app.sign_in("fay@example.gov.uk").await;
+    let fay_api = app.api_for("fay@example.gov.uk").await;
+    let fay_id: i64 =
+        sqlx::query_scalar("select id from app_user where email = 'fay@example.gov.uk'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("id");
+    // Deactivating stops her session and her token at once.
+    location(
+        &admin
+            .post(&format!("/admin/users/{fay_id}/deactivate"))
+            .await,
+    );
+    assert_eq!(
+        location(&fay.get("/my-cases").await),
+        "/sign-in?next=%2Fmy-cases"
+    );
+    fay_api
+        .server
+        .get("/api/v1/inspections")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    location(&admin.post(&format!("/admin/users/{fay_id}/activate")).await);
+    fay_api
+        .server
+        .get("/api/v1/inspections")
+        .await
+        .assert_status_ok();
     let region = app.region_id("London").await.to_string();
     location(
         &admin

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -206,4 +206,41 @@ pub async fn add_pdu(
     drop(conn);
     let page = pdus_page(&state, &user, errors, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Stops (or restores) a user's access at once: their sessions and tokens
+/// stop working because both are checked against the active flag.
+pub async fn set_active(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    require_admin(&user)?;
+    let id = crate::extract::parse_id(&id).ok_or(WebError::NotFound)?;
+    let active = match action.as_str() {
+        "activate" => true,
+        "deactivate" => false,
+        _ => return Err(WebError::NotFound),
+    };
+    if id == user.id() && !active {
+        return Err(WebError::BadRequest(
+            "You cannot deactivate your own account".into(),
+        ));
+    }
+    let mut conn = state.pool.acquire().await?;
+    let target = db::accounts::user(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    db::accounts::set_active(&mut conn, id, active).await?;
+    let notice = format!(
+        "{} {}",
+        target.email,
+        if active {
+            "can sign in again"
+        } else {
+            "can no longer sign in"
+        }
+    );
+    let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
+    Ok(Redirect::to(&format!("/admin/users?{query}")).into_response())
 }

@@ -102,6 +102,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/{action}", post(admin::set_active))
         .route("/admin/pdus", get(admin::pdus).post(admin::add_pdu))
 }
 
