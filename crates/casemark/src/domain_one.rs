@@ -62,10 +62,9 @@ pub async fn record(
     inputs: &BTreeMap<String, DomainOneInput>,
 ) -> Result<(), DomainOneError> {
     let mut tx = pool.begin().await?;
-    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
         .ok_or(DomainOneError::NotFound)?;
-    let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
         return Err(DomainOneError::Forbidden);
     }

@@ -251,10 +251,9 @@ pub async fn add_cases(
     raws: &[RawCase],
 ) -> Result<Vec<AddedCase>, IntakeError> {
     let mut tx = pool.begin().await?;
-    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
-    let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
         return Err(IntakeError::Forbidden);
     }
@@ -352,10 +351,9 @@ pub async fn update_facts(
     let case = db::cases::get_for_update(&mut tx, case_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
-    let status = db::inspections::status_for_share(&mut tx, case.inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, case.inspection_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
-    let access = access::load(&mut tx, actor, case.inspection_id).await?;
     if !access.can_read() {
         return Err(IntakeError::Forbidden);
     }

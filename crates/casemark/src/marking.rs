@@ -94,10 +94,9 @@ pub async fn save(
     let case = db::cases::get_for_update(&mut tx, case_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
-    let status = db::inspections::status_for_share(&mut tx, case.inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, case.inspection_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
-    let access = access::load(&mut tx, actor, case.inspection_id).await?;
     if !access.can_read() {
         return Err(MarkingError::Forbidden);
     }

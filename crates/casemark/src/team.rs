@@ -88,10 +88,9 @@ pub async fn set_member(
     role: MemberRole,
 ) -> Result<(), TeamError> {
     let mut tx = pool.begin().await?;
-    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
         .ok_or(TeamError::NotFound)?;
-    let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
         return Err(TeamError::Forbidden);
     }
@@ -144,10 +143,9 @@ pub async fn assign(
         ));
     }
     let mut tx = pool.begin().await?;
-    let status = db::inspections::status_for_share(&mut tx, inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
         .ok_or(TeamError::NotFound)?;
-    let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
         return Err(TeamError::Forbidden);
     }

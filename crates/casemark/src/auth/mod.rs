@@ -11,7 +11,7 @@ pub mod throttle;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::db::accounts::User;
 use crate::vocab::UserRole;
@@ -68,14 +68,5 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(MaybeUser(parts.extensions.get::<CurrentUser>().cloned()))
-    }
-}
-
-/// A refusal for lack of rights, as HTML or JSON by where the request went.
-pub fn forbidden(path: &str) -> Response {
-    if path.starts_with("/api/") {
-        crate::api::ApiError::Forbidden.into_response()
-    } else {
-        crate::web::WebError::Forbidden.into_response()
     }
 }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::form::FormErrors;
 use super::{Nav, WebError};
 use crate::auth::throttle::{self, ClientAddress, Verdict};
-use crate::auth::{CurrentUser, csrf, password, secret, session};
+use crate::auth::{CurrentUser, MaybeUser, csrf, password, secret, session};
 use crate::db::accounts::TokenRow;
 use crate::extract::Id;
 use crate::vocab::UserRole;
@@ -57,10 +57,15 @@ fn with_cookie(page: impl IntoResponse, cookie: Option<String>) -> Response {
 
 pub async fn sign_in_form(
     State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
     headers: HeaderMap,
     Query(query): Query<SignInQuery>,
 ) -> Response {
-    let (token, cookie) = anonymous_csrf(&headers, &state);
+    // Someone already signed in posts with their session's token.
+    let (token, cookie) = match user {
+        Some(user) => (user.csrf().to_owned(), None),
+        None => anonymous_csrf(&headers, &state),
+    };
     let page = SignInPage {
         nav: Nav {
             csrf: token,
