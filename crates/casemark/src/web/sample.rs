@@ -201,7 +201,40 @@ pub struct NewCasePage {
     errors: FormErrors,
 }
 
+/// The inspection a lead is adding cases to, if cases may be added now.
+async fn inspection_taking_cases(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Inspection, WebError> {
+    let (inspection, _, access) = load_inspection(state, user, id).await?;
+    access
+        .check_adding_cases(inspection.status)
+        .map_err(refused)?;
+    Ok(inspection)
+}
+
 impl NewCasePage {
+    /// The "Add a case" form (the page also serves to correct a case's facts).
+    fn adding(
+        user: &CurrentUser,
+        inspection: Inspection,
+        form: RawCase,
+        errors: FormErrors,
+    ) -> Self {
+        let id = inspection.id;
+        NewCasePage {
+            nav: Nav::from(user),
+            heading: "Add a case",
+            action: format!("/inspections/{id}/cases"),
+            button: "Add case",
+            back: format!("/inspections/{id}"),
+            inspection,
+            form,
+            errors,
+        }
+    }
+
     fn value<'a>(&'a self, field: &str) -> &'a str {
         let v = match field {
             "reference" => &self.form.reference,
@@ -242,20 +275,13 @@ pub async fn new_case(
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<NewCasePage, WebError> {
-    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
-    access
-        .check_adding_cases(inspection.status)
-        .map_err(refused)?;
-    Ok(NewCasePage {
-        nav: Nav::from(&user),
-        heading: "Add a case",
-        action: format!("/inspections/{id}/cases"),
-        button: "Add case",
-        back: format!("/inspections/{id}"),
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
+    Ok(NewCasePage::adding(
+        &user,
         inspection,
-        form: RawCase::default(),
-        errors: FormErrors::default(),
-    })
+        RawCase::default(),
+        FormErrors::default(),
+    ))
 }
 
 pub async fn add_case(
@@ -283,16 +309,7 @@ pub async fn add_case(
             for p in problems {
                 errors.add(p.field, p.field, p.message);
             }
-            let page = NewCasePage {
-                nav: Nav::from(&user),
-                heading: "Add a case",
-                action: format!("/inspections/{id}/cases"),
-                button: "Add case",
-                back: format!("/inspections/{id}"),
-                inspection,
-                form,
-                errors,
-            };
+            let page = NewCasePage::adding(&user, inspection, form, errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(intake_error(e)),
@@ -375,23 +392,26 @@ pub struct ImportPage {
     max_kb: usize,
 }
 
+impl ImportPage {
+    fn empty(user: &CurrentUser, inspection: Inspection) -> Self {
+        ImportPage {
+            nav: Nav::from(user),
+            inspection,
+            pasted: String::new(),
+            errors: FormErrors::default(),
+            problems: Vec::new(),
+            max_kb: MAX_CSV_BYTES / 1024,
+        }
+    }
+}
+
 pub async fn import_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<ImportPage, WebError> {
-    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
-    access
-        .check_adding_cases(inspection.status)
-        .map_err(refused)?;
-    Ok(ImportPage {
-        nav: Nav::from(&user),
-        inspection,
-        pasted: String::new(),
-        errors: FormErrors::default(),
-        problems: Vec::new(),
-        max_kb: MAX_CSV_BYTES / 1024,
-    })
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
+    Ok(ImportPage::empty(&user, inspection))
 }
 
 /// Reads the pasted text or the uploaded file (the file wins when both are
@@ -446,18 +466,8 @@ pub async fn import(
     Id(id): Id,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let (inspection, _, access) = load_inspection(&state, &user, id).await?;
-    access
-        .check_adding_cases(inspection.status)
-        .map_err(refused)?;
-    let mut page = ImportPage {
-        nav: Nav::from(&user),
-        inspection,
-        pasted: String::new(),
-        errors: FormErrors::default(),
-        problems: Vec::new(),
-        max_kb: MAX_CSV_BYTES / 1024,
-    };
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
+    let mut page = ImportPage::empty(&user, inspection);
     let text = match read_upload(multipart).await {
         Ok((text, pasted)) => {
             page.pasted = pasted;
