@@ -24,7 +24,10 @@ const WHO: [&str; 7] = [
 enum Body {
     None,
     Form(&'static [(&'static str, &'static str)]),
+    /// A CSV pasted into an upload form (multipart).
     Csv(&'static str),
+    /// A CSV as the whole body, as the API takes it.
+    CsvWhole(&'static str),
     Json(&'static str),
 }
 
@@ -50,6 +53,10 @@ const LEAD_FORM: [u16; 7] = [303, 403, 403, 403, 403, 303, 403];
 const LEAD_PAGE: [u16; 7] = [303, 403, 403, 403, 403, 200, 403];
 const API_READ: [u16; 7] = [401, 200, 200, 200, 403, 200, 200];
 const API_LEAD: [u16; 7] = [401, 403, 403, 403, 403, 200, 403];
+
+/// A judgement import adding a case per person.
+const JUDGEMENTS_CSV: &str =
+    "case_reference,sentence_type,item,code,answer\nJI-{who},licence,key_question,2.1.1,Yes\n";
 
 /// `{i}`: the inspection; `{c}`: the case (the other inspector's for that
 /// column) and `{ref}` its reference; `{a}`: inspector A's user id; `{who}`:
@@ -142,7 +149,39 @@ fn routes() -> Vec<Route> {
             "POST",
             "/inspections/{i}/cases/import",
             Body::Csv("reference,sentence_type\nI-{who},licence\n"),
+            LEAD_PAGE,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/cases/import/confirm",
+            Body::Form(&[("csv", "reference,sentence_type\nK-{who},licence\n")]),
             LEAD_FORM,
+        ),
+        route(
+            "GET",
+            "/inspections/{i}/judgements/import",
+            Body::None,
+            LEAD_PAGE,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/judgements/import",
+            Body::Csv(JUDGEMENTS_CSV),
+            LEAD_PAGE,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/judgements/import/confirm",
+            Body::Form(&[("csv", JUDGEMENTS_CSV)]),
+            LEAD_FORM,
+        ),
+        route("GET", "/inspections/{i}/annexe.csv", Body::None, READ),
+        route("GET", "/inspections/{i}/annexe.xlsx", Body::None, READ),
+        route(
+            "GET",
+            "/annexe.csv",
+            Body::None,
+            [303, 200, 200, 200, 200, 200, 200],
         ),
         route(
             "POST",
@@ -244,6 +283,36 @@ fn routes() -> Vec<Route> {
             [401, 403, 403, 403, 403, 201, 403],
         ),
         route(
+            "POST",
+            "/api/v1/inspections/{i}/cases",
+            Body::CsvWhole("reference,sentence_type\nL-{who},licence\n"),
+            [401, 403, 403, 403, 403, 201, 403],
+        ),
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/judgements",
+            Body::CsvWhole(JUDGEMENTS_CSV),
+            API_LEAD,
+        ),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/annexe.csv",
+            Body::None,
+            API_READ,
+        ),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/annexe.xlsx",
+            Body::None,
+            API_READ,
+        ),
+        route(
+            "GET",
+            "/api/v1/annexe.csv",
+            Body::None,
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        route(
             "PUT",
             "/api/v1/inspections/{i}/status",
             Body::Json(r#"{"status": "fieldwork"}"#),
@@ -324,6 +393,12 @@ async fn send(
                         .add_text("csrf_token", csrf)
                         .add_text("csv", fill(text)),
                 )
+                .await
+        }
+        Body::CsvWhole(text) => {
+            request
+                .content_type("text/csv")
+                .bytes(fill(text).into_bytes().into())
                 .await
         }
         Body::Json(text) => {

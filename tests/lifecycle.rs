@@ -482,12 +482,10 @@ async fn leads_assign_cases_one_at_a_time_and_in_bulk_and_inspectors_see_theirs(
     );
     location(
         &lead
-            .server
-            .post(&format!("/inspections/{id}/cases/import"))
-            .multipart(lead.multipart().add_text(
-                "csv",
+            .import_cases(
+                id,
                 "reference,sentence_type\nB1,licence\nB2,licence\nB3,licence\n",
-            ))
+            )
             .await,
     );
     let cases = app.case_ids(id).await;

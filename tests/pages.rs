@@ -56,10 +56,7 @@ async fn create_inspection(
 }
 
 async fn import_csv(lead: &Browser, inspection: i64, csv: String) -> axum_test::TestResponse {
-    lead.server
-        .post(&format!("/inspections/{inspection}/cases/import"))
-        .multipart(lead.multipart().add_text("csv", csv))
-        .await
+    lead.import_cases(inspection, &csv).await
 }
 
 async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &PublishedPdu) {

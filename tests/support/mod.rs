@@ -37,6 +37,26 @@ pub struct Browser {
     pub csrf: String,
 }
 
+/// The value of the hidden input `name` in a page, unescaped as a browser
+/// would before sending it back.
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("page has a hidden {name} field"));
+    let end = html[start..].find('"').expect("value ends") + start;
+    html[start..end]
+        .replace("&#10;", "\n")
+        .replace("&#13;", "\r")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// The CSRF token in a page's forms.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
@@ -76,6 +96,26 @@ impl Browser {
     /// A multipart form that already carries the CSRF token.
     pub fn multipart(&self) -> MultipartForm {
         MultipartForm::new().add_text("csrf_token", self.csrf.clone())
+    }
+
+    /// Adds cases from a pasted CSV as a lead does: the preview, then its
+    /// confirm button. Returns the confirm's response (or the preview's, if
+    /// the preview found problems).
+    pub async fn import_cases(&self, inspection: i64, csv: &str) -> TestResponse {
+        let preview = self
+            .server
+            .post(&format!("/inspections/{inspection}/cases/import"))
+            .multipart(self.multipart().add_text("csv", csv.to_owned()))
+            .await;
+        if preview.status_code() != 200 {
+            return preview;
+        }
+        let text = hidden_value(&preview.text(), "csv");
+        self.post_form(
+            &format!("/inspections/{inspection}/cases/import/confirm"),
+            &[("csv", text)],
+        )
+        .await
     }
 }
 

@@ -113,9 +113,15 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             .ok_or_else(|| DemoError("the new inspection vanished".into()))?
             .framework_version_id
     };
-    let added = crate::intake::add_cases(&state.pool, &actor, id, framework_version_id, &raws)
-        .await
-        .map_err(|e| fail(&e))?;
+    let added = crate::intake::add_cases(
+        &state.pool,
+        &actor,
+        id,
+        framework_version_id,
+        &crate::intake::NumberedCase::in_order(raws),
+    )
+    .await
+    .map_err(|e| fail(&e))?;
     let framework = state
         .frameworks
         .get(&state.pool, framework_version_id)

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use casemark_rules::Rating;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::access::{self, Refusal};
 use crate::audit::Actor;
@@ -62,7 +62,22 @@ pub async fn record(
     inputs: &BTreeMap<String, DomainOneInput>,
 ) -> Result<(), DomainOneError> {
     let mut tx = pool.begin().await?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
+    record_in(&mut tx, pool, frameworks, actor, inspection_id, inputs).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`record`] on the caller's transaction (an import writes domain one with
+/// the cases, all or nothing). Nothing is written when it fails.
+pub async fn record_in(
+    tx: &mut PgConnection,
+    pool: &PgPool,
+    frameworks: &FrameworkCache,
+    actor: &Actor,
+    inspection_id: i64,
+    inputs: &BTreeMap<String, DomainOneInput>,
+) -> Result<(), DomainOneError> {
+    let (status, access) = access::stage_and_standing(&mut *tx, actor, inspection_id)
         .await?
         .ok_or(DomainOneError::NotFound)?;
     if !access.can_read() {
@@ -72,13 +87,13 @@ pub async fn record(
         Refusal::Forbidden => DomainOneError::Forbidden,
         Refusal::Locked(m) => DomainOneError::Locked(m),
     })?;
-    let inspection = db::inspections::get(&mut tx, inspection_id)
+    let inspection = db::inspections::get(&mut *tx, inspection_id)
         .await?
         .ok_or(DomainOneError::NotFound)?;
     let framework = frameworks
         .get(pool, inspection.framework_version_id)
         .await?;
-    let mut current = db::ratings::domain_one(&mut tx, inspection_id).await?;
+    let mut current = db::ratings::domain_one(&mut *tx, inspection_id).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
     let mut events = Vec::new();
@@ -165,7 +180,7 @@ pub async fn record(
     }
     for (standard_id, entry) in &writes {
         db::ratings::save_domain_one(
-            &mut tx,
+            &mut *tx,
             inspection_id,
             inspection.framework_version_id,
             *standard_id,
@@ -173,7 +188,6 @@ pub async fn record(
         )
         .await?;
     }
-    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
-    tx.commit().await?;
+    db::audit::append(&mut *tx, actor.id, &actor.label, &events).await?;
     Ok(())
 }

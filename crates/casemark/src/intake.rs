@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::access::{self, Refusal};
 use crate::audit::Actor;
-use crate::db;
 use crate::db::audit::NewEvent;
 use crate::db::cases::CaseFacts;
 use crate::vocab::{NotInVocabulary, parse_optional};
+use crate::{csv_file, db};
 
 /// Case facts as given, before validation: every value is text, as it comes
 /// from a form or a CSV cell (the JSON API turns numbers and booleans into
@@ -48,6 +48,25 @@ pub const FIELDS: [&str; 11] = [
 ];
 
 impl RawCase {
+    /// A field by its name in [`FIELDS`], as given.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        let slot = match field {
+            "reference" => &self.reference,
+            "sentence_type" => &self.sentence_type,
+            "start_date" => &self.start_date,
+            "office" => &self.office,
+            "practitioner_grade" => &self.practitioner_grade,
+            "practitioner_count" => &self.practitioner_count,
+            "sex" => &self.sex,
+            "age_at_start" => &self.age_at_start,
+            "ethnicity_group" => &self.ethnicity_group,
+            "rosh_level" => &self.rosh_level,
+            "mappa_eligible" => &self.mappa_eligible,
+            _ => return None,
+        };
+        slot.as_deref()
+    }
+
     /// Sets a field by its name in [`FIELDS`]; other names are ignored.
     pub fn set(&mut self, field: &str, value: String) {
         let slot = match field {
@@ -240,6 +259,40 @@ pub struct AddedCase {
     pub facts: CaseFacts,
 }
 
+/// A case as given, with the row it came from (the CSV file's spreadsheet
+/// row, or its place in a JSON list counting from 1).
+#[derive(Debug, Clone)]
+pub struct NumberedCase {
+    pub row: usize,
+    pub raw: RawCase,
+}
+
+impl NumberedCase {
+    /// Numbers cases 1, 2, 3… in the order given.
+    pub fn in_order(raws: Vec<RawCase>) -> Vec<NumberedCase> {
+        raws.into_iter()
+            .enumerate()
+            .map(|(index, raw)| NumberedCase {
+                row: index + 1,
+                raw,
+            })
+            .collect()
+    }
+}
+
+/// Checks a batch of cases as [`add_cases`] would, writing nothing: the
+/// preview of an import.
+pub async fn check_cases(
+    pool: &PgPool,
+    actor: &Actor,
+    inspection_id: i64,
+    cases: &[NumberedCase],
+) -> Result<Vec<CaseFacts>, IntakeError> {
+    let mut tx = pool.begin().await?;
+    let valid = validate_batch(&mut tx, actor, inspection_id, cases).await?;
+    Ok(valid.into_iter().map(|(_, facts)| facts).collect())
+}
+
 /// Validates every case, refuses references that repeat within the batch or
 /// are already in the inspection, and writes all of them in one transaction
 /// or none.
@@ -248,10 +301,24 @@ pub async fn add_cases(
     actor: &Actor,
     inspection_id: i64,
     framework_version_id: i32,
-    raws: &[RawCase],
+    cases: &[NumberedCase],
 ) -> Result<Vec<AddedCase>, IntakeError> {
     let mut tx = pool.begin().await?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
+    let valid = validate_batch(&mut tx, actor, inspection_id, cases).await?;
+    let added = insert_cases(&mut tx, actor, inspection_id, framework_version_id, valid).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The checks of [`add_cases`]: who may add cases at this stage, each case's
+/// facts, and references unique within the batch and the inspection.
+pub(crate) async fn validate_batch(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    inspection_id: i64,
+    cases: &[NumberedCase],
+) -> Result<Vec<(usize, CaseFacts)>, IntakeError> {
+    let (status, access) = access::stage_and_standing(conn, actor, inspection_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
     if !access.can_read() {
@@ -261,45 +328,57 @@ pub async fn add_cases(
         Refusal::Forbidden => IntakeError::Forbidden,
         Refusal::Locked(m) => IntakeError::Locked(m),
     })?;
+    let existing: HashSet<String> = db::cases::references_in(conn, inspection_id)
+        .await?
+        .into_iter()
+        .collect();
     let mut problems = Vec::new();
-    let mut valid = Vec::with_capacity(raws.len());
-    for (index, raw) in raws.iter().enumerate() {
-        match validate(raw) {
-            Ok(facts) => valid.push((index + 1, facts)),
+    let mut valid = Vec::with_capacity(cases.len());
+    let mut seen = HashSet::new();
+    for case in cases {
+        match validate(&case.raw) {
+            Ok(facts) => valid.push((case.row, facts)),
             Err(found) => problems.extend(found.into_iter().map(|p| RowProblem {
-                row: index + 1,
+                row: case.row,
                 field: p.field,
                 message: p.message,
             })),
         }
-    }
-
-    let existing: HashSet<String> = db::cases::references_in(&mut tx, inspection_id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut seen = HashSet::new();
-    for (row, facts) in &valid {
-        let key = facts.reference.to_lowercase();
-        if existing.contains(&key) {
-            problems.push(duplicate(
-                *row,
-                &facts.reference,
-                "is already in this inspection",
-            ));
-        } else if !seen.insert(key) {
-            problems.push(duplicate(*row, &facts.reference, "appears more than once"));
+        // References are compared as given, so that a repeat is reported
+        // even when the other row has problems of its own.
+        if let Some(reference) = blank(&case.raw.reference) {
+            let key = reference.to_lowercase();
+            if existing.contains(&key) {
+                problems.push(duplicate(
+                    case.row,
+                    reference,
+                    "is already in this inspection",
+                ));
+            } else if !seen.insert(key) {
+                problems.push(duplicate(case.row, reference, "appears more than once"));
+            }
         }
     }
-    if !problems.is_empty() {
+    if problems.is_empty() {
+        Ok(valid)
+    } else {
         problems.sort_by_key(|p| p.row);
-        return Err(IntakeError::Invalid(problems));
+        Err(IntakeError::Invalid(problems))
     }
+}
 
+/// Writes validated cases and their audit events on the caller's transaction.
+pub(crate) async fn insert_cases(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    inspection_id: i64,
+    framework_version_id: i32,
+    valid: Vec<(usize, CaseFacts)>,
+) -> Result<Vec<AddedCase>, IntakeError> {
     let mut added = Vec::with_capacity(valid.len());
     let mut events = Vec::with_capacity(valid.len());
     for (row, facts) in valid {
-        match db::cases::insert(&mut tx, inspection_id, framework_version_id, &facts).await {
+        match db::cases::insert(conn, inspection_id, framework_version_id, &facts).await {
             Ok(id) => {
                 events.push(NewEvent {
                     inspection_id,
@@ -323,8 +402,7 @@ pub async fn add_cases(
             Err(e) => return Err(e.into()),
         }
     }
-    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
-    tx.commit().await?;
+    db::audit::append(conn, actor.id, &actor.label, &events).await?;
     Ok(added)
 }
 
@@ -424,14 +502,35 @@ fn duplicate(row: usize, reference: &str, what: &str) -> RowProblem {
     }
 }
 
+/// A CSV file of cases, read: the cases with their spreadsheet rows, the
+/// file's own column names for each field (for messages), and the rows that
+/// could not be read at all.
+#[derive(Debug, Clone, Default)]
+pub struct CsvCases {
+    pub cases: Vec<NumberedCase>,
+    /// (field, header as written in the file), in the file's order.
+    pub columns: Vec<(&'static str, String)>,
+    pub problems: Vec<RowProblem>,
+}
+
+impl CsvCases {
+    /// The file's name for a field, falling back to the field's own name.
+    pub fn column_name(&self, field: &str) -> String {
+        self.columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or_else(|| field.replace('_', " "), |(_, h)| h.clone())
+    }
+}
+
 /// Reads a CSV of cases (header row first). Headers are matched without case,
 /// spaces or punctuation, with common variants ("Case ref", "CRN",
 /// "Sentence", "RoSH"); an unknown header is a problem, not silently dropped.
-pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
+/// Problems with the header row refuse the whole file (`Err`); a row that
+/// cannot be read is reported beside the others (`CsvCases::problems`).
+pub fn parse_csv(text: &str) -> Result<CsvCases, Vec<RowProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_file::reader(text);
     let problem = |row: usize, message: String| RowProblem {
         row,
         field: "file",
@@ -439,20 +538,27 @@ pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
     };
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => {
-            return Err(vec![problem(
-                0,
-                format!("The file could not be read as CSV: {e}"),
-            )]);
-        }
+        Err(e) => return Err(vec![problem(1, csv_file::row_error(&e))]),
     };
-    let mut columns = Vec::with_capacity(headers.len());
+    if let Some(message) = csv_file::wrong_delimiter(&headers) {
+        return Err(vec![problem(1, message)]);
+    }
+    let mut parsed = CsvCases::default();
     let mut problems = Vec::new();
     for header in &headers {
         match header_field(header) {
-            Some(field) => columns.push(field),
+            Some(field) if parsed.columns.iter().any(|(f, _)| *f == field) => {
+                problems.push(problem(
+                    1,
+                    format!(
+                        "Column '{header}' repeats the {} column",
+                        field.replace('_', " ")
+                    ),
+                ))
+            }
+            Some(field) => parsed.columns.push((field, header.trim().to_owned())),
             None => problems.push(problem(
-                0,
+                1,
                 format!(
                     "Unknown column '{header}': expected columns are {}",
                     FIELDS.join(", ")
@@ -461,38 +567,40 @@ pub fn parse_csv(text: &str) -> Result<Vec<RawCase>, Vec<RowProblem>> {
         }
     }
     for required in ["reference", "sentence_type"] {
-        if !columns.contains(&required) {
+        if !parsed.columns.iter().any(|(f, _)| *f == required) {
             problems.push(problem(
-                0,
-                format!("The header row has no {required} column"),
+                1,
+                format!(
+                    "The header row has no {} column",
+                    required.replace('_', " ")
+                ),
             ));
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut cases = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let row = index + 1;
+        let row = csv_file::spreadsheet_row(index);
         match record {
+            Ok(record) if record.iter().all(|v| v.trim().is_empty()) => {}
             Ok(record) => {
                 let mut raw = RawCase::default();
-                for (field, value) in columns.iter().zip(record.iter()) {
-                    raw.set(field, value.to_owned());
+                for ((field, _), value) in parsed.columns.iter().zip(record.iter()) {
+                    raw.set(field, csv_file::restore(value).to_owned());
                 }
-                cases.push(raw);
+                parsed.cases.push(NumberedCase { row, raw });
             }
-            Err(e) => problems.push(problem(row, format!("Row {row} could not be read: {e}"))),
+            Err(e) => parsed.problems.push(problem(row, csv_file::row_error(&e))),
         }
     }
-    if cases.is_empty() && problems.is_empty() {
-        problems.push(problem(0, "The file has a header row but no cases".into()));
+    if parsed.cases.is_empty() && parsed.problems.is_empty() {
+        return Err(vec![problem(
+            1,
+            "The file has a header row but no cases".into(),
+        )]);
     }
-    if problems.is_empty() {
-        Ok(cases)
-    } else {
-        Err(problems)
-    }
+    Ok(parsed)
 }
 
 fn header_field(header: &str) -> Option<&'static str> {
@@ -556,14 +664,21 @@ mod tests {
 
     #[test]
     fn csv_headers_match_variants_and_report_unknown_ones() {
-        let cases = parse_csv("\u{feff}Case ref,Sentence Type,RoSH\r\nA1,community order,high\r\n")
-            .expect("parses");
-        assert_eq!(cases[0].reference.as_deref(), Some("A1"));
-        assert_eq!(cases[0].rosh_level.as_deref(), Some("high"));
+        let parsed =
+            parse_csv("\u{feff}Case ref,Sentence Type,RoSH\r\nA1,community order,high\r\n")
+                .expect("parses");
+        let case = &parsed.cases[0];
+        assert_eq!(case.row, 2);
+        assert_eq!(case.raw.reference.as_deref(), Some("A1"));
+        assert_eq!(case.raw.rosh_level.as_deref(), Some("high"));
+        assert_eq!(parsed.column_name("rosh_level"), "RoSH");
         let problems =
             parse_csv("reference,sentence_type,shoe size\nA1,licence,9\n").expect_err("unknown");
         assert!(problems[0].message.contains("Unknown column 'shoe size'"));
-        let ragged = parse_csv("reference,sentence_type\nA1,licence,extra\n").expect_err("ragged");
-        assert_eq!(ragged[0].row, 1);
+        let ragged = parse_csv("reference,sentence_type\nA1,licence,extra\nA2,licence\n")
+            .expect("header is fine");
+        assert_eq!(ragged.problems[0].row, 2);
+        assert!(ragged.problems[0].message.contains("has 3 values"));
+        assert_eq!(ragged.cases.len(), 1);
     }
 }

@@ -8,6 +8,8 @@
 //! - [`db`]: every SQL statement, as named functions (the data layer).
 //! - [`setup`], [`intake`], [`marking`], [`domain_one`]: the writes, each one
 //!   transaction, each shared by the pages and the API.
+//! - [`annexe`], [`csv_file`]: the data annexe (CSV and Excel) and importing
+//!   judgements in the same format.
 //! - [`ratings`]: an inspection's ratings, computed by the pure
 //!   `casemark_rules` crate from counts the data layer aggregates.
 //! - [`auth`], [`access`], [`accounts`], [`audit`], [`team`]: who is asking,
@@ -17,10 +19,12 @@
 
 pub mod access;
 pub mod accounts;
+pub mod annexe;
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod csv_file;
 pub mod db;
 pub mod demo;
 pub mod domain_one;
@@ -63,9 +67,9 @@ impl AppState {
     }
 }
 
-/// The largest request body accepted: a CSV upload of a case sample with
-/// room to spare (its own limit is checked with a clearer message).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The largest request body accepted: the largest CSV upload with room for
+/// the rest of its form.
+pub const MAX_BODY_BYTES: usize = csv_file::MAX_UPLOAD_BYTES + 64 * 1024;
 
 /// The whole application: pages, API and static assets. Tests drive this
 /// same router in-process.

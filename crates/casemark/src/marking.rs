@@ -91,10 +91,25 @@ pub async fn save(
     submission: &Submission,
 ) -> Result<Saved, MarkingError> {
     let mut tx = pool.begin().await?;
-    let case = db::cases::get_for_update(&mut tx, case_id)
+    let saved = save_in(&mut tx, pool, frameworks, actor, case_id, submission).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// [`save`] on the caller's transaction, so that an import of many cases is
+/// written all together or not at all. Nothing is written when it fails.
+pub async fn save_in(
+    tx: &mut PgConnection,
+    pool: &PgPool,
+    frameworks: &FrameworkCache,
+    actor: &Actor,
+    case_id: i64,
+    submission: &Submission,
+) -> Result<Saved, MarkingError> {
+    let case = db::cases::get_for_update(&mut *tx, case_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, case.inspection_id)
+    let (status, access) = access::stage_and_standing(&mut *tx, actor, case.inspection_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
     if !access.can_read() {
@@ -107,11 +122,11 @@ pub async fn save(
             Refusal::Locked(message) => MarkingError::Locked(message),
         })?;
     let framework = frameworks.get(pool, case.framework_version_id).await?;
-    let current = db::answers::load(&mut tx, case_id).await?;
+    let current = db::answers::load(&mut *tx, case_id).await?;
 
     let change = validate(&framework, &current, submission)?;
     if let Some(loaded_at) = submission.revision.filter(|r| *r < case.revision) {
-        let since = db::audit::for_case_since(&mut tx, case_id, loaded_at).await?;
+        let since = db::audit::for_case_since(&mut *tx, case_id, loaded_at).await?;
         let clashes: Vec<Event> = since
             .into_iter()
             .filter(|e| {
@@ -134,12 +149,11 @@ pub async fn save(
         _ => MarkingStatus::NotStarted,
     };
     if change.is_empty() && marking_status == case.marking_status {
-        tx.commit().await?;
         return Ok(Saved { marking_status });
     }
-    let revision = db::cases::bump_revision(&mut tx, case.id).await?;
-    write(&mut tx, case.id, case.framework_version_id, &change).await?;
-    db::cases::set_marking_status(&mut tx, case.id, marking_status).await?;
+    let revision = db::cases::bump_revision(&mut *tx, case.id).await?;
+    write(&mut *tx, case.id, case.framework_version_id, &change).await?;
+    db::cases::set_marking_status(&mut *tx, case.id, marking_status).await?;
     let mut events: Vec<NewEvent> = change
         .items
         .iter()
@@ -168,8 +182,7 @@ pub async fn save(
             ..NewEvent::default()
         });
     }
-    db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
-    tx.commit().await?;
+    db::audit::append(&mut *tx, actor.id, &actor.label, &events).await?;
     Ok(Saved { marking_status })
 }
 

@@ -105,6 +105,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a row of the long-format data annexe records.
+    AnnexeItem, "kind of row" {
+        KeyQuestion = "key_question", "Key question" | "kq";
+        Prompt = "prompt", "Prompt";
+        Outcome = "outcome", "Outcome";
+        DomainOneRating = "domain_one_rating", "Domain one rating" | "domain one";
+    }
+}
+
+vocabulary! {
     SentenceType, "sentence type" {
         CommunityOrder = "community_order", "Community order" | "community" | "co" | "community sentence";
         Licence = "licence", "Licence" | "license" | "post-custody licence" | "release on licence";

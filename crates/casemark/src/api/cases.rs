@@ -4,17 +4,18 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::json::ApiJson;
+use super::body::{self, ApiJson, CsvText};
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::cases::CaseFacts;
 use crate::extract::Id;
-use crate::intake::{FIELDS as CASE_FIELDS, IntakeError, RawCase};
+use crate::intake::{FIELDS as CASE_FIELDS, IntakeError, NumberedCase, RawCase};
 use crate::marking::{Field, KeyQuestionInput, MarkingError, Submission};
 use crate::vocab::MarkingStatus;
 use crate::{AppState, db, intake, marking};
@@ -69,41 +70,127 @@ fn raw_case(
     raw
 }
 
+/// A list of cases as JSON, or a CSV file of them.
+#[derive(Debug)]
+pub enum CasesBody {
+    Json(Vec<serde_json::Map<String, Value>>),
+    Csv(String),
+}
+
+impl<S: Send + Sync> FromRequest<S> for CasesBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if body::is_csv(&req) {
+            let CsvText(text) = CsvText::from_request(req, state).await?;
+            Ok(CasesBody::Csv(text))
+        } else {
+            let ApiJson(list) = ApiJson::from_request(req, state).await?;
+            Ok(CasesBody::Json(list))
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WriteQuery {
+    /// "true": check everything and report, writing nothing.
+    dry_run: Option<String>,
+}
+
+impl WriteQuery {
+    pub fn dry_run(&self) -> bool {
+        matches!(self.dry_run.as_deref(), Some("true" | "1" | "yes"))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckedCases {
+    dry_run: bool,
+    cases: Vec<CaseFacts>,
+}
+
+/// Adds cases from a JSON list or a CSV file (`Content-Type: text/csv`),
+/// all or none; `?dry_run=true` checks them without writing.
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-    ApiJson(body): ApiJson<Vec<serde_json::Map<String, Value>>>,
-) -> Result<(StatusCode, Json<CreatedCases>), ApiError> {
+    Query(query): Query<WriteQuery>,
+    body: CasesBody,
+) -> Result<Response, ApiError> {
     let mut conn = state.pool.acquire().await?;
     let inspection = db::inspections::get(&mut conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
-    if body.is_empty() {
-        return Err(ApiError::Unprocessable(vec![FieldError {
-            field: None,
-            message: "Send at least one case".into(),
-        }]));
+    let from_csv = matches!(body, CasesBody::Csv(_));
+    let (cases, mut problems) = match body {
+        CasesBody::Json(list) => {
+            if list.is_empty() {
+                return Err(ApiError::Unprocessable(vec![FieldError::whole(
+                    "Send at least one case",
+                )]));
+            }
+            let mut errors = Vec::new();
+            let raws: Vec<RawCase> = list
+                .into_iter()
+                .enumerate()
+                .map(|(index, object)| raw_case(&format!("[{index}]."), object, &mut errors))
+                .collect();
+            if !errors.is_empty() {
+                return Err(ApiError::Unprocessable(errors));
+            }
+            (NumberedCase::in_order(raws), Vec::new())
+        }
+        CasesBody::Csv(text) => {
+            let parsed = intake::parse_csv(&text).map_err(|problems| {
+                ApiError::Unprocessable(problems.into_iter().map(FieldError::in_row).collect())
+            })?;
+            let problems = parsed
+                .problems
+                .into_iter()
+                .map(FieldError::in_row)
+                .collect();
+            (parsed.cases, problems)
+        }
+    };
+    let as_errors = |found: Vec<intake::RowProblem>| -> Vec<FieldError> {
+        if from_csv {
+            found.into_iter().map(FieldError::in_row).collect()
+        } else {
+            found
+                .into_iter()
+                .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
+                .collect()
+        }
+    };
+    let actor = user.actor();
+    if query.dry_run() || !problems.is_empty() {
+        return match intake::check_cases(&state.pool, &actor, id, &cases).await {
+            Ok(_) if !problems.is_empty() => Err(ApiError::Unprocessable(problems)),
+            Ok(facts) => Ok(Json(CheckedCases {
+                dry_run: true,
+                cases: facts,
+            })
+            .into_response()),
+            Err(IntakeError::Invalid(found)) => {
+                problems.extend(as_errors(found));
+                problems.sort_by_key(|p| p.row);
+                Err(ApiError::Unprocessable(problems))
+            }
+            Err(e) => Err(intake_error(e)),
+        };
     }
-    let mut errors = Vec::new();
-    let raws: Vec<RawCase> = body
-        .into_iter()
-        .enumerate()
-        .map(|(index, object)| raw_case(&format!("[{index}]."), object, &mut errors))
-        .collect();
-    if !errors.is_empty() {
-        return Err(ApiError::Unprocessable(errors));
-    }
-    let added = intake::add_cases(
+    match intake::add_cases(
         &state.pool,
-        &user.actor(),
+        &actor,
         id,
         inspection.framework_version_id,
-        &raws,
+        &cases,
     )
-    .await;
-    match added {
+    .await
+    {
         Ok(added) => Ok((
             StatusCode::CREATED,
             Json(CreatedCases {
@@ -118,17 +205,25 @@ pub async fn create(
                     })
                     .collect(),
             }),
-        )),
-        Err(IntakeError::Invalid(problems)) => Err(ApiError::Unprocessable(
+        )
+            .into_response()),
+        Err(IntakeError::Invalid(found)) => Err(ApiError::Unprocessable(as_errors(found))),
+        Err(e) => Err(intake_error(e)),
+    }
+}
+
+fn intake_error(e: IntakeError) -> ApiError {
+    match e {
+        IntakeError::Invalid(problems) => ApiError::Unprocessable(
             problems
                 .into_iter()
-                .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
+                .map(|p| FieldError::new(p.field, p.message))
                 .collect(),
-        )),
-        Err(IntakeError::NotFound) => Err(ApiError::NotFound),
-        Err(IntakeError::Forbidden) => Err(ApiError::Forbidden),
-        Err(IntakeError::Locked(m)) => Err(ApiError::Conflict(m)),
-        Err(IntakeError::Database(e)) => Err(e.into()),
+        ),
+        IntakeError::NotFound => ApiError::NotFound,
+        IntakeError::Forbidden => ApiError::Forbidden,
+        IntakeError::Locked(m) => ApiError::Conflict(m),
+        IntakeError::Database(e) => e.into(),
     }
 }
 
@@ -146,16 +241,7 @@ pub async fn update_facts(
     }
     match intake::update_facts(&state.pool, &user.actor(), id, &raw).await {
         Ok(()) => Ok(Json(detail(&state, &user, id).await?)),
-        Err(IntakeError::Invalid(problems)) => Err(ApiError::Unprocessable(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(p.field, p.message))
-                .collect(),
-        )),
-        Err(IntakeError::NotFound) => Err(ApiError::NotFound),
-        Err(IntakeError::Forbidden) => Err(ApiError::Forbidden),
-        Err(IntakeError::Locked(m)) => Err(ApiError::Conflict(m)),
-        Err(IntakeError::Database(e)) => Err(e.into()),
+        Err(e) => Err(intake_error(e)),
     }
 }
 

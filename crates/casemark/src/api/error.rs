@@ -7,7 +7,11 @@ use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
-    /// The JSON path of the offending value, or null for the body as a whole.
+    /// For a CSV body: the spreadsheet row (the header is row 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The JSON path of the offending value (for CSV, the column), or null
+    /// for the body as a whole.
     pub field: Option<String>,
     pub message: String,
 }
@@ -15,8 +19,27 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
+            row: None,
             field: Some(field.into()),
             message: message.into(),
+        }
+    }
+
+    /// A problem with the request as a whole.
+    pub fn whole(message: impl Into<String>) -> Self {
+        FieldError {
+            row: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with a row of an uploaded CSV file.
+    pub fn in_row(problem: crate::intake::RowProblem) -> Self {
+        FieldError {
+            row: Some(problem.row),
+            field: Some(problem.field.to_owned()),
+            message: problem.message,
         }
     }
 }
@@ -41,6 +64,9 @@ pub enum ApiError {
     Unprocessable(Vec<FieldError>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A failure of our own (logged with its cause, returned without it).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 #[derive(serde::Serialize)]
@@ -49,10 +75,7 @@ struct Body {
 }
 
 fn whole(message: impl Into<String>) -> Vec<FieldError> {
-    vec![FieldError {
-        field: None,
-        message: message.into(),
-    }]
+    vec![FieldError::whole(message)]
 }
 
 impl IntoResponse for ApiError {
@@ -84,7 +107,10 @@ impl IntoResponse for ApiError {
             }
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                whole("The request body is too large"),
+                whole(format!(
+                    "The request body is too large: files must be smaller than {} MB",
+                    crate::csv_file::MAX_UPLOAD_BYTES / 1024 / 1024
+                )),
             ),
             ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
             ApiError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
@@ -94,7 +120,7 @@ impl IntoResponse for ApiError {
                     whole("The database is unavailable; nothing was saved. Try again shortly."),
                 )
             }
-            ApiError::Database(e) => {
+            e @ (ApiError::Database(_) | ApiError::Internal(_)) => {
                 tracing::error!(error = %e, "API request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,7 +9,7 @@ use casemark_rules::Rating;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::body::ApiJson;
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
@@ -17,7 +17,7 @@ use crate::domain_one::{DomainOneError, DomainOneInput};
 use crate::extract::Id;
 use crate::ratings::InspectionRatings;
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
-use crate::vocab::{Area, InspectionStatus, UserRole};
+use crate::vocab::{Area, InspectionStatus};
 use crate::{AppState, db, ratings};
 
 #[derive(Debug, Deserialize)]
@@ -157,12 +157,8 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<InspectionJson>>, ApiError> {
-    let member_of = match user.user.role {
-        UserRole::Administrator | UserRole::Viewer => None,
-        UserRole::Lead | UserRole::Inspector => Some(user.id()),
-    };
     let mut conn = state.pool.acquire().await?;
-    let all = db::inspections::list(&mut conn, member_of).await?;
+    let all = db::inspections::list(&mut conn, user.member_filter()).await?;
     Ok(Json(all.into_iter().map(InspectionJson::from).collect()))
 }
 

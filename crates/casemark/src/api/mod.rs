@@ -1,10 +1,11 @@
 //! The JSON API under /api/v1 (documented in docs/api.md). Handlers are thin:
 //! they translate JSON to the same services the pages use and back.
 
+mod annexe;
+mod body;
 mod cases;
 mod error;
 mod inspections;
-mod json;
 mod team;
 
 use axum::Router;
@@ -52,6 +53,19 @@ pub fn router() -> Router<AppState> {
             put(inspections::domain_one),
         )
         .route("/api/v1/inspections/{id}/cases", post(cases::create))
+        .route(
+            "/api/v1/inspections/{id}/judgements",
+            post(annexe::import_judgements),
+        )
+        .route(
+            "/api/v1/inspections/{id}/annexe.csv",
+            get(annexe::inspection_csv),
+        )
+        .route(
+            "/api/v1/inspections/{id}/annexe.xlsx",
+            get(annexe::workbook),
+        )
+        .route("/api/v1/annexe.csv", get(annexe::national_csv))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/judgements", put(cases::judgements))
         .route("/api/v1/cases/{id}/history", get(team::case_history))

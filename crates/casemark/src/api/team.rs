@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::body::ApiJson;
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::audit::Event;

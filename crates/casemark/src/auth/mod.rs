@@ -42,6 +42,15 @@ impl CurrentUser {
         }
     }
 
+    /// Which inspections the user may list: administrators and viewers read
+    /// every inspection (`None`); leads and inspectors those they belong to.
+    pub fn member_filter(&self) -> Option<i64> {
+        match self.user.role {
+            UserRole::Administrator | UserRole::Viewer => None,
+            UserRole::Lead | UserRole::Inspector => Some(self.user.id),
+        }
+    }
+
     pub fn csrf(&self) -> &str {
         self.csrf_token.as_deref().unwrap_or_default()
     }

@@ -53,6 +53,61 @@ pub async fn load(conn: &mut PgConnection, case_id: i64) -> Result<CaseAnswers, 
     })
 }
 
+/// Everything recorded for every case of an inspection, by case id: what an
+/// export needs, in three queries however many cases there are.
+pub async fn for_inspection(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<HashMap<i64, CaseAnswers>, sqlx::Error> {
+    let judgements: Vec<(i64, i32, Answer, Option<String>)> = sqlx::query_as(
+        "select j.case_id, j.key_question_id, j.answer, j.rationale
+         from key_question_judgement j join sample_case c on c.id = j.case_id
+         where c.inspection_id = $1",
+    )
+    .bind(inspection_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let prompts: Vec<(i64, i32, Answer)> = sqlx::query_as(
+        "select a.case_id, a.prompt_id, a.answer
+         from prompt_answer a join sample_case c on c.id = a.case_id
+         where c.inspection_id = $1",
+    )
+    .bind(inspection_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let outcomes: Vec<(i64, i32, OutcomeAnswer)> = sqlx::query_as(
+        "select a.case_id, a.outcome_question_id, a.answer
+         from outcome_answer a join sample_case c on c.id = a.case_id
+         where c.inspection_id = $1",
+    )
+    .bind(inspection_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_case: HashMap<i64, CaseAnswers> = HashMap::new();
+    for (case_id, id, answer, rationale) in judgements {
+        by_case
+            .entry(case_id)
+            .or_default()
+            .key_questions
+            .insert(id, Judgement { answer, rationale });
+    }
+    for (case_id, id, answer) in prompts {
+        by_case
+            .entry(case_id)
+            .or_default()
+            .prompts
+            .insert(id, answer);
+    }
+    for (case_id, id, answer) in outcomes {
+        by_case
+            .entry(case_id)
+            .or_default()
+            .outcomes
+            .insert(id, answer);
+    }
+    Ok(by_case)
+}
+
 // Each save writes all of its rows in one statement (arrays unnested), so a
 // standard costs one round trip per kind of answer however many it holds.
 

@@ -187,6 +187,18 @@ pub async fn references_in(
         .await
 }
 
+/// The cases of an inspection by lower-cased reference, as the unique
+/// index compares them.
+pub async fn ids_by_reference(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("select lower(reference), id from sample_case where inspection_id = $1")
+        .bind(inspection_id)
+        .fetch_all(conn)
+        .await
+}
+
 /// Records that the case changed; returns its new revision.
 pub async fn bump_revision(conn: &mut PgConnection, id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(

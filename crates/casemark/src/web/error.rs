@@ -22,6 +22,9 @@ pub enum WebError {
     Locked(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A failure of our own (logged with its cause, shown without it).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 #[derive(Template, WebTemplate)]
@@ -57,7 +60,10 @@ impl IntoResponse for WebError {
             WebError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "What you sent is too large",
-                "Nothing was saved. Send a smaller file or less text.".to_owned(),
+                format!(
+                    "Nothing was saved. Files must be smaller than {} MB: send a smaller file or less text.",
+                    crate::csv_file::MAX_UPLOAD_BYTES / 1024 / 1024
+                ),
             ),
             WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
             WebError::BadRequest(reason) => (
@@ -74,7 +80,7 @@ impl IntoResponse for WebError {
                         .to_owned(),
                 )
             }
-            WebError::Database(_) => {
+            WebError::Database(_) | WebError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -14,7 +14,7 @@ use super::form::{DateInput, FormErrors};
 use crate::auth::CurrentUser;
 use crate::db::places::{Pdu, Region};
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
-use crate::vocab::{InspectionStatus, UserRole};
+use crate::vocab::InspectionStatus;
 use crate::{AppState, db, ratings};
 
 pub fn long_date(date: NaiveDate) -> String {
@@ -47,12 +47,7 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<InspectionsPage, WebError> {
     let mut conn = state.pool.acquire().await?;
-    // Administrators and viewers read every inspection; others their own.
-    let member_of = match user.user.role {
-        UserRole::Administrator | UserRole::Viewer => None,
-        UserRole::Lead | UserRole::Inspector => Some(user.id()),
-    };
-    let inspections = db::inspections::list(&mut conn, member_of).await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
     let tallies = db::ratings::key_question_tallies_by_inspection(&mut conn).await?;
     let domain_one = db::ratings::domain_one_by_inspection(&mut conn).await?;
     drop(conn);

@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod annexe;
 mod dashboard;
 mod domain_one;
 mod error;
@@ -15,6 +16,7 @@ mod inspections;
 mod marking;
 mod sample;
 mod team;
+mod upload;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -58,7 +60,22 @@ pub fn router() -> Router<AppState> {
             "/inspections/{id}/cases/import",
             get(sample::import_form).post(sample::import),
         )
+        .route(
+            "/inspections/{id}/cases/import/confirm",
+            post(sample::confirm_import),
+        )
         .route("/inspections/{id}/ratings", get(dashboard::ratings))
+        .route("/inspections/{id}/annexe.csv", get(annexe::inspection_csv))
+        .route("/inspections/{id}/annexe.xlsx", get(annexe::workbook))
+        .route("/annexe.csv", get(annexe::national_csv))
+        .route(
+            "/inspections/{id}/judgements/import",
+            get(annexe::import_form).post(annexe::import),
+        )
+        .route(
+            "/inspections/{id}/judgements/import/confirm",
+            post(annexe::confirm_import),
+        )
         .route(
             "/inspections/{id}/domain-one",
             get(domain_one::form).post(domain_one::save),

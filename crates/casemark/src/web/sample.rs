@@ -14,6 +14,7 @@ use super::Nav;
 use super::WebError;
 use super::form::FormErrors;
 use super::inspections::long_date;
+use super::upload::{self, UploadPage};
 use crate::access::{self, Access, Refusal};
 use crate::auth::CurrentUser;
 use crate::db::accounts::Member;
@@ -21,16 +22,12 @@ use crate::db::cases::{Case, CaseFilter};
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::framework::Framework;
-use crate::intake::{self, IntakeError, RawCase, RowProblem};
+use crate::intake::{self, CsvCases, IntakeError, NumberedCase, RawCase, RowProblem};
 use crate::vocab::{
     Answer, EthnicityGroup, InspectionStatus, MarkingStatus, MemberRole, PractitionerGrade,
     RoshLevel, SentenceType, Sex,
 };
 use crate::{AppState, db};
-
-/// The largest CSV accepted, in bytes: a sample of hundreds of cases is a few
-/// tens of kilobytes.
-pub const MAX_CSV_BYTES: usize = 1024 * 1024;
 
 /// Loads an inspection the user may read, with its framework and the
 /// user's standing in it: 404 if there is none, 403 if it is not theirs.
@@ -90,6 +87,7 @@ pub struct InspectionPage {
     is_lead: bool,
     can_change: bool,
     can_add_cases: bool,
+    can_import_judgements: bool,
     members: Vec<Member>,
     /// Statuses the lead may move the inspection to.
     next_statuses: Vec<InspectionStatus>,
@@ -166,6 +164,8 @@ pub async fn inspection_page(
     };
     let can_change = access.check_lead_change(inspection.status).is_ok();
     let can_add_cases = access.check_adding_cases(inspection.status).is_ok();
+    let can_import_judgements =
+        access.is_lead() && access.check_marking(inspection.status, None).is_ok();
     Ok(InspectionPage {
         fieldwork: long_date(inspection.fieldwork_start),
         sample_weeks,
@@ -180,6 +180,7 @@ pub async fn inspection_page(
         is_lead: access.is_lead(),
         can_change,
         can_add_cases,
+        can_import_judgements,
         members,
         next_statuses,
         errors,
@@ -236,21 +237,7 @@ impl NewCasePage {
     }
 
     fn value<'a>(&'a self, field: &str) -> &'a str {
-        let v = match field {
-            "reference" => &self.form.reference,
-            "sentence_type" => &self.form.sentence_type,
-            "start_date" => &self.form.start_date,
-            "office" => &self.form.office,
-            "practitioner_grade" => &self.form.practitioner_grade,
-            "practitioner_count" => &self.form.practitioner_count,
-            "sex" => &self.form.sex,
-            "age_at_start" => &self.form.age_at_start,
-            "ethnicity_group" => &self.form.ethnicity_group,
-            "rosh_level" => &self.form.rosh_level,
-            "mappa_eligible" => &self.form.mappa_eligible,
-            _ => &None,
-        };
-        v.as_deref().unwrap_or("")
+        self.form.get(field).unwrap_or_default()
     }
 
     fn sentence_types(&self) -> &'static [SentenceType] {
@@ -296,7 +283,10 @@ pub async fn add_case(
         &user.actor(),
         id,
         inspection.framework_version_id,
-        std::slice::from_ref(&form),
+        &[NumberedCase {
+            row: 1,
+            raw: form.clone(),
+        }],
     )
     .await;
     match added {
@@ -381,85 +371,143 @@ fn intake_error(e: IntakeError) -> WebError {
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "import_cases.html")]
-pub struct ImportPage {
-    nav: super::Nav,
-    inspection: Inspection,
-    pasted: String,
-    errors: FormErrors,
-    problems: Vec<RowProblem>,
-    max_kb: usize,
-}
-
-impl ImportPage {
-    fn empty(user: &CurrentUser, inspection: Inspection) -> Self {
-        ImportPage {
-            nav: Nav::from(user),
-            inspection,
-            pasted: String::new(),
-            errors: FormErrors::default(),
-            problems: Vec::new(),
-            max_kb: MAX_CSV_BYTES / 1024,
-        }
-    }
-}
-
 pub async fn import_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-) -> Result<ImportPage, WebError> {
+) -> Result<UploadPage, WebError> {
     let inspection = inspection_taking_cases(&state, &user, id).await?;
-    Ok(ImportPage::empty(&user, inspection))
+    Ok(UploadPage::cases(
+        &user,
+        inspection,
+        String::new(),
+        FormErrors::default(),
+    ))
 }
 
-/// Reads the pasted text or the uploaded file (the file wins when both are
-/// given), refusing anything too large or not UTF-8.
-async fn read_upload(mut multipart: Multipart) -> Result<(String, String), String> {
-    let mut pasted = String::new();
-    let mut file = Vec::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(format!(
-                    "The file must be smaller than {} KB",
-                    MAX_CSV_BYTES / 1024
-                ));
+/// One row of the file as the preview shows it: the values as written and
+/// what is wrong with them.
+#[derive(Debug)]
+pub struct PreviewRow {
+    row: usize,
+    cells: Vec<String>,
+    problems: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_cases_preview.html")]
+pub struct CasesPreviewPage {
+    nav: super::Nav,
+    inspection: Inspection,
+    /// The file's text, sent again when the lead confirms.
+    csv: String,
+    /// The file's own column names.
+    columns: Vec<String>,
+    rows: Vec<PreviewRow>,
+    errors: FormErrors,
+}
+
+impl CasesPreviewPage {
+    fn new(
+        user: &CurrentUser,
+        inspection: Inspection,
+        csv: String,
+        parsed: &CsvCases,
+        problems: &[RowProblem],
+    ) -> Self {
+        let mut errors = FormErrors::default();
+        for p in problems {
+            errors.add(
+                format!("row-{}", p.row),
+                &format!("row-{}", p.row),
+                format!(
+                    "Row {}, {}: {}",
+                    p.row,
+                    parsed.column_name(p.field),
+                    p.message
+                ),
+            );
+        }
+        let mut rows: Vec<PreviewRow> = parsed
+            .cases
+            .iter()
+            .map(|case| PreviewRow {
+                row: case.row,
+                cells: parsed
+                    .columns
+                    .iter()
+                    .map(|(field, _)| case.raw.get(field).unwrap_or_default().to_owned())
+                    .collect(),
+                problems: Vec::new(),
+            })
+            .collect();
+        for p in problems {
+            let message = format!("{}: {}", parsed.column_name(p.field), p.message);
+            match rows.iter_mut().find(|r| r.row == p.row) {
+                Some(row) => row.problems.push(message),
+                None => rows.push(PreviewRow {
+                    row: p.row,
+                    cells: vec![String::new(); parsed.columns.len()],
+                    problems: vec![message],
+                }),
             }
-            Err(_) => return Err("The upload could not be read: try again".into()),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| "The upload could not be read: try again".to_owned())?;
-        if bytes.len() > MAX_CSV_BYTES {
-            return Err(format!(
-                "The file must be smaller than {} KB",
-                MAX_CSV_BYTES / 1024
-            ));
         }
-        match name.as_str() {
-            "csv" => pasted = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" => file = bytes.to_vec(),
-            _ => {}
+        rows.sort_by_key(|r| r.row);
+        CasesPreviewPage {
+            nav: Nav::from(user),
+            inspection,
+            csv,
+            columns: parsed.columns.iter().map(|(_, h)| h.clone()).collect(),
+            rows,
+            errors,
         }
-    }
-    if file.is_empty() {
-        return Ok((pasted.clone(), pasted));
-    }
-    match String::from_utf8(file) {
-        Ok(text) => Ok((text, pasted)),
-        Err(_) => Err(
-            "The file must be saved as CSV UTF-8 (it contains characters that are not UTF-8)"
-                .into(),
-        ),
     }
 }
 
+/// The preview of a case list: every row with its problems, and a button to
+/// add them all only when there are none.
+async fn preview_cases(
+    state: &AppState,
+    user: &CurrentUser,
+    inspection: Inspection,
+    text: String,
+    pasted: String,
+    outcome: Option<IntakeError>,
+) -> Result<Response, WebError> {
+    let parsed = match intake::parse_csv(&text) {
+        Ok(parsed) => parsed,
+        Err(problems) => {
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.add("file", "file", p.message);
+            }
+            let page = UploadPage::cases(user, inspection, pasted, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut problems = parsed.problems.clone();
+    let checked = match outcome {
+        Some(e) => Err(e),
+        None => intake::check_cases(&state.pool, &user.actor(), inspection.id, &parsed.cases)
+            .await
+            .map(|_| ()),
+    };
+    match checked {
+        Ok(()) => {}
+        Err(IntakeError::Invalid(found)) => problems.extend(found),
+        Err(e) => return Err(intake_error(e)),
+    }
+    problems.sort_by_key(|p| p.row);
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = CasesPreviewPage::new(user, inspection, text, &parsed, &problems);
+    Ok((status, page).into_response())
+}
+
+/// Reads the upload and shows the preview; nothing is written yet.
 pub async fn import(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -467,50 +515,53 @@ pub async fn import(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let inspection = inspection_taking_cases(&state, &user, id).await?;
-    let mut page = ImportPage::empty(&user, inspection);
-    let text = match read_upload(multipart).await {
-        Ok((text, pasted)) => {
-            page.pasted = pasted;
-            text
+    match upload::read(multipart).await {
+        Ok(upload) => {
+            preview_cases(&state, &user, inspection, upload.text, upload.pasted, None).await
         }
-        Err(message) => {
-            page.errors.add("file", "file", message);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        Err(problem) => {
+            let mut errors = FormErrors::default();
+            errors.add(problem.field, problem.field, problem.message);
+            let page = UploadPage::cases(&user, inspection, String::new(), errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-    };
-    if text.trim().is_empty() {
-        page.errors
-            .add("csv", "csv", "Paste the cases or choose a CSV file");
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let result = match intake::parse_csv(&text) {
-        Ok(raws) => {
-            intake::add_cases(
-                &state.pool,
-                &user.actor(),
-                id,
-                page.inspection.framework_version_id,
-                &raws,
-            )
-            .await
-        }
-        Err(problems) => Err(IntakeError::Invalid(problems)),
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ConfirmForm {
+    csv: String,
+}
+
+/// Adds the previewed cases: the file is read and checked again inside the
+/// transaction that writes it, so what is written is what passed the checks.
+pub async fn confirm_import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, WebError> {
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
+    let Ok(parsed) = intake::parse_csv(&form.csv) else {
+        return preview_cases(&state, &user, inspection, form.csv, String::new(), None).await;
     };
-    match result {
+    if !parsed.problems.is_empty() {
+        return preview_cases(&state, &user, inspection, form.csv, String::new(), None).await;
+    }
+    let added = intake::add_cases(
+        &state.pool,
+        &user.actor(),
+        id,
+        inspection.framework_version_id,
+        &parsed.cases,
+    )
+    .await;
+    match added {
         Ok(added) => {
             Ok(Redirect::to(&format!("/inspections/{id}?added={}", added.len())).into_response())
         }
-        Err(IntakeError::Invalid(problems)) => {
-            page.errors.add(
-                "csv",
-                "csv",
-                format!(
-                    "No cases were added: fix the {} problems listed below and try again",
-                    problems.len()
-                ),
-            );
-            page.problems = problems;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e @ IntakeError::Invalid(_)) => {
+            preview_cases(&state, &user, inspection, form.csv, String::new(), Some(e)).await
         }
         Err(e) => Err(intake_error(e)),
     }

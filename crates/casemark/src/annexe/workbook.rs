@@ -1,0 +1,408 @@
+//! The data annexe as an Excel workbook, laid out like the annexes published
+//! with inspection reports: Ratings, Key questions, Prompts, Breakdowns and
+//! Cases. Built from data already loaded, so it is pure and testable; an
+//! inspection's workbook is tens of kilobytes, so it is built whole.
+//!
+//! Text goes in as text cells (never formulas), so a case note beginning
+//! with "=" is shown, not run.
+
+use casemark_rules::Counts;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use super::{InspectionData, fact_cells};
+use crate::framework::KeyQuestion;
+use crate::ratings::InspectionRatings;
+use crate::vocab::{Answer, PractitionerGrade, SentenceType, Sex};
+
+/// The sheets, in order.
+pub const SHEETS: [&str; 5] = ["Ratings", "Key questions", "Prompts", "Breakdowns", "Cases"];
+
+struct Styles {
+    bold: Format,
+    title: Format,
+    percent: Format,
+    date: Format,
+    wrap: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        Styles {
+            bold: Format::new().set_bold(),
+            title: Format::new().set_bold().set_font_size(14),
+            percent: Format::new().set_num_format("0%"),
+            date: Format::new().set_num_format("d mmmm yyyy"),
+            wrap: Format::new().set_text_wrap(),
+        }
+    }
+}
+
+/// The workbook's bytes.
+pub fn build(data: &InspectionData, ratings: &InspectionRatings) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    ratings_sheet(workbook.add_worksheet(), &styles, data, ratings)?;
+    key_questions_sheet(workbook.add_worksheet(), &styles, ratings)?;
+    prompts_sheet(workbook.add_worksheet(), &styles, ratings)?;
+    breakdowns_sheet(workbook.add_worksheet(), &styles, data)?;
+    cases_sheet(workbook.add_worksheet(), &styles, data)?;
+    workbook.save_to_buffer()
+}
+
+fn header(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    titles: &[&str],
+) -> Result<(), XlsxError> {
+    for (col, title) in (0u16..).zip(titles) {
+        sheet.write_string_with_format(row, col, *title, &styles.bold)?;
+    }
+    Ok(())
+}
+
+fn ratings_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    data: &InspectionData,
+    ratings: &InspectionRatings,
+) -> Result<(), XlsxError> {
+    let inspection = &data.inspection;
+    sheet.set_name(SHEETS[0])?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{} PDU inspection: ratings", inspection.pdu_name),
+        &styles.title,
+    )?;
+    sheet.write_string(1, 0, "Region")?;
+    sheet.write_string(1, 1, &inspection.region_name)?;
+    sheet.write_string(2, 0, "Fieldwork started")?;
+    sheet.write_with_format(2, 1, &inspection.fieldwork_start, &styles.date)?;
+    sheet.write_string(3, 0, "Cases marked complete")?;
+    sheet.write_string(
+        3,
+        1,
+        format!("{} of {}", ratings.cases_complete, ratings.cases_total),
+    )?;
+    if ratings.provisional {
+        sheet.write_string(
+            4,
+            0,
+            "Provisional: not every case in the sample is marked complete",
+        )?;
+    }
+    header(sheet, styles, 6, &["Standard", "Name", "Rating", "Score"])?;
+    let mut row = 7;
+    for standard in &ratings.standards {
+        sheet.write_string(row, 0, &standard.code)?;
+        sheet.write_string(row, 1, &standard.name)?;
+        match standard.rating {
+            Some(rating) => {
+                sheet.write_string(row, 2, rating.label())?;
+                sheet.write_number(row, 3, rating.score())?;
+            }
+            None => {
+                sheet.write_string(row, 2, "Not rated yet")?;
+            }
+        }
+        row += 1;
+    }
+    sheet.write_string_with_format(row, 0, "Total score", &styles.bold)?;
+    match ratings.score {
+        Some(score) => {
+            sheet.write_string(row, 2, format!("{score} out of {}", ratings.max_score))?
+        }
+        None => sheet.write_string(row, 2, "Not every standard is rated yet")?,
+    };
+    if let Some(score) = ratings.score {
+        sheet.write_number(row, 3, score)?;
+    }
+    sheet.write_string_with_format(row + 1, 0, "Overall rating", &styles.bold)?;
+    sheet.write_string(
+        row + 1,
+        2,
+        ratings.overall.map_or("Not rated yet", |r| r.label()),
+    )?;
+    sheet.set_column_width(0, 20)?;
+    sheet.set_column_width(1, 40)?;
+    sheet.set_column_width(2, 24)?;
+    Ok(())
+}
+
+fn key_questions_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    ratings: &InspectionRatings,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[1])?;
+    header(
+        sheet,
+        styles,
+        0,
+        &[
+            "Standard",
+            "Key question",
+            "Area",
+            "Question",
+            "Yes",
+            "No",
+            "N/A",
+            "Judged (Yes + No)",
+            "Percentage Yes",
+            "Drives the standard's rating",
+        ],
+    )?;
+    let mut row = 1;
+    for standard in ratings.standards.iter().filter(|s| s.domain == 2) {
+        for kq in &standard.key_questions {
+            sheet.write_string(row, 0, format!("{} {}", standard.code, standard.name))?;
+            sheet.write_string(row, 1, &kq.code)?;
+            sheet.write_string(row, 2, kq.area.label())?;
+            sheet.write_string_with_format(row, 3, &kq.text, &styles.wrap)?;
+            counts(sheet, row, 4, kq.counts)?;
+            if let Some(percent) = kq.percent {
+                sheet.write_number_with_format(
+                    row,
+                    8,
+                    f64::from(percent) / 100.0,
+                    &styles.percent,
+                )?;
+            }
+            if kq.driving {
+                sheet.write_string(row, 9, "Yes (lowest)")?;
+            }
+            row += 1;
+        }
+    }
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(3, 60)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Yes, No, N/A and Yes + No in four columns from `col`.
+fn counts(sheet: &mut Worksheet, row: u32, col: u16, counts: Counts) -> Result<(), XlsxError> {
+    for (offset, value) in [counts.yes, counts.no, counts.na, counts.judged()]
+        .into_iter()
+        .enumerate()
+    {
+        sheet.write_number(row, col + offset as u16, value)?;
+    }
+    Ok(())
+}
+
+fn prompts_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    ratings: &InspectionRatings,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[2])?;
+    header(
+        sheet,
+        styles,
+        0,
+        &[
+            "Standard",
+            "Key question",
+            "Prompt",
+            "Question",
+            "Yes",
+            "No",
+            "N/A",
+            "Relevant cases (Yes + No)",
+            "Result",
+        ],
+    )?;
+    let mut row = 1;
+    for standard in ratings.standards.iter().filter(|s| s.domain == 2) {
+        for kq in &standard.key_questions {
+            for prompt in &kq.prompts {
+                sheet.write_string(row, 0, format!("{} {}", standard.code, standard.name))?;
+                sheet.write_string(row, 1, &kq.code)?;
+                sheet.write_string(row, 2, &prompt.code)?;
+                sheet.write_string_with_format(row, 3, &prompt.text, &styles.wrap)?;
+                counts(sheet, row, 4, prompt.counts)?;
+                sheet.write_string(row, 8, relevant(prompt.counts))?;
+                row += 1;
+            }
+        }
+    }
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(3, 60)?;
+    sheet.set_column_width(8, 32)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// "12 out of 40 relevant cases", the way reports quote a prompt.
+pub fn relevant(counts: Counts) -> String {
+    format!("{} out of {} relevant cases", counts.yes, counts.judged())
+}
+
+/// One way of dividing the sample: a heading and each case's group.
+struct Breakdown<'a> {
+    heading: &'static str,
+    groups: Vec<&'static str>,
+    group_of: Box<dyn Fn(&crate::db::cases::CaseFacts) -> &'static str + 'a>,
+}
+
+const NOT_RECORDED: &str = "Not recorded";
+
+fn breakdowns() -> Vec<Breakdown<'static>> {
+    vec![
+        Breakdown {
+            heading: "Key questions by sentence type",
+            groups: SentenceType::ALL.iter().map(|s| s.label()).collect(),
+            group_of: Box::new(|f| f.sentence_type.label()),
+        },
+        Breakdown {
+            heading: "Key questions by sex",
+            groups: Sex::ALL
+                .iter()
+                .map(|s| s.label())
+                .chain([NOT_RECORDED])
+                .collect(),
+            group_of: Box::new(|f| f.sex.map_or(NOT_RECORDED, |s| s.label())),
+        },
+        Breakdown {
+            heading: "Key questions by practitioner grade",
+            groups: PractitionerGrade::ALL
+                .iter()
+                .map(|g| g.label())
+                .chain([NOT_RECORDED])
+                .collect(),
+            group_of: Box::new(|f| f.practitioner_grade.map_or(NOT_RECORDED, |g| g.label())),
+        },
+    ]
+}
+
+/// Key-question percentages within each group of cases. A group with no
+/// cases is left out; a key question with no judged case in a group is blank.
+fn breakdowns_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    data: &InspectionData,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[3])?;
+    let key_questions: Vec<&KeyQuestion> = data
+        .framework
+        .domain_two()
+        .flat_map(|s| &s.key_questions)
+        .collect();
+    let mut row = 0;
+    for breakdown in breakdowns() {
+        let mut groups: Vec<(&str, u32, Vec<Counts>)> = breakdown
+            .groups
+            .iter()
+            .map(|g| (*g, 0, vec![Counts::default(); key_questions.len()]))
+            .collect();
+        for case in &data.cases {
+            let group = (breakdown.group_of)(&case.facts);
+            let Some(entry) = groups.iter_mut().find(|(g, _, _)| *g == group) else {
+                continue;
+            };
+            entry.1 += 1;
+            let answers = data.answers_of(case.id);
+            for (counts, kq) in entry.2.iter_mut().zip(&key_questions) {
+                match answers.key_questions.get(&kq.id).map(|j| j.answer) {
+                    Some(Answer::Yes) => counts.yes += 1,
+                    Some(Answer::No) => counts.no += 1,
+                    Some(Answer::NotApplicable) => counts.na += 1,
+                    None => {}
+                }
+            }
+        }
+        groups.retain(|(_, cases, _)| *cases > 0);
+        sheet.write_string_with_format(row, 0, breakdown.heading, &styles.title)?;
+        row += 1;
+        sheet.write_string_with_format(row, 0, "Key question", &styles.bold)?;
+        sheet.write_string_with_format(row, 1, "Question", &styles.bold)?;
+        for (col, (group, cases, _)) in (2u16..).zip(&groups) {
+            sheet.write_string_with_format(
+                row,
+                col,
+                format!("{group} ({cases} cases)"),
+                &styles.bold,
+            )?;
+        }
+        row += 1;
+        for (index, kq) in key_questions.iter().enumerate() {
+            sheet.write_string(row, 0, &kq.code)?;
+            sheet.write_string(row, 1, &kq.text)?;
+            for (col, (_, _, counts)) in (2u16..).zip(&groups) {
+                if let Some(percent) = counts[index].percent() {
+                    sheet.write_number_with_format(
+                        row,
+                        col,
+                        f64::from(percent) / 100.0,
+                        &styles.percent,
+                    )?;
+                }
+            }
+            row += 1;
+        }
+        row += 1;
+    }
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 60)?;
+    for col in 2..6 {
+        sheet.set_column_width(col, 24)?;
+    }
+    Ok(())
+}
+
+fn cases_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    data: &InspectionData,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[4])?;
+    let key_questions: Vec<&KeyQuestion> = data
+        .framework
+        .domain_two()
+        .flat_map(|s| &s.key_questions)
+        .collect();
+    let mut titles = vec![
+        "Case reference",
+        "Sentence type",
+        "Start date",
+        "Office",
+        "Practitioner grade",
+        "Practitioners",
+        "Sex",
+        "Age at start",
+        "Ethnicity group",
+        "RoSH level",
+        "MAPPA eligible",
+        "Marking status",
+    ];
+    titles.extend(key_questions.iter().map(|kq| kq.code.as_str()));
+    header(sheet, styles, 0, &titles)?;
+    for (row, case) in (1u32..).zip(&data.cases) {
+        let facts = fact_cells(&case.facts);
+        for (col, value) in (0u16..).zip(&facts) {
+            match (col, case.facts.start_date) {
+                (2, Some(date)) => {
+                    sheet.write_with_format(row, col, &date, &styles.date)?;
+                }
+                (5 | 7, _) if !value.is_empty() => {
+                    sheet.write_number(row, col, value.parse::<f64>().unwrap_or_default())?;
+                }
+                _ => {
+                    sheet.write_string(row, col, value)?;
+                }
+            }
+        }
+        sheet.write_string(row, 11, case.marking_status.label())?;
+        let answers = data.answers_of(case.id);
+        for (col, kq) in (12u16..).zip(&key_questions) {
+            if let Some(judgement) = answers.key_questions.get(&kq.id) {
+                sheet.write_string(row, col, judgement.answer.label())?;
+            }
+        }
+    }
+    sheet.set_column_width(0, 16)?;
+    sheet.set_freeze_panes(1, 1)?;
+    Ok(())
+}

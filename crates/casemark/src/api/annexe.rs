@@ -1,0 +1,115 @@
+//! /api/v1 downloads of the data annexe and the judgement import.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::body::CsvText;
+use super::cases::WriteQuery;
+use super::{ApiError, FieldError, readable};
+use crate::annexe::import::{self, ImportError, Mode, Summary};
+use crate::annexe::{self, long};
+use crate::auth::CurrentUser;
+use crate::db::inspections::Inspection;
+use crate::extract::Id;
+use crate::{AppState, db};
+
+async fn inspection(state: &AppState, user: &CurrentUser, id: i64) -> Result<Inspection, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    readable(&mut conn, user, id).await?;
+    db::inspections::get(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub async fn inspection_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let inspection = inspection(&state, &user, id).await?;
+    let name = long::file_name(&inspection, "csv");
+    Ok(annexe::download(
+        annexe::CSV_TYPE,
+        &name,
+        long::stream(state, vec![inspection]),
+    ))
+}
+
+pub async fn national_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
+    drop(conn);
+    Ok(annexe::download(
+        annexe::CSV_TYPE,
+        &annexe::national_file_name(),
+        long::stream(state, inspections),
+    ))
+}
+
+pub async fn workbook(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let inspection = inspection(&state, &user, id).await?;
+    let name = long::file_name(&inspection, "xlsx");
+    let bytes = annexe::workbook_for(&state, inspection)
+        .await
+        .map_err(|e| match e {
+            annexe::WorkbookError::Database(e) => ApiError::Database(e),
+            annexe::WorkbookError::Build(message) => ApiError::Internal(message),
+        })?;
+    Ok(annexe::download(annexe::XLSX_TYPE, &name, bytes.into()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Imported {
+    dry_run: bool,
+    #[serde(flatten)]
+    summary: Summary,
+}
+
+/// Imports judgements from the long CSV (`Content-Type: text/csv`), all or
+/// nothing; `?dry_run=true` reports what would change and writes nothing.
+pub async fn import_judgements(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<WriteQuery>,
+    CsvText(text): CsvText,
+) -> Result<Json<Imported>, ApiError> {
+    let rows = |problems: Vec<crate::intake::RowProblem>| {
+        ApiError::Unprocessable(problems.into_iter().map(FieldError::in_row).collect())
+    };
+    let file = import::parse(&text).map_err(rows)?;
+    let mode = if query.dry_run() {
+        Mode::Preview
+    } else {
+        Mode::Commit
+    };
+    match import::apply(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &file,
+        mode,
+    )
+    .await
+    {
+        Ok(summary) => Ok(Json(Imported {
+            dry_run: mode == Mode::Preview,
+            summary,
+        })),
+        Err(ImportError::Invalid(problems)) => Err(rows(problems)),
+        Err(ImportError::NotFound) => Err(ApiError::NotFound),
+        Err(ImportError::Forbidden) => Err(ApiError::Forbidden),
+        Err(ImportError::Locked(m)) => Err(ApiError::Conflict(m)),
+        Err(ImportError::Database(e)) => Err(e.into()),
+    }
+}

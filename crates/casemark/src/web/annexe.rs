@@ -1,0 +1,234 @@
+//! Downloads of the data annexe (an inspection's CSV and workbook, and the
+//! national CSV) and the judgement import: upload, preview, confirm.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::form::FormErrors;
+use super::sample::{load_inspection, refused};
+use super::upload::{self, UploadPage};
+use super::{Nav, WebError};
+use crate::annexe::import::{self, ImportError, Mode, Summary};
+use crate::annexe::{self, long};
+use crate::auth::CurrentUser;
+use crate::db::inspections::Inspection;
+use crate::extract::Id;
+use crate::intake::RowProblem;
+use crate::{AppState, db};
+
+pub async fn inspection_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, WebError> {
+    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    let name = long::file_name(&inspection, "csv");
+    let body = long::stream(state, vec![inspection]);
+    Ok(annexe::download(annexe::CSV_TYPE, &name, body))
+}
+
+pub async fn national_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
+    drop(conn);
+    let body = long::stream(state, inspections);
+    Ok(annexe::download(
+        annexe::CSV_TYPE,
+        &annexe::national_file_name(),
+        body,
+    ))
+}
+
+pub async fn workbook(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, WebError> {
+    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    let name = long::file_name(&inspection, "xlsx");
+    let bytes = annexe::workbook_for(&state, inspection)
+        .await
+        .map_err(|e| match e {
+            annexe::WorkbookError::Database(e) => WebError::Database(e),
+            annexe::WorkbookError::Build(message) => WebError::Internal(message),
+        })?;
+    Ok(annexe::download(annexe::XLSX_TYPE, &name, bytes.into()))
+}
+
+/// The inspection a lead is importing judgements into, if they may now.
+async fn inspection_importing(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Inspection, WebError> {
+    let (inspection, _, access) = load_inspection(state, user, id).await?;
+    if !access.is_lead() {
+        return Err(WebError::Forbidden);
+    }
+    access
+        .check_marking(inspection.status, None)
+        .map_err(refused)?;
+    Ok(inspection)
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<UploadPage, WebError> {
+    let inspection = inspection_importing(&state, &user, id).await?;
+    Ok(UploadPage::judgements(
+        &user,
+        inspection,
+        String::new(),
+        FormErrors::default(),
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_judgements_preview.html")]
+pub struct JudgementsPreviewPage {
+    nav: Nav,
+    inspection: Inspection,
+    csv: String,
+    summary: Summary,
+    problems: Vec<RowProblem>,
+    errors: FormErrors,
+}
+
+impl JudgementsPreviewPage {
+    fn column(&self, field: &str) -> String {
+        match field {
+            "file" => "Whole file".to_owned(),
+            other => other.to_owned(),
+        }
+    }
+}
+
+/// Runs the import as a preview (or for real) and shows what happened.
+async fn run(
+    state: &AppState,
+    user: &CurrentUser,
+    inspection: Inspection,
+    text: String,
+    mode: Mode,
+) -> Result<Response, WebError> {
+    let file = match import::parse(&text) {
+        Ok(file) => file,
+        Err(problems) => {
+            return Ok(preview(
+                user,
+                inspection,
+                text,
+                Summary::default(),
+                problems,
+            ));
+        }
+    };
+    let id = inspection.id;
+    match import::apply(
+        &state.pool,
+        &state.frameworks,
+        &user.actor(),
+        id,
+        &file,
+        mode,
+    )
+    .await
+    {
+        Ok(summary) if mode == Mode::Commit => {
+            let notice = format!(
+                "Imported {} answers for {} cases",
+                summary.answers,
+                summary.cases_added + summary.cases_updated
+            );
+            let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/inspections/{id}?{query}")).into_response())
+        }
+        Ok(summary) => Ok(preview(user, inspection, text, summary, Vec::new())),
+        Err(ImportError::Invalid(problems)) => Ok(preview(
+            user,
+            inspection,
+            text,
+            Summary::default(),
+            problems,
+        )),
+        Err(ImportError::NotFound) => Err(WebError::NotFound),
+        Err(ImportError::Forbidden) => Err(WebError::Forbidden),
+        Err(ImportError::Locked(m)) => Err(WebError::Locked(m)),
+        Err(ImportError::Database(e)) => Err(e.into()),
+    }
+}
+
+fn preview(
+    user: &CurrentUser,
+    inspection: Inspection,
+    csv: String,
+    summary: Summary,
+    problems: Vec<RowProblem>,
+) -> Response {
+    let mut errors = FormErrors::default();
+    for p in &problems {
+        errors.add(
+            format!("row-{}", p.row),
+            "problems",
+            format!("Row {}, {}: {}", p.row, p.field, p.message),
+        );
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = JudgementsPreviewPage {
+        nav: Nav::from(user),
+        inspection,
+        csv,
+        summary,
+        problems,
+        errors,
+    };
+    (status, page).into_response()
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let inspection = inspection_importing(&state, &user, id).await?;
+    match upload::read(multipart).await {
+        Ok(upload) => run(&state, &user, inspection, upload.text, Mode::Preview).await,
+        Err(problem) => {
+            let mut errors = FormErrors::default();
+            errors.add(problem.field, problem.field, problem.message);
+            let page = UploadPage::judgements(&user, inspection, String::new(), errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ConfirmForm {
+    csv: String,
+}
+
+/// Imports the previewed file: read and checked again inside the
+/// transaction that writes it.
+pub async fn confirm_import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, WebError> {
+    let inspection = inspection_importing(&state, &user, id).await?;
+    run(&state, &user, inspection, form.csv, Mode::Commit).await
+}

@@ -1,0 +1,157 @@
+//! Reading a CSV upload form: a file chooser and, for small lists, a text
+//! box to paste into. Both import pages (cases, judgements) use it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+
+use super::Nav;
+use super::form::FormErrors;
+use crate::auth::CurrentUser;
+use crate::csv_file::{self, UploadError};
+use crate::db::inspections::Inspection;
+
+/// The upload form of either import.
+#[derive(Template, WebTemplate)]
+#[template(path = "import_form.html")]
+pub struct UploadPage {
+    nav: Nav,
+    inspection: Inspection,
+    heading: &'static str,
+    intro: &'static [&'static str],
+    paste_hint: &'static str,
+    action: String,
+    back: String,
+    button: &'static str,
+    pasted: String,
+    errors: FormErrors,
+    max_mb: usize,
+}
+
+impl UploadPage {
+    /// Adding a case list to the sample.
+    pub fn cases(
+        user: &CurrentUser,
+        inspection: Inspection,
+        pasted: String,
+        errors: FormErrors,
+    ) -> Self {
+        let id = inspection.id;
+        UploadPage {
+            nav: Nav::from(user),
+            heading: "Add cases from CSV",
+            intro: &[
+                "The first row names the columns. Case reference and sentence type are required; \
+                 the other columns are optional: start date, office, practitioner grade, practitioner \
+                 count, sex, age at start, ethnicity group, RoSH level, MAPPA eligible.",
+                "You will see every row and any problems before anything is added. Either every \
+                 case is added or none is.",
+            ],
+            paste_hint: "For example: reference,sentence_type,practitioner_grade then one line per case",
+            action: format!("/inspections/{id}/cases/import"),
+            back: format!("/inspections/{id}"),
+            button: "Check the cases",
+            inspection,
+            pasted,
+            errors,
+            max_mb: csv_file::MAX_UPLOAD_BYTES / 1024 / 1024,
+        }
+    }
+
+    /// Importing judgements in the data annexe's long CSV format.
+    pub fn judgements(
+        user: &CurrentUser,
+        inspection: Inspection,
+        pasted: String,
+        errors: FormErrors,
+    ) -> Self {
+        let id = inspection.id;
+        UploadPage {
+            nav: Nav::from(user),
+            heading: "Import judgements",
+            intro: &[
+                "Upload judgements in the format of casemark's data annexe CSV: one row per case \
+                 per question, with the columns case_reference, item, code, answer and, if you have \
+                 them, rationale, marking_status and the case facts.",
+                "Cases not yet in the sample are added from the facts on their first row. A blank \
+                 answer changes nothing. A case whose marking status is Complete is marked complete.",
+                "You will see what would change, and any problems, before anything is saved. \
+                 Either everything is imported or nothing is.",
+            ],
+            paste_hint: "For example: case_reference,sentence_type,item,code,answer then one line per answer",
+            action: format!("/inspections/{id}/judgements/import"),
+            back: format!("/inspections/{id}"),
+            button: "Check the judgements",
+            inspection,
+            pasted,
+            errors,
+            max_mb: csv_file::MAX_UPLOAD_BYTES / 1024 / 1024,
+        }
+    }
+}
+
+/// What the form sent: the text to import (the file's when one was chosen,
+/// else the pasted text) and the pasted text, to show again on error.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub text: String,
+    pub pasted: String,
+}
+
+/// Which field a refused upload should be reported against.
+#[derive(Debug)]
+pub struct UploadProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn on_file(message: impl Into<String>) -> UploadProblem {
+    UploadProblem {
+        field: "file",
+        message: message.into(),
+    }
+}
+
+pub async fn read(mut multipart: Multipart) -> Result<Upload, UploadProblem> {
+    let mut pasted = String::new();
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(on_file(UploadError::TooLarge.to_string()));
+            }
+            Err(_) => return Err(on_file("The upload could not be read: try again")),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        // A file input left empty still sends a part, with no file name.
+        let chosen = field.file_name().is_some_and(|n| !n.is_empty());
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| on_file("The upload could not be read: try again"))?;
+        match name.as_str() {
+            "csv" => pasted = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" if chosen || !bytes.is_empty() => file = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    let text = match &file {
+        Some(bytes) => csv_file::decode(bytes)
+            .map_err(|e| on_file(e.to_string()))?
+            .to_owned(),
+        None if pasted.trim().is_empty() => {
+            return Err(UploadProblem {
+                field: "csv",
+                message: "Choose a CSV file, or paste the rows".into(),
+            });
+        }
+        None => pasted.clone(),
+    };
+    if text.len() > csv_file::MAX_UPLOAD_BYTES {
+        return Err(on_file(UploadError::TooLarge.to_string()));
+    }
+    Ok(Upload { text, pasted })
+}
