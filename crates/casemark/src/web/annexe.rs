@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::form::FormErrors;
 use super::sample::{load_inspection, refused};
-use super::upload::{self, UploadPage};
+use super::upload::{self, ConfirmForm, UploadPage};
 use super::{Nav, WebError};
 use crate::annexe::import::{self, ImportError, Mode, Summary};
 use crate::annexe::{self, long};
@@ -87,7 +87,6 @@ pub async fn import_form(
     Ok(UploadPage::judgements(
         &user,
         inspection,
-        String::new(),
         FormErrors::default(),
     ))
 }
@@ -207,18 +206,10 @@ pub async fn import(
     let inspection = inspection_importing(&state, &user, id).await?;
     match upload::read(multipart).await {
         Ok(upload) => run(&state, &user, inspection, upload.text, Mode::Preview).await,
-        Err(problem) => {
-            let mut errors = FormErrors::default();
-            errors.add(problem.field, problem.field, problem.message);
-            let page = UploadPage::judgements(&user, inspection, String::new(), errors);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(problem) => Ok(
+            UploadPage::judgements(&user, inspection, problem.into_errors()).refused(String::new()),
+        ),
     }
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub struct ConfirmForm {
-    csv: String,
 }
 
 /// Imports the previewed file: read and checked again inside the

@@ -14,7 +14,7 @@ use super::Nav;
 use super::WebError;
 use super::form::FormErrors;
 use super::inspections::long_date;
-use super::upload::{self, UploadPage};
+use super::upload::{self, ConfirmForm, UploadPage};
 use crate::access::{self, Access, Refusal};
 use crate::auth::CurrentUser;
 use crate::db::accounts::Member;
@@ -377,12 +377,7 @@ pub async fn import_form(
     Id(id): Id,
 ) -> Result<UploadPage, WebError> {
     let inspection = inspection_taking_cases(&state, &user, id).await?;
-    Ok(UploadPage::cases(
-        &user,
-        inspection,
-        String::new(),
-        FormErrors::default(),
-    ))
+    Ok(UploadPage::cases(&user, inspection, FormErrors::default()))
 }
 
 /// One row of the file as the preview shows it: the values as written and
@@ -481,8 +476,7 @@ async fn preview_cases(
             for p in problems {
                 errors.add("file", "file", p.message);
             }
-            let page = UploadPage::cases(user, inspection, pasted, errors);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(UploadPage::cases(user, inspection, errors).refused(pasted));
         }
     };
     let mut problems = parsed.problems.clone();
@@ -520,17 +514,9 @@ pub async fn import(
             preview_cases(&state, &user, inspection, upload.text, upload.pasted, None).await
         }
         Err(problem) => {
-            let mut errors = FormErrors::default();
-            errors.add(problem.field, problem.field, problem.message);
-            let page = UploadPage::cases(&user, inspection, String::new(), errors);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(UploadPage::cases(&user, inspection, problem.into_errors()).refused(String::new()))
         }
     }
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub struct ConfirmForm {
-    csv: String,
 }
 
 /// Adds the previewed cases: the file is read and checked again inside the

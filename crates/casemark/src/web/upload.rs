@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 use super::Nav;
 use super::form::FormErrors;
@@ -29,66 +30,90 @@ pub struct UploadPage {
     max_mb: usize,
 }
 
+/// What differs between the two upload forms.
+struct Wording {
+    heading: &'static str,
+    intro: &'static [&'static str],
+    paste_hint: &'static str,
+    /// Under /inspections/{id}/.
+    path: &'static str,
+    button: &'static str,
+}
+
+const CASES: Wording = Wording {
+    heading: "Add cases from CSV",
+    intro: &[
+        "The first row names the columns. Case reference and sentence type are required; \
+         the other columns are optional: start date, office, practitioner grade, practitioner \
+         count, sex, age at start, ethnicity group, RoSH level, MAPPA eligible.",
+        "You will see every row and any problems before anything is added. Either every \
+         case is added or none is.",
+    ],
+    paste_hint: "For example: reference,sentence_type,practitioner_grade then one line per case",
+    path: "cases/import",
+    button: "Check the cases",
+};
+
+const JUDGEMENTS: Wording = Wording {
+    heading: "Import judgements",
+    intro: &[
+        "Upload judgements in the format of casemark's data annexe CSV: one row per case \
+         per question, with the columns case_reference, item, code, answer and, if you have \
+         them, rationale, marking_status and the case facts.",
+        "Cases not yet in the sample are added from the facts on their first row. A blank \
+         answer changes nothing. A case whose marking status is Complete is marked complete.",
+        "You will see what would change, and any problems, before anything is saved. \
+         Either everything is imported or nothing is.",
+    ],
+    paste_hint: "For example: case_reference,sentence_type,item,code,answer then one line per answer",
+    path: "judgements/import",
+    button: "Check the judgements",
+};
+
 impl UploadPage {
-    /// Adding a case list to the sample.
-    pub fn cases(
+    fn new(
         user: &CurrentUser,
         inspection: Inspection,
-        pasted: String,
+        wording: &Wording,
         errors: FormErrors,
     ) -> Self {
         let id = inspection.id;
         UploadPage {
             nav: Nav::from(user),
-            heading: "Add cases from CSV",
-            intro: &[
-                "The first row names the columns. Case reference and sentence type are required; \
-                 the other columns are optional: start date, office, practitioner grade, practitioner \
-                 count, sex, age at start, ethnicity group, RoSH level, MAPPA eligible.",
-                "You will see every row and any problems before anything is added. Either every \
-                 case is added or none is.",
-            ],
-            paste_hint: "For example: reference,sentence_type,practitioner_grade then one line per case",
-            action: format!("/inspections/{id}/cases/import"),
+            heading: wording.heading,
+            intro: wording.intro,
+            paste_hint: wording.paste_hint,
+            action: format!("/inspections/{id}/{}", wording.path),
             back: format!("/inspections/{id}"),
-            button: "Check the cases",
+            button: wording.button,
             inspection,
-            pasted,
+            pasted: String::new(),
             errors,
             max_mb: csv_file::MAX_UPLOAD_BYTES / 1024 / 1024,
         }
     }
 
-    /// Importing judgements in the data annexe's long CSV format.
-    pub fn judgements(
-        user: &CurrentUser,
-        inspection: Inspection,
-        pasted: String,
-        errors: FormErrors,
-    ) -> Self {
-        let id = inspection.id;
-        UploadPage {
-            nav: Nav::from(user),
-            heading: "Import judgements",
-            intro: &[
-                "Upload judgements in the format of casemark's data annexe CSV: one row per case \
-                 per question, with the columns case_reference, item, code, answer and, if you have \
-                 them, rationale, marking_status and the case facts.",
-                "Cases not yet in the sample are added from the facts on their first row. A blank \
-                 answer changes nothing. A case whose marking status is Complete is marked complete.",
-                "You will see what would change, and any problems, before anything is saved. \
-                 Either everything is imported or nothing is.",
-            ],
-            paste_hint: "For example: case_reference,sentence_type,item,code,answer then one line per answer",
-            action: format!("/inspections/{id}/judgements/import"),
-            back: format!("/inspections/{id}"),
-            button: "Check the judgements",
-            inspection,
-            pasted,
-            errors,
-            max_mb: csv_file::MAX_UPLOAD_BYTES / 1024 / 1024,
-        }
+    /// Adding a case list to the sample.
+    pub fn cases(user: &CurrentUser, inspection: Inspection, errors: FormErrors) -> Self {
+        Self::new(user, inspection, &CASES, errors)
     }
+
+    /// Importing judgements in the data annexe's long CSV format.
+    pub fn judgements(user: &CurrentUser, inspection: Inspection, errors: FormErrors) -> Self {
+        Self::new(user, inspection, &JUDGEMENTS, errors)
+    }
+
+    /// The form again, with what was pasted and why it was refused.
+    pub fn refused(mut self, pasted: String) -> Response {
+        self.pasted = pasted;
+        (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
+    }
+}
+
+/// The confirm button of a preview sends the previewed file back.
+#[derive(Debug, serde::Deserialize)]
+pub struct ConfirmForm {
+    pub csv: String,
 }
 
 /// What the form sent: the text to import (the file's when one was chosen,
@@ -99,11 +124,19 @@ pub struct Upload {
     pub pasted: String,
 }
 
-/// Which field a refused upload should be reported against.
+/// Why an upload was refused, and which field to report it against.
 #[derive(Debug)]
 pub struct UploadProblem {
     pub field: &'static str,
     pub message: String,
+}
+
+impl UploadProblem {
+    pub fn into_errors(self) -> FormErrors {
+        let mut errors = FormErrors::default();
+        errors.add(self.field, self.field, self.message);
+        errors
+    }
 }
 
 fn on_file(message: impl Into<String>) -> UploadProblem {
