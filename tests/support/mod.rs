@@ -173,6 +173,23 @@ impl TestApp {
         }
     }
 
+    /// Serves the app on a loopback port for a real browser; returns its
+    /// address. The server runs until the test's runtime ends.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let address = listener.local_addr().expect("address");
+        let app = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("server runs");
+        });
+        format!("http://{address}")
+    }
+
     /// A client over real HTTP on loopback (so the server sees a client
     /// address), keeping cookies like a browser.
     pub fn client(&self) -> TestServer {

@@ -49,7 +49,8 @@ const CASES: Wording = Wording {
         "You will see every row and any problems before anything is added. Either every \
          case is added or none is.",
     ],
-    paste_hint: "For example: reference,sentence_type,practitioner_grade then one line per case",
+    paste_hint: "For example, a header row of reference, sentence_type, practitioner_grade \
+                 and then one line per case",
     path: "cases/import",
     button: "Check the cases",
 };
@@ -65,7 +66,8 @@ const JUDGEMENTS: Wording = Wording {
         "You will see what would change, and any problems, before anything is saved. \
          Either everything is imported or nothing is.",
     ],
-    paste_hint: "For example: case_reference,sentence_type,item,code,answer then one line per answer",
+    paste_hint: "For example, a header row of case_reference, sentence_type, item, code, \
+                 answer and then one line per answer",
     path: "judgements/import",
     button: "Check the judgements",
 };

@@ -1,0 +1,500 @@
+//! The journeys people make, in a real headless Chromium against the real
+//! server and a real PostgreSQL, with every visited page checked for
+//! accessibility in each state (empty, filled, with errors).
+//!
+//! Needs Debian's chromium and chromium-driver (.ci/run installs them).
+//! On failure, a screenshot and the page's HTML are saved under
+//! target/browser-artifacts/<test>/.
+
+#[path = "support/chrome.rs"]
+mod chrome;
+mod support;
+
+use std::panic::AssertUnwindSafe;
+
+use casemark::vocab::UserRole;
+use chrome::{Chrome, keys};
+use futures_util::FutureExt;
+use serde_json::{Value, json};
+use support::{Api, PASSWORD, TestApp};
+
+const PDU: &str = "Cardiff and Vale";
+const LEAD: &str = "lead@example.gov.uk";
+const INSPECTOR: &str = "inspector@example.gov.uk";
+
+/// Runs a journey in a fresh browser; on failure keeps the evidence.
+async fn journey<F>(app: &TestApp, name: &'static str, steps: F)
+where
+    F: AsyncFnOnce(&Chrome),
+{
+    let chrome = Chrome::start(app.serve().await, name).await;
+    let outcome = AssertUnwindSafe(steps(&chrome)).catch_unwind().await;
+    chrome.finish(outcome).await;
+}
+
+async fn sign_in(chrome: &Chrome, email: &str) {
+    chrome.goto("/sign-in").await;
+    chrome.fill("#email", email).await;
+    chrome.fill("#password", PASSWORD).await;
+    chrome
+        .submit("form[action='/sign-in'] button[type=submit]")
+        .await;
+    assert!(
+        chrome
+            .exists("button.casemark-link-button, form[action='/sign-out']")
+            .await,
+        "{email} is signed in"
+    );
+}
+
+async fn sign_out(chrome: &Chrome) {
+    chrome.submit("form[action='/sign-out'] button").await;
+}
+
+/// An inspection in fieldwork with three cases, the first assigned to the
+/// inspector, the other two marked by the lead through the API.
+async fn inspection_in_fieldwork(app: &TestApp) -> (Api, i64, Vec<i64>) {
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    app.user(INSPECTOR, UserRole::Inspector).await;
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": PDU, "region": "Wales", "fieldwork_start": "2026-03-09"}))
+        .await;
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    lead.server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([
+            {"reference": "C001", "sentence_type": "licence"},
+            {"reference": "C002", "sentence_type": "community_order"},
+            {"reference": "C003", "sentence_type": "licence"},
+        ]))
+        .await
+        .assert_status(axum::http::StatusCode::CREATED);
+    let cases = app.case_ids(id).await;
+    for (path, body) in [
+        ("members", json!({"email": INSPECTOR, "role": "inspector"})),
+        (
+            "assignments",
+            json!({"cases": [cases[0]], "assignee": INSPECTOR}),
+        ),
+        ("status", json!({"status": "fieldwork"})),
+    ] {
+        lead.server
+            .put(&format!("/api/v1/inspections/{id}/{path}"))
+            .json(&body)
+            .await
+            .assert_status_ok();
+    }
+    for case in &cases[1..] {
+        let all_yes: serde_json::Map<String, Value> = [
+            "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3",
+            "2.4.1", "2.4.2", "2.4.3",
+        ]
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
+        lead.server
+            .put(&format!("/api/v1/cases/{case}/judgements"))
+            .json(&json!({"key_questions": all_yes, "complete": true}))
+            .await
+            .assert_status_ok();
+    }
+    (lead, id, cases)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_creates_an_inspection_uploads_a_case_list_and_assigns_cases() {
+    let app = TestApp::spawn().await;
+    app.user(LEAD, UserRole::Lead).await;
+    let inspector = app.user(INSPECTOR, UserRole::Inspector).await;
+    let wales = app.region_id("Wales").await;
+    let csv_dir = std::env::temp_dir()
+        .canonicalize()
+        .expect("a temporary folder")
+        .join(format!("casemark-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&csv_dir).expect("a folder for the upload");
+    let bad = csv_dir.join("bad.csv");
+    let good = csv_dir.join("good.csv");
+    std::fs::write(&bad, "reference,sentence_type\nC001,parole\nC001,licence\n").expect("file");
+    std::fs::write(
+        &good,
+        "\u{feff}Case ref,Sentence type,Practitioner grade\r\nC001,Licence,PO\r\nC002,Community order,PSO\r\nC003,Licence,PO\r\n",
+    )
+    .expect("file");
+
+    journey(&app, "lead-journey", async |chrome| {
+        chrome.goto("/sign-in").await;
+        chrome.check_page("empty", &["Sign in"]).await;
+        chrome
+            .submit("form[action='/sign-in'] button[type=submit]")
+            .await;
+        chrome.check_page("with errors", &["Sign in"]).await;
+        sign_in(chrome, LEAD).await;
+        chrome.check_page("no inspections", &["Inspections"]).await;
+
+        chrome.click("a[href='/inspections/new']").await;
+        chrome.check_page("empty", &["New inspection"]).await;
+        chrome.submit("main button[type=submit]").await;
+        chrome.check_page("with errors", &["New inspection"]).await;
+        chrome
+            .click(&format!("input[name=region][value='{wales}']"))
+            .await;
+        chrome.submit("main button[type=submit]").await;
+        chrome.check_page("empty", &["New inspection"]).await;
+        chrome.submit("main button[type=submit]").await;
+        chrome.check_page("with errors", &["New inspection"]).await;
+        chrome.fill("#new_pdu", PDU).await;
+        chrome.fill("#fieldwork_start-day", "9").await;
+        chrome.fill("#fieldwork_start-month", "3").await;
+        chrome.fill("#fieldwork_start-year", "2026").await;
+        chrome.submit("main button[type=submit]").await;
+        let inspection_path = chrome.path().await;
+        assert!(
+            inspection_path.starts_with("/inspections/"),
+            "{inspection_path}"
+        );
+        chrome.check_page("no cases", &[PDU]).await;
+
+        chrome.click("a[href$='/cases/import']").await;
+        chrome.check_page("empty", &[PDU, "Add cases"]).await;
+        chrome
+            .find("#file")
+            .await
+            .send_keys(&bad.display().to_string())
+            .await
+            .expect("choose file");
+        chrome.submit("main button[type=submit]").await;
+        assert!(
+            chrome
+                .text(".govuk-error-summary")
+                .await
+                .contains("Row 2, sentence_type"),
+            "the preview lists problems by row and column"
+        );
+        assert_eq!(
+            chrome
+                .focused("el.classList.contains('govuk-error-summary')")
+                .await,
+            json!(true),
+            "the error summary takes focus"
+        );
+        chrome
+            .check_page("preview with errors", &[PDU, "Check the cases"])
+            .await;
+        chrome
+            .goto(&format!("{inspection_path}/cases/import"))
+            .await;
+        chrome
+            .find("#file")
+            .await
+            .send_keys(&good.display().to_string())
+            .await
+            .expect("choose file");
+        chrome.submit("main button[type=submit]").await;
+        assert!(
+            chrome
+                .text("#preview-summary")
+                .await
+                .contains("3 cases are ready to add")
+        );
+        chrome
+            .check_page("preview", &[PDU, "Check the cases"])
+            .await;
+        chrome.submit("main form button[type=submit]").await;
+        assert_eq!(app.case_ids(id_of(&inspection_path)).await.len(), 3);
+        chrome.check_page("three cases", &[PDU]).await;
+
+        chrome.fill("#email", INSPECTOR).await;
+        chrome
+            .submit("form[action$='/members'] button[type=submit]")
+            .await;
+        chrome.click("#cases").await;
+        chrome
+            .find("#assignee")
+            .await
+            .select_by_value(&inspector.to_string())
+            .await
+            .expect("the inspector can be chosen");
+        chrome
+            .submit("form[action$='/assignments'] button[type=submit]")
+            .await;
+        chrome.check_page("assigned", &[PDU]).await;
+    })
+    .await;
+
+    let _ = std::fs::remove_dir_all(&csv_dir);
+    let assigned: i64 = sqlx::query_scalar(
+        "select count(*) from sample_case c join app_user u on u.id = c.assigned_to where u.email = $1",
+    )
+    .bind(INSPECTOR)
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert_eq!(assigned, 1, "C001 is assigned to the inspector");
+}
+
+fn id_of(path: &str) -> i64 {
+    path.trim_start_matches("/inspections/")
+        .split(['/', '?'])
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("an inspection path")
+}
+
+/// Answers the standard's three key questions with the keyboard only:
+/// Tab to each radio group, Space for Yes, Right arrow for the next answer.
+async fn answer_by_keyboard(chrome: &Chrome, standard: &str, answers: [Option<&str>; 3]) {
+    for (area, answer) in (1..=3).zip(answers) {
+        let Some(answer) = answer else { continue };
+        chrome
+            .tab_to(&format!("input[name='kq-{standard}.{area}']"))
+            .await;
+        chrome.press(keys::SPACE).await;
+        let presses = match answer {
+            "yes" => 0,
+            "no" => 1,
+            _ => 2,
+        };
+        for _ in 0..presses {
+            chrome.press(keys::RIGHT).await;
+        }
+        assert_eq!(
+            chrome.focused("el.checked && el.value").await,
+            json!(answer),
+            "{standard}.{area} is {answer}"
+        );
+    }
+    chrome.tab_to("form button[type=submit]").await;
+    let outline = chrome
+        .focused("getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).boxShadow")
+        .await;
+    assert_ne!(
+        outline.as_str().unwrap_or_default(),
+        "none none",
+        "the focused button shows its focus"
+    );
+    chrome.press(keys::ENTER).await;
+    chrome.settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it() {
+    let app = TestApp::spawn().await;
+    let (_, id, cases) = inspection_in_fieldwork(&app).await;
+    let case = cases[0];
+    journey(&app, "inspector-journey", async |chrome| {
+        sign_in(chrome, INSPECTOR).await;
+        chrome.goto("/my-cases").await;
+        chrome.check_page("one case", &["My cases"]).await;
+        chrome.tab_to(&format!("a[href='/cases/{case}']")).await;
+        chrome.press(keys::ENTER).await;
+        chrome.settle().await;
+        chrome.check_page("not started", &["C001", PDU]).await;
+
+        for (standard, answers) in [
+            ("2.1", [Some("yes"), Some("no"), Some("na")]),
+            ("2.2", [Some("yes"), Some("yes"), Some("no")]),
+            ("2.3", [Some("yes"), Some("yes"), Some("yes")]),
+            ("2.4", [Some("no"), Some("yes"), None]),
+        ] {
+            chrome
+                .tab_to(&format!("a[href='/cases/{case}/standards/{standard}']"))
+                .await;
+            chrome.press(keys::ENTER).await;
+            chrome.settle().await;
+            if standard == "2.1" {
+                chrome.check_page("empty", &["C001", PDU]).await;
+            }
+            answer_by_keyboard(chrome, standard, answers).await;
+            assert_eq!(
+                chrome.path().await,
+                format!("/cases/{case}?saved={standard}")
+            );
+        }
+        chrome.check_page("in progress", &["C001", PDU]).await;
+
+        // Marking complete with 2.4.3 unanswered is stopped by the summary.
+        chrome.tab_to("form[action$='/complete'] button").await;
+        chrome.press(keys::ENTER).await;
+        chrome.settle().await;
+        assert_eq!(
+            chrome
+                .focused("el.classList.contains('govuk-error-summary')")
+                .await,
+            json!(true),
+            "the error summary takes focus"
+        );
+        assert!(chrome.text(".govuk-error-summary").await.contains("2.4.3"));
+        chrome.check_page("with errors", &["C001", PDU]).await;
+        // Its link leads to the question; answer it and complete.
+        chrome.tab_to(".govuk-error-summary a").await;
+        chrome.press(keys::ENTER).await;
+        chrome.settle().await;
+        assert!(
+            chrome
+                .path()
+                .await
+                .starts_with(&format!("/cases/{case}/standards/2.4"))
+        );
+        answer_by_keyboard(chrome, "2.4", [None, None, Some("yes")]).await;
+        chrome.tab_to("form[action$='/complete'] button").await;
+        chrome.press(keys::ENTER).await;
+        chrome.settle().await;
+        assert!(chrome.text("main").await.contains("Complete"));
+        chrome.check_page("complete", &["C001", PDU]).await;
+        sign_out(chrome).await;
+
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        assert!(
+            chrome
+                .text("#provisional")
+                .await
+                .contains("All 3 cases complete"),
+            "{}",
+            chrome.text("#provisional").await
+        );
+        // 2.1.2: the two API cases said Yes, the inspector No: 2 of 3, 67%.
+        let row = chrome.text("#kq-2-1-2").await;
+        assert!(row.contains("67%"), "{row}");
+        // 2.1.3 N/A is left out: 2 of 2.
+        assert!(chrome.text("#kq-2-1-3").await.contains("100%"));
+        // 2.1 is rated from its lowest key question, 67%: good (65–79%).
+        // 2.4.1 was No for the inspector: 2 of 3 too. 2.3 was all Yes.
+        let standard = chrome.text("#standard-2-1").await;
+        assert!(standard.ends_with("Good"), "{standard}");
+        assert!(chrome.text("#standard-2-3").await.ends_with("Outstanding"));
+        chrome.check_page("filled", &[PDU, "Ratings"]).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_records_domain_one_and_publishes_then_marking_is_read_only() {
+    let app = TestApp::spawn().await;
+    let (_, id, cases) = inspection_in_fieldwork(&app).await;
+    journey(&app, "publish-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        assert!(chrome.text("#score").await.contains("not yet available"));
+        chrome.check_page("provisional", &[PDU, "Ratings"]).await;
+        chrome.goto(&format!("/inspections/{id}/domain-one")).await;
+        chrome.check_page("empty", &[PDU]).await;
+        for (standard, rating) in [("1-1", "good"), ("1-2", "good"), ("1-3", "outstanding")] {
+            chrome
+                .click(&format!("input#rating-{standard}-{rating}, input#rating-{standard}[value={rating}]"))
+                .await;
+        }
+        chrome.submit("main form button[type=submit]").await;
+        chrome.goto(&format!("/inspections/{id}/domain-one")).await;
+        chrome.check_page("filled", &[PDU]).await;
+
+        chrome.goto(&format!("/inspections/{id}")).await;
+        chrome.submit("form[action$='/status'] button").await;
+        assert!(chrome.exists(".govuk-error-summary").await, "no status chosen");
+        chrome.check_page("with errors", &[PDU]).await;
+        chrome.click("input[name=status][value=moderation]").await;
+        chrome.submit("form[action$='/status'] button").await;
+        assert!(chrome.text("main").await.contains("Moderation"));
+        chrome.click("input[name=status][value=published]").await;
+        chrome.submit("form[action$='/status'] button").await;
+        chrome.check_page("published", &[PDU]).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        let score = chrome.text("#score").await;
+        assert!(score.contains("out of 21"), "{score}");
+        sign_out(chrome).await;
+
+        sign_in(chrome, INSPECTOR).await;
+        chrome
+            .goto(&format!("/cases/{}/standards/2.1", cases[0]))
+            .await;
+        assert!(chrome.exists("#read-only").await, "the form says why it is read-only");
+        assert!(!chrome.exists("main form button[type=submit]").await);
+        let enabled: Value = chrome
+            .client
+            .execute(
+                "return [...document.querySelectorAll('main input:not([type=hidden]), main textarea')].filter(e => !e.disabled).length",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(enabled, json!(0), "every control is disabled");
+        chrome.check_page("read-only", &["C001", PDU]).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_other_page_passes_the_same_checks() {
+    let app = TestApp::spawn().await;
+    let (lead, id, cases) = inspection_in_fieldwork(&app).await;
+    app.user("admin@example.gov.uk", UserRole::Administrator)
+        .await;
+    // Some history and a judgement file to preview.
+    let export = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/annexe.csv"))
+        .await
+        .text();
+    // Typing is slow: a few rows are enough for a preview.
+    let excerpt: String = export
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .take(12)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let case = cases[1];
+    journey(&app, "other-pages", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        for (path, state) in [
+            (format!("/cases/{case}/outcomes"), "empty"),
+            (format!("/cases/{case}/facts"), "filled"),
+            (format!("/cases/{case}/history"), "filled"),
+            (format!("/inspections/{id}/history"), "filled"),
+            (format!("/inspections/{id}/judgements/import"), "empty"),
+            ("/account".to_owned(), "filled"),
+            ("/my-cases".to_owned(), "empty"),
+        ] {
+            chrome.goto(&path).await;
+            chrome.check_page(state, &[]).await;
+        }
+        chrome
+            .goto(&format!("/inspections/{id}/judgements/import"))
+            .await;
+        chrome.fill("#csv", &excerpt).await;
+        chrome.submit("main form button[type=submit]").await;
+        assert!(
+            chrome.exists("#import-summary").await,
+            "the preview summarises"
+        );
+        chrome.check_page("preview", &[PDU]).await;
+        chrome
+            .goto(&format!("/inspections/{id}/judgements/import"))
+            .await;
+        chrome
+            .fill(
+                "#csv",
+                "case_reference,item,code,answer\nC001,key_question,9.9.9,Maybe\n",
+            )
+            .await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.check_page("preview with errors", &[PDU]).await;
+        chrome.goto(&format!("/cases/{case}/facts")).await;
+        chrome.fill("#age_at_start", "300").await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.check_page("with errors", &[PDU]).await;
+        sign_out(chrome).await;
+
+        sign_in(chrome, "admin@example.gov.uk").await;
+        for path in ["/", "/admin/pdus", "/admin/users"] {
+            chrome.goto(path).await;
+            chrome.check_page("filled", &[]).await;
+        }
+        chrome
+            .submit("form[action='/admin/users'] button[type=submit]")
+            .await;
+        chrome.check_page("with errors", &[]).await;
+    })
+    .await;
+}
