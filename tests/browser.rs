@@ -274,8 +274,7 @@ async fn answer_by_keyboard(chrome: &Chrome, standard: &str, answers: [Option<&s
         "none none",
         "the focused button shows its focus"
     );
-    chrome.press(keys::ENTER).await;
-    chrome.settle().await;
+    chrome.press_and_wait(keys::ENTER).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,8 +287,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
         chrome.goto("/my-cases").await;
         chrome.check_page("one case", &["My cases"]).await;
         chrome.tab_to(&format!("a[href='/cases/{case}']")).await;
-        chrome.press(keys::ENTER).await;
-        chrome.settle().await;
+        chrome.press_and_wait(keys::ENTER).await;
         chrome.check_page("not started", &["C001", PDU]).await;
 
         for (standard, answers) in [
@@ -301,8 +299,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
             chrome
                 .tab_to(&format!("a[href='/cases/{case}/standards/{standard}']"))
                 .await;
-            chrome.press(keys::ENTER).await;
-            chrome.settle().await;
+            chrome.press_and_wait(keys::ENTER).await;
             if standard == "2.1" {
                 chrome.check_page("empty", &["C001", PDU]).await;
             }
@@ -316,8 +313,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
 
         // Marking complete with 2.4.3 unanswered is stopped by the summary.
         chrome.tab_to("form[action$='/complete'] button").await;
-        chrome.press(keys::ENTER).await;
-        chrome.settle().await;
+        chrome.press_and_wait(keys::ENTER).await;
         assert_eq!(
             chrome
                 .focused("el.classList.contains('govuk-error-summary')")
@@ -329,8 +325,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
         chrome.check_page("with errors", &["C001", PDU]).await;
         // Its link leads to the question; answer it and complete.
         chrome.tab_to(".govuk-error-summary a").await;
-        chrome.press(keys::ENTER).await;
-        chrome.settle().await;
+        chrome.press_and_wait(keys::ENTER).await;
         assert!(
             chrome
                 .path()
@@ -339,8 +334,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
         );
         answer_by_keyboard(chrome, "2.4", [None, None, Some("yes")]).await;
         chrome.tab_to("form[action$='/complete'] button").await;
-        chrome.press(keys::ENTER).await;
-        chrome.settle().await;
+        chrome.press_and_wait(keys::ENTER).await;
         assert!(chrome.text("main").await.contains("Complete"));
         chrome.check_page("complete", &["C001", PDU]).await;
         sign_out(chrome).await;

@@ -159,23 +159,45 @@ impl Chrome {
 
     /// Clicks a submit button and waits for the next page.
     pub async fn submit(&self, css: &str) {
+        self.mark_page().await;
         self.click(css).await;
         self.settle().await;
     }
 
-    /// Waits until the document has loaded (after a navigation by keys).
-    pub async fn settle(&self) {
-        for _ in 0..100 {
-            let ready = self
+    /// Presses keys that navigate (Enter on a link or in a form) and waits
+    /// for the next page.
+    pub async fn press_and_wait(&self, keys: &str) {
+        self.mark_page().await;
+        self.press(keys).await;
+        self.settle().await;
+    }
+
+    /// Marks the current document, so that [`Chrome::settle`] can tell when
+    /// it has been replaced.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.casemarkOldPage = true; return true;", vec![])
+            .await
+            .expect("script runs");
+    }
+
+    /// Waits until a new document has replaced the marked one and loaded.
+    async fn settle(&self) {
+        for _ in 0..200 {
+            let state = self
                 .client
-                .execute("return document.readyState", vec![])
+                .execute(
+                    "return window.casemarkOldPage ? 'old' : document.readyState",
+                    vec![],
+                )
                 .await
                 .ok();
-            if ready.as_ref().and_then(Value::as_str) == Some("complete") {
+            if state.as_ref().and_then(Value::as_str) == Some("complete") {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        panic!("no new page loaded within 10 seconds");
     }
 
     /// Presses keys in whatever has focus, as a keyboard user does.
