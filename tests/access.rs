@@ -184,6 +184,12 @@ fn routes() -> Vec<Route> {
             [303, 200, 200, 200, 200, 200, 200],
         ),
         route(
+            "GET",
+            "/regions/{r}",
+            Body::None,
+            [303, 200, 200, 200, 200, 200, 200],
+        ),
+        route(
             "POST",
             "/inspections/{i}/assignments",
             Body::Form(&[("case", "{own}"), ("assignee", "{a}")]),

@@ -463,3 +463,111 @@ async fn migrations_run_down_and_up_again() {
         .expect("up again");
     assert_eq!(app.count("select count(*) from region").await, 12);
 }
+
+/// Rows where the counts kept by triggers differ from a recount of the
+/// answers, in either direction.
+async fn tally_drift(app: &TestApp) -> i64 {
+    app.count(
+        "select count(*) from (
+            (select inspection_id, key_question_id, yes, no, na from key_question_tally
+             where yes + no + na > 0
+             except
+             select c.inspection_id, j.key_question_id,
+                    count(*) filter (where j.answer = 'yes'), count(*) filter (where j.answer = 'no'),
+                    count(*) filter (where j.answer = 'na')
+             from key_question_judgement j join sample_case c on c.id = j.case_id group by 1, 2)
+            union all
+            (select c.inspection_id, j.key_question_id,
+                    count(*) filter (where j.answer = 'yes'), count(*) filter (where j.answer = 'no'),
+                    count(*) filter (where j.answer = 'na')
+             from key_question_judgement j join sample_case c on c.id = j.case_id group by 1, 2
+             except
+             select inspection_id, key_question_id, yes, no, na from key_question_tally)
+            union all
+            (select inspection_id, prompt_id, yes, no, na from prompt_tally where yes + no + na > 0
+             except
+             select c.inspection_id, a.prompt_id,
+                    count(*) filter (where a.answer = 'yes'), count(*) filter (where a.answer = 'no'),
+                    count(*) filter (where a.answer = 'na')
+             from prompt_answer a join sample_case c on c.id = a.case_id group by 1, 2)
+        ) drift",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_counts_kept_by_triggers_always_equal_a_recount() {
+    let app = TestApp::spawn().await;
+    let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let first = create_inspection(&api, "Swansea", "Wales", "2025-06-02").await;
+    let second = create_inspection(&api, "Neath", "Wales", "2025-06-02").await;
+    let mut cases = Vec::new();
+    for (inspection, reference) in [(first, "A"), (first, "B"), (first, "C"), (second, "A")] {
+        cases.push(add_case(&api, inspection, reference, "licence").await);
+    }
+    let save = |case: i64, body: Value| {
+        let api = &api;
+        async move {
+            api.server
+                .put(&format!("/api/v1/cases/{case}/judgements"))
+                .json(&body)
+                .await
+                .assert_status_ok();
+        }
+    };
+    for (index, case) in cases.iter().enumerate() {
+        let answer = ["yes", "no", "na", "yes"][index];
+        save(
+            *case,
+            json!({"key_questions": {"2.1.1": answer, "2.1.2": "yes"}, "prompts": {"2.1.1.a": answer}}),
+        )
+        .await;
+    }
+    assert_eq!(tally_drift(&app).await, 0);
+    // Changes, including a change back, a rationale only, and no change.
+    save(
+        cases[0],
+        json!({"key_questions": {"2.1.1": "no"}, "prompts": {"2.1.1.a": "no"}}),
+    )
+    .await;
+    save(cases[1], json!({"key_questions": {"2.1.1": "yes"}})).await;
+    save(cases[1], json!({"key_questions": {"2.1.1": "no"}})).await;
+    save(
+        cases[2],
+        json!({"key_questions": {"2.1.1": {"answer": "na", "rationale": "x"}}}),
+    )
+    .await;
+    save(cases[3], json!({"key_questions": {"2.1.2": "yes"}})).await;
+    assert_eq!(tally_drift(&app).await, 0);
+    let before = app
+        .count("select yes::bigint from key_question_tally t join key_question k on k.id = t.key_question_id where k.code = '2.1.2' and inspection_id = 1")
+        .await;
+    assert_eq!(before, 3);
+    // Deleting answers or a whole case (the app never does, but SQL may).
+    sqlx::query("delete from key_question_judgement where case_id = $1")
+        .bind(cases[0])
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    // Audited cases cannot be deleted (the audit trail refers to them): a
+    // case written straight into the tables can.
+    for statement in [
+        "insert into sample_case (inspection_id, framework_version_id, reference, sentence_type)
+         values (2, 1, 'SQL', 'licence')",
+        "insert into key_question_judgement (case_id, key_question_id, framework_version_id, answer)
+         select id, 1, 1, 'no' from sample_case where reference = 'SQL'",
+        "insert into prompt_answer (case_id, prompt_id, framework_version_id, answer)
+         select id, 1, 1, 'yes' from sample_case where reference = 'SQL'",
+    ] {
+        sqlx::query(statement)
+            .execute(&app.pool)
+            .await
+            .expect("insert");
+    }
+    assert_eq!(tally_drift(&app).await, 0);
+    sqlx::query("delete from sample_case where reference = 'SQL'")
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    assert_eq!(tally_drift(&app).await, 0);
+}

@@ -186,6 +186,38 @@ async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &Publish
             published.name
         );
     }
+    // The national table and the region's page carry the same row: the
+    // seven ratings in order, the score and the overall rating.
+    let mut expected: Vec<String> = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4"]
+        .iter()
+        .map(|code| {
+            let label = published
+                .domain_one
+                .get(*code)
+                .or_else(|| published.domain_two.get(*code))
+                .expect("published");
+            format!("<td class=\"govuk-table__cell\">{label}</td>")
+        })
+        .collect();
+    expected.push(format!(
+        "<td class=\"govuk-table__cell govuk-table__cell--numeric\">{}</td>",
+        published.score
+    ));
+    let region = app.region_id(&published.region).await;
+    for page in ["/".to_owned(), format!("/regions/{region}")] {
+        let html = lead.get(&page).await.text();
+        let row = html
+            .split("<tr class=\"govuk-table__row\">")
+            .find(|row| row.contains(&format!("/inspections/{id}\"")))
+            .unwrap_or_else(|| panic!("{page} lists {}", published.name));
+        let cells: String = row.lines().map(str::trim).collect();
+        assert!(
+            cells.contains(&expected.concat()),
+            "{page}: {} row {row}",
+            published.name
+        );
+        assert!(row.contains(&published.overall));
+    }
 }
 
 #[tokio::test]

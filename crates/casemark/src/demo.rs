@@ -53,7 +53,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     drop(conn);
     if existing.iter().any(|p| p.name == DEMO_PDU) {
         let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
-        let all = crate::db::inspections::list(&mut conn, None)
+        let all = crate::db::inspections::list(&mut conn, None, None)
             .await
             .map_err(|e| fail(&e))?;
         if let Some(found) = all.iter().find(|i| i.pdu_name == DEMO_PDU) {

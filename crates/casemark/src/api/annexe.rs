@@ -42,7 +42,7 @@ pub async fn national_csv(
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter(), None).await?;
     drop(conn);
     Ok(annexe::download(
         annexe::CSV_TYPE,

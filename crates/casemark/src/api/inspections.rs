@@ -158,7 +158,7 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<Json<Vec<InspectionJson>>, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let all = db::inspections::list(&mut conn, user.member_filter()).await?;
+    let all = db::inspections::list(&mut conn, user.member_filter(), None).await?;
     Ok(Json(all.into_iter().map(InspectionJson::from).collect()))
 }
 

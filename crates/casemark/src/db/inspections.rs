@@ -20,6 +20,7 @@ pub struct Inspection {
     pub id: i64,
     pub pdu_name: String,
     pub region_name: String,
+    pub region_id: i16,
     pub framework_version_id: i32,
     pub fieldwork_start: NaiveDate,
     pub sample_week_1: Option<NaiveDate>,
@@ -52,7 +53,7 @@ pub async fn create(
 // `&'static str` literal, which sqlx accepts as safe SQL.
 macro_rules! select_inspection {
     () => {
-        "select i.id, p.name as pdu_name, r.name as region_name, i.framework_version_id,
+        "select i.id, p.name as pdu_name, r.name as region_name, p.region_id, i.framework_version_id,
            i.fieldwork_start, i.sample_week_1, i.sample_week_2, i.status,
            (select count(*) from sample_case c where c.inspection_id = i.id) as cases_total,
            (select count(*) from sample_case c where c.inspection_id = i.id
@@ -71,18 +72,21 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Inspection>,
 }
 
 /// Inspections latest fieldwork first: all of them, or (with a user id) those
-/// the user is a member of.
+/// the user is a member of; in one region, or in all.
 pub async fn list(
     conn: &mut PgConnection,
     member: Option<i64>,
+    region: Option<i16>,
 ) -> Result<Vec<Inspection>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_inspection!(),
-        "where $1::bigint is null
-            or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1)
+        "where ($1::bigint is null
+             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
+           and ($2::smallint is null or p.region_id = $2)
          order by i.fieldwork_start desc, p.name"
     ))
     .bind(member)
+    .bind(region)
     .fetch_all(conn)
     .await
 }

@@ -1,5 +1,6 @@
-//! The counts that ratings are computed from, aggregated in PostgreSQL so
-//! that only a few dozen rows leave the database per inspection.
+//! The counts that ratings are computed from. Key-question and prompt counts
+//! are kept per inspection by triggers (migration 0004), so reading them
+//! costs the same whatever else the database holds.
 
 use std::collections::HashMap;
 
@@ -31,14 +32,8 @@ pub async fn key_question_tallies(
     inspection_id: i64,
 ) -> Result<Tallies, sqlx::Error> {
     let rows = sqlx::query_as(
-        "select j.key_question_id as id,
-                count(*) filter (where j.answer = 'yes') as yes,
-                count(*) filter (where j.answer = 'no') as no,
-                count(*) filter (where j.answer = 'na') as na
-         from key_question_judgement j
-         join sample_case c on c.id = j.case_id
-         where c.inspection_id = $1
-         group by j.key_question_id",
+        "select key_question_id as id, yes::bigint, no::bigint, na::bigint
+         from key_question_tally where inspection_id = $1",
     )
     .bind(inspection_id)
     .fetch_all(conn)
@@ -51,14 +46,8 @@ pub async fn prompt_tallies(
     inspection_id: i64,
 ) -> Result<Tallies, sqlx::Error> {
     let rows = sqlx::query_as(
-        "select a.prompt_id as id,
-                count(*) filter (where a.answer = 'yes') as yes,
-                count(*) filter (where a.answer = 'no') as no,
-                count(*) filter (where a.answer = 'na') as na
-         from prompt_answer a
-         join sample_case c on c.id = a.case_id
-         where c.inspection_id = $1
-         group by a.prompt_id",
+        "select prompt_id as id, yes::bigint, no::bigint, na::bigint
+         from prompt_tally where inspection_id = $1",
     )
     .bind(inspection_id)
     .fetch_all(conn)
@@ -66,7 +55,6 @@ pub async fn prompt_tallies(
     Ok(tallies(rows))
 }
 
-/// Outcome answers: Yes and No tallies (outcomes have no N/A).
 pub async fn outcome_tallies(
     conn: &mut PgConnection,
     inspection_id: i64,
@@ -87,19 +75,19 @@ pub async fn outcome_tallies(
     Ok(tallies(rows))
 }
 
-/// Key-question tallies of every inspection, for the inspections list.
+/// Key-question tallies of every inspection (or of one region's), for the
+/// inspections list.
 pub async fn key_question_tallies_by_inspection(
     conn: &mut PgConnection,
+    region: Option<i16>,
 ) -> Result<HashMap<i64, Tallies>, sqlx::Error> {
     let rows: Vec<(i64, i32, i64, i64, i64)> = sqlx::query_as(
-        "select c.inspection_id, j.key_question_id,
-                count(*) filter (where j.answer = 'yes'),
-                count(*) filter (where j.answer = 'no'),
-                count(*) filter (where j.answer = 'na')
-         from key_question_judgement j
-         join sample_case c on c.id = j.case_id
-         group by c.inspection_id, j.key_question_id",
+        "select t.inspection_id, t.key_question_id, t.yes::bigint, t.no::bigint, t.na::bigint
+         from key_question_tally t
+         where $1::smallint is null or t.inspection_id in
+            (select i.id from inspection i join pdu p on p.id = i.pdu_id where p.region_id = $1)",
     )
+    .bind(region)
     .fetch_all(conn)
     .await?;
     let mut by_inspection: HashMap<i64, Vec<TallyRow>> = HashMap::new();
@@ -162,10 +150,15 @@ pub async fn domain_one(
 /// Domain one ratings of every inspection, by inspection then standard id.
 pub async fn domain_one_by_inspection(
     conn: &mut PgConnection,
+    region: Option<i16>,
 ) -> Result<HashMap<i64, HashMap<i32, DomainOne>>, sqlx::Error> {
     let rows: Vec<DomainOneRow> = sqlx::query_as(
-        "select inspection_id, standard_id, rating, strengths, areas_for_improvement from domain_one_rating",
+        "select d.inspection_id, d.standard_id, d.rating, d.strengths, d.areas_for_improvement
+         from domain_one_rating d
+         where $1::smallint is null or d.inspection_id in
+            (select i.id from inspection i join pdu p on p.id = i.pdu_id where p.region_id = $1)",
     )
+    .bind(region)
     .fetch_all(conn)
     .await?;
     let mut out: HashMap<i64, HashMap<i32, DomainOne>> = HashMap::new();

@@ -36,7 +36,7 @@ pub async fn national_csv(
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
-    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter(), None).await?;
     drop(conn);
     let body = long::stream(state, inspections);
     Ok(annexe::download(

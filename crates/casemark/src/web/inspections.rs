@@ -13,9 +13,11 @@ use super::WebError;
 use super::form::{DateInput, FormErrors};
 use crate::auth::CurrentUser;
 use crate::db::places::{Pdu, Region};
+use crate::extract::Id;
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
 use crate::vocab::InspectionStatus;
 use crate::{AppState, db, ratings};
+use casemark_rules::Rating;
 
 pub fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
@@ -25,12 +27,16 @@ pub struct InspectionRow {
     pub id: i64,
     pub pdu: String,
     pub region: String,
+    pub region_id: i16,
     pub fieldwork: String,
     pub status: InspectionStatus,
     pub cases_complete: i64,
     pub cases_total: i64,
+    /// The seven standards' ratings, in framework order.
+    pub standards: Vec<Option<Rating>>,
+    pub score: Option<u8>,
     /// The overall rating, provisional or not, once all seven are rated.
-    pub overall: Option<String>,
+    pub overall: Option<Rating>,
     pub provisional: bool,
 }
 
@@ -38,20 +44,63 @@ pub struct InspectionRow {
 #[template(path = "inspections.html")]
 pub struct InspectionsPage {
     nav: super::Nav,
+    /// "Inspections", or "Inspections in Wales" on a region's page.
+    heading: String,
+    /// Column headings for the seven standards: code and name.
+    standards: Vec<(String, String)>,
     rows: Vec<InspectionRow>,
     can_create: bool,
 }
 
+impl InspectionsPage {
+    fn rating(&self, rating: &Option<Rating>) -> &'static str {
+        rating.map_or("–", |r| r.label())
+    }
+}
+
+/// The national table: every inspection the user may see, with its seven
+/// ratings, score and overall rating.
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<InspectionsPage, WebError> {
+    inspections_page(&state, &user, None, "Inspections".to_owned()).await
+}
+
+/// One region's inspections.
+pub async fn region(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<InspectionsPage, WebError> {
+    let id = i16::try_from(id).map_err(|_| WebError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
-    let inspections = db::inspections::list(&mut conn, user.member_filter()).await?;
-    let tallies = db::ratings::key_question_tallies_by_inspection(&mut conn).await?;
-    let domain_one = db::ratings::domain_one_by_inspection(&mut conn).await?;
+    let region = db::places::region(&mut conn, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    drop(conn);
+    inspections_page(
+        &state,
+        &user,
+        Some(id),
+        format!("Inspections in {}", region.name),
+    )
+    .await
+}
+
+async fn inspections_page(
+    state: &AppState,
+    user: &CurrentUser,
+    region: Option<i16>,
+    heading: String,
+) -> Result<InspectionsPage, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let inspections = db::inspections::list(&mut conn, user.member_filter(), region).await?;
+    let tallies = db::ratings::key_question_tallies_by_inspection(&mut conn, region).await?;
+    let domain_one = db::ratings::domain_one_by_inspection(&mut conn, region).await?;
     drop(conn);
     let mut rows = Vec::with_capacity(inspections.len());
+    let mut standards = Vec::new();
     for i in inspections {
         let framework = state
             .frameworks
@@ -65,20 +114,32 @@ pub async fn list(
             ratings::count(i.cases_total),
             ratings::count(i.cases_complete),
         );
+        if standards.is_empty() {
+            standards = rated
+                .standards
+                .iter()
+                .map(|s| (s.code.clone(), s.name.clone()))
+                .collect();
+        }
         rows.push(InspectionRow {
             id: i.id,
             pdu: i.pdu_name,
             region: i.region_name,
+            region_id: i.region_id,
             fieldwork: long_date(i.fieldwork_start),
             status: i.status,
             cases_complete: i.cases_complete,
             cases_total: i.cases_total,
-            overall: rated.overall.map(|r| r.label().to_owned()),
+            standards: rated.standards.iter().map(|s| s.rating).collect(),
+            score: rated.score,
+            overall: rated.overall,
             provisional: rated.provisional,
         });
     }
     Ok(InspectionsPage {
-        nav: super::Nav::from(&user),
+        nav: super::Nav::from(user),
+        heading,
+        standards,
         can_create: crate::access::may_create_inspection(&user.actor()),
         rows,
     })

@@ -50,6 +50,7 @@ impl From<&CurrentUser> for Nav {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(inspections::list))
+        .route("/regions/{id}", get(inspections::region))
         .route("/inspections/new", get(inspections::choose_region))
         .route("/inspections/new/details", get(inspections::details))
         .route("/inspections", post(inspections::create))

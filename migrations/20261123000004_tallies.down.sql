@@ -1,0 +1,14 @@
+drop trigger untally on sample_case;
+drop function sample_case_untally();
+drop trigger tally_insert on key_question_judgement;
+drop trigger tally_update on key_question_judgement;
+drop trigger tally_delete on key_question_judgement;
+drop trigger tally_insert on prompt_answer;
+drop trigger tally_update on prompt_answer;
+drop trigger tally_delete on prompt_answer;
+drop function key_question_judgement_tally();
+drop function prompt_answer_tally();
+drop function key_question_tally_add(jsonb, integer);
+drop function prompt_tally_add(jsonb, integer);
+drop table prompt_tally;
+drop table key_question_tally;
