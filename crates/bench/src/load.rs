@@ -1,0 +1,443 @@
+//! Load: workers that act like inspectors, leads and readers, over HTTP or
+//! (for the baseline) by calling casemark's data layer directly with the
+//! same SQL and no HTTP, templates or sessions; closed and open loops; and
+//! the figures they produce.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use casemark::audit::Actor;
+use casemark::framework::FrameworkCache;
+use casemark::marking::{KeyQuestionInput, Submission};
+use casemark::vocab::UserRole;
+use casemark::{access, db, marking, ratings};
+use hyper::StatusCode;
+use sqlx::PgPool;
+
+use crate::dataset::{Made, Rng};
+use crate::http::Session;
+
+/// What the load can touch.
+#[derive(Debug)]
+pub struct World {
+    pub inspections: Vec<Made>,
+    /// Indexes into `inspections` by lead user id.
+    pub led_by: HashMap<i64, Vec<usize>>,
+    pub pool: PgPool,
+    pub frameworks: Arc<FrameworkCache>,
+}
+
+impl World {
+    pub fn new(inspections: Vec<Made>, pool: PgPool) -> Self {
+        let mut led_by: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (index, made) in inspections.iter().enumerate() {
+            led_by.entry(made.lead).or_default().push(index);
+        }
+        World {
+            inspections,
+            led_by,
+            pool,
+            frameworks: Arc::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// (a) save one standard of a case, then load the dashboard.
+    Marking,
+    /// (b) the ratings dashboard of a random inspection.
+    Dashboard,
+    /// (c) the national table, then a region's page.
+    National,
+}
+
+pub enum Via {
+    Http(Box<Session>),
+    Sql,
+}
+
+pub struct Worker {
+    pub via: Via,
+    pub user_id: i64,
+    pub rng: Rng,
+    pub world: Arc<World>,
+}
+
+/// One timed operation: its name and how long it took, or the error.
+pub type Sample = (&'static str, Result<Duration, String>);
+
+fn submission(rng: &mut Rng) -> (Submission, Vec<(String, String)>) {
+    let mut submission = Submission::default();
+    let mut form = Vec::new();
+    for area in 1..=3 {
+        let code = format!("2.1.{area}");
+        let answer = rng.answer().code().to_owned();
+        form.push((format!("kq-{code}"), answer.clone()));
+        submission.key_questions.insert(
+            code,
+            KeyQuestionInput {
+                answer: Some(answer),
+                rationale: None,
+            },
+        );
+    }
+    (submission, form)
+}
+
+impl Worker {
+    fn pick_own(&mut self) -> (i64, i64) {
+        let world = Arc::clone(&self.world);
+        let own = &world.led_by[&self.user_id];
+        let made = &world.inspections[own[self.rng.below(own.len())]];
+        (made.id, made.cases[self.rng.below(made.cases.len())])
+    }
+
+    fn pick_any(&mut self) -> i64 {
+        let n = self.world.inspections.len();
+        self.world.inspections[self.rng.below(n)].id
+    }
+
+    fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.user_id),
+            label: format!("bench-{}", self.user_id),
+            role: Some(UserRole::Lead),
+        }
+    }
+
+    /// One round of a workload; each operation timed on its own.
+    pub async fn step(&mut self, workload: Workload) -> Vec<Sample> {
+        match workload {
+            Workload::Marking => {
+                let (inspection, case) = self.pick_own();
+                let save = self.save(case).await;
+                let dashboard = self.dashboard(inspection).await;
+                vec![("save", save), ("dashboard", dashboard)]
+            }
+            Workload::Dashboard => {
+                let inspection = self.pick_any();
+                vec![("dashboard", self.dashboard(inspection).await)]
+            }
+            Workload::National => {
+                let national = self.national(None).await;
+                let region = (self.rng.below(12) + 1) as i16;
+                vec![
+                    ("national", national),
+                    ("region", self.national(Some(region)).await),
+                ]
+            }
+        }
+    }
+
+    pub async fn save(&mut self, case: i64) -> Result<Duration, String> {
+        let (submission, form) = submission(&mut self.rng);
+        let actor = self.actor();
+        let world = Arc::clone(&self.world);
+        timed(async {
+            match &mut self.via {
+                Via::Http(session) => {
+                    let mut fields: Vec<(&str, &str)> =
+                        form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    let csrf = session.csrf.clone();
+                    fields.push(("csrf_token", &csrf));
+                    let reply = session
+                        .post(&format!("/cases/{case}/standards/2.1"), &fields)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    expect(reply.status, StatusCode::SEE_OTHER, "save")
+                }
+                Via::Sql => {
+                    marking::save(&world.pool, &world.frameworks, &actor, case, &submission)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            }
+        })
+        .await
+    }
+
+    pub async fn dashboard(&mut self, inspection: i64) -> Result<Duration, String> {
+        let actor = self.actor();
+        let world = Arc::clone(&self.world);
+        timed(async {
+            match &mut self.via {
+                Via::Http(session) => {
+                    let reply = session
+                        .get(&format!("/inspections/{inspection}/ratings"))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    expect(reply.status, StatusCode::OK, "dashboard")
+                }
+                Via::Sql => {
+                    // The SQL the dashboard handler issues, without HTTP or
+                    // the template.
+                    let mut conn = world.pool.acquire().await.map_err(|e| e.to_string())?;
+                    let found = db::inspections::get(&mut conn, inspection)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or("no inspection")?;
+                    access::load(&mut conn, &actor, inspection)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let framework = world
+                        .frameworks
+                        .get(&world.pool, found.framework_version_id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    ratings::for_inspection(&mut conn, &framework, &found)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            }
+        })
+        .await
+    }
+
+    pub async fn national(&mut self, region: Option<i16>) -> Result<Duration, String> {
+        let world = Arc::clone(&self.world);
+        timed(async {
+            match &mut self.via {
+                Via::Http(session) => {
+                    let path = region.map_or("/".to_owned(), |r| format!("/regions/{r}"));
+                    let reply = session.get(&path).await.map_err(|e| e.to_string())?;
+                    expect(reply.status, StatusCode::OK, "national table")
+                }
+                Via::Sql => {
+                    let mut conn = world.pool.acquire().await.map_err(|e| e.to_string())?;
+                    let list = db::inspections::list(&mut conn, None, region)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let tallies =
+                        db::ratings::key_question_tallies_by_inspection(&mut conn, region)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    let domain_one = db::ratings::domain_one_by_inspection(&mut conn, region)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    drop(conn);
+                    for i in &list {
+                        let framework = world
+                            .frameworks
+                            .get(&world.pool, i.framework_version_id)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        ratings::rate(
+                            &framework,
+                            tallies.get(&i.id).unwrap_or(&Default::default()),
+                            &Default::default(),
+                            domain_one.get(&i.id).unwrap_or(&Default::default()),
+                            ratings::count(i.cases_total),
+                            ratings::count(i.cases_complete),
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        })
+        .await
+    }
+}
+
+fn expect(got: StatusCode, want: StatusCode, what: &str) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: {got}"))
+    }
+}
+
+async fn timed(work: impl Future<Output = Result<(), String>>) -> Result<Duration, String> {
+    let start = Instant::now();
+    work.await.map(|()| start.elapsed())
+}
+
+/// Figures of one operation under one load.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub workload: String,
+    pub op: &'static str,
+    pub clients: String,
+    pub ops: usize,
+    pub errors: usize,
+    pub first_error: Option<String>,
+    pub per_second: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+    pub peak_rss_mb: Option<f64>,
+}
+
+pub fn figures(
+    workload: &str,
+    clients: &str,
+    elapsed: Duration,
+    samples: Vec<Sample>,
+    peak_rss_kb: Option<u64>,
+) -> Vec<Figures> {
+    let mut by_op: Vec<(&'static str, Vec<Duration>, usize, Option<String>)> = Vec::new();
+    for (op, result) in samples {
+        let index = match by_op.iter().position(|(o, ..)| *o == op) {
+            Some(i) => i,
+            None => {
+                by_op.push((op, Vec::new(), 0, None));
+                by_op.len() - 1
+            }
+        };
+        match result {
+            Ok(d) => by_op[index].1.push(d),
+            Err(e) => {
+                by_op[index].2 += 1;
+                by_op[index].3.get_or_insert(e);
+            }
+        }
+    }
+    by_op
+        .into_iter()
+        .map(|(op, mut latencies, errors, first_error)| {
+            latencies.sort();
+            let at = |q: f64| {
+                latencies
+                    .get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            Figures {
+                workload: workload.to_owned(),
+                op,
+                clients: clients.to_owned(),
+                ops: latencies.len(),
+                errors,
+                first_error,
+                per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+                p50: at(0.50),
+                p99: at(0.99),
+                max: latencies.last().copied().unwrap_or_default(),
+                peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
+            }
+        })
+        .collect()
+}
+
+/// Runs `workers` flat out (no think time) for `duration`.
+pub async fn closed_loop(
+    workers: Vec<Worker>,
+    workload: Workload,
+    duration: Duration,
+) -> (Vec<Worker>, Vec<Sample>, Duration) {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|mut worker| {
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while Instant::now() < deadline {
+                    samples.extend(worker.step(workload).await);
+                }
+                (worker, samples)
+            })
+        })
+        .collect();
+    let mut workers = Vec::new();
+    let mut samples = Vec::new();
+    for task in tasks {
+        if let Ok((worker, s)) = task.await {
+            workers.push(worker);
+            samples.extend(s);
+        }
+    }
+    (workers, samples, start.elapsed())
+}
+
+/// The realistic peak: each inspector saves a standard every `save_every`
+/// and each lead opens a dashboard every `refresh_every`, with ±10% jitter,
+/// whatever the server's speed. Latency counts from when the request was
+/// due, so a slow server cannot hide its queue.
+pub async fn open_loop(
+    inspectors: Vec<Worker>,
+    leads: Vec<Worker>,
+    save_every: Duration,
+    refresh_every: Duration,
+    duration: Duration,
+) -> (Vec<Sample>, Duration) {
+    let start = tokio::time::Instant::now();
+    let end = start + duration;
+    let mut tasks = Vec::new();
+    for (kind, period, group) in [
+        (Workload::Marking, save_every, inspectors),
+        (Workload::Dashboard, refresh_every, leads),
+    ] {
+        for mut worker in group {
+            tasks.push(tokio::spawn(async move {
+                let mut samples = Vec::new();
+                let period_ms = period.as_millis() as usize;
+                let mut due = start + Duration::from_millis(worker.rng.below(period_ms) as u64);
+                while due < end {
+                    tokio::time::sleep_until(due).await;
+                    let result = if kind == Workload::Marking {
+                        let (_, case) = worker.pick_own();
+                        worker.save(case).await.map(|_| due.elapsed())
+                    } else {
+                        let inspection = worker.pick_any();
+                        worker.dashboard(inspection).await.map(|_| due.elapsed())
+                    };
+                    samples.push((
+                        if kind == Workload::Marking {
+                            "save"
+                        } else {
+                            "dashboard"
+                        },
+                        result,
+                    ));
+                    let jitter = worker.rng.below(period_ms / 5) as u64;
+                    due += Duration::from_millis((period_ms - period_ms / 10) as u64 + jitter);
+                }
+                samples
+            }));
+        }
+    }
+    let mut samples = Vec::new();
+    for task in tasks {
+        if let Ok(s) = task.await {
+            samples.extend(s);
+        }
+    }
+    (samples, start.elapsed())
+}
+
+/// Samples a process's resident memory until told to stop; returns the
+/// largest value seen, in kB.
+pub fn watch_rss(
+    pid: u32,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<Option<u64>>,
+) {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        let mut peak = None;
+        loop {
+            if let Some(kb) = rss_kb(pid) {
+                peak = Some(peak.map_or(kb, |p: u64| p.max(kb)));
+            }
+            tokio::select! {
+                _ = stopped.changed() => return peak,
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+            }
+        }
+    });
+    (stop, handle)
+}
+
+pub fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
