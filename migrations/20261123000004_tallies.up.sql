@@ -28,8 +28,12 @@ create table prompt_tally (
 -- proposes before its conflict is found, so a negative insert would fail.
 -- Rows whose case no longer exists (a case deleted with its answers) were
 -- already counted out by sample_case_untally below.
+--
+-- Planned afresh on every call (plan_cache_mode): a connection that cached a
+-- plan while sample_case was small would otherwise keep scanning all of it
+-- after it has grown, until statistics change.
 create function key_question_tally_add(rows_json jsonb, sign integer) returns void
-language plpgsql as $$
+language plpgsql set plan_cache_mode = force_custom_plan as $$
 begin
     if sign > 0 then
         insert into key_question_tally as t (inspection_id, key_question_id, yes, no, na)
@@ -58,7 +62,7 @@ end
 $$;
 
 create function prompt_tally_add(rows_json jsonb, sign integer) returns void
-language plpgsql as $$
+language plpgsql set plan_cache_mode = force_custom_plan as $$
 begin
     if sign > 0 then
         insert into prompt_tally as t (inspection_id, prompt_id, yes, no, na)
