@@ -158,12 +158,7 @@ async fn a_lead_creates_an_inspection_uploads_a_case_list_and_assigns_cases() {
 
         chrome.click("a[href$='/cases/import']").await;
         chrome.check_page("empty", &[PDU, "Add cases"]).await;
-        chrome
-            .find("#file")
-            .await
-            .send_keys(&bad.display().to_string())
-            .await
-            .expect("choose file");
+        chrome.choose_file("#file", &bad).await;
         chrome.submit("main button[type=submit]").await;
         assert!(
             chrome
@@ -172,25 +167,14 @@ async fn a_lead_creates_an_inspection_uploads_a_case_list_and_assigns_cases() {
                 .contains("Row 2, sentence_type"),
             "the preview lists problems by row and column"
         );
-        assert_eq!(
-            chrome
-                .focused("el.classList.contains('govuk-error-summary')")
-                .await,
-            json!(true),
-            "the error summary takes focus"
-        );
+        chrome.assert_error_summary_focused().await;
         chrome
             .check_page("preview with errors", &[PDU, "Check the cases"])
             .await;
         chrome
             .goto(&format!("{inspection_path}/cases/import"))
             .await;
-        chrome
-            .find("#file")
-            .await
-            .send_keys(&good.display().to_string())
-            .await
-            .expect("choose file");
+        chrome.choose_file("#file", &good).await;
         chrome.submit("main button[type=submit]").await;
         assert!(
             chrome
@@ -314,13 +298,7 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
         // Marking complete with 2.4.3 unanswered is stopped by the summary.
         chrome.tab_to("form[action$='/complete'] button").await;
         chrome.press_and_wait(keys::ENTER).await;
-        assert_eq!(
-            chrome
-                .focused("el.classList.contains('govuk-error-summary')")
-                .await,
-            json!(true),
-            "the error summary takes focus"
-        );
+        chrome.assert_error_summary_focused().await;
         assert!(chrome.text(".govuk-error-summary").await.contains("2.4.3"));
         chrome.check_page("with errors", &["C001", PDU]).await;
         // Its link leads to the question; answer it and complete.

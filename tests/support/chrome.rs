@@ -200,6 +200,26 @@ impl Chrome {
         panic!("no new page loaded within 10 seconds");
     }
 
+    /// Chooses a file in a file input (the path must be absolute).
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        self.find(css)
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("choose file");
+    }
+
+    /// The GOV.UK error summary has taken focus, as it must after a
+    /// refused submit.
+    pub async fn assert_error_summary_focused(&self) {
+        assert_eq!(
+            self.focused("el.classList.contains('govuk-error-summary')")
+                .await,
+            json!(true),
+            "the error summary takes focus"
+        );
+    }
+
     /// Presses keys in whatever has focus, as a keyboard user does.
     pub async fn press(&self, keys: &str) {
         let focused = self.client.active_element().await.expect("focus");

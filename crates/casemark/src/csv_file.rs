@@ -57,8 +57,11 @@ pub fn decode(bytes: &[u8]) -> Result<&str, UploadError> {
 }
 
 /// A reader for decoded CSV text: comma-separated, header row first, every
-/// row as long as the header (a ragged row is an error, not a guess).
+/// row as long as the header (a ragged row is an error, not a guess). A
+/// byte-order mark is skipped here too, for text that was pasted rather
+/// than uploaded.
 pub fn reader(text: &str) -> csv::Reader<&[u8]> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes())

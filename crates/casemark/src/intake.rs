@@ -529,7 +529,6 @@ impl CsvCases {
 /// Problems with the header row refuse the whole file (`Err`); a row that
 /// cannot be read is reported beside the others (`CsvCases::problems`).
 pub fn parse_csv(text: &str) -> Result<CsvCases, Vec<RowProblem>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv_file::reader(text);
     let problem = |row: usize, message: String| RowProblem {
         row,
