@@ -495,6 +495,46 @@ async fn tally_drift(app: &TestApp) -> i64 {
     .await
 }
 
+/// Checks what the lists show against a recount: each inspection's case
+/// counts in `inspection_summary`, and its summary (ratings, score) as the
+/// lists read it from the cache against the summary of its dashboard.
+async fn assert_summaries_match(app: &TestApp) {
+    let count_drift = app
+        .count(
+            "select count(*) from inspection_summary s
+             where s.cases_total <> (select count(*) from sample_case c where c.inspection_id = s.inspection_id)
+                or s.cases_complete <> (select count(*) from sample_case c
+                                        where c.inspection_id = s.inspection_id and c.marking_status = 'complete')",
+        )
+        .await;
+    assert_eq!(count_drift, 0, "case counts differ from a recount");
+    let frameworks = casemark::framework::FrameworkCache::default();
+    let mut conn = app.pool.acquire().await.expect("connection");
+    let all = casemark::db::inspections::list(&mut conn, None, None)
+        .await
+        .expect("list");
+    // Twice: the first read may rate and store, the second reads the cache.
+    for _ in 0..2 {
+        let listed = casemark::ratings::summaries(&mut conn, &frameworks, &all)
+            .await
+            .expect("summaries");
+        for (inspection, summary) in all.iter().zip(listed) {
+            let framework = frameworks
+                .get(&mut conn, inspection.framework_version_id)
+                .await
+                .expect("framework");
+            let full = casemark::ratings::for_inspection(&mut conn, &framework, inspection)
+                .await
+                .expect("ratings");
+            let expected: Vec<_> = full.standards.iter().map(|s| s.rating).collect();
+            assert_eq!(summary.standards, expected, "inspection {}", inspection.id);
+            assert_eq!(summary.score, full.score);
+            assert_eq!(summary.overall, full.overall);
+            assert_eq!(summary.provisional, full.provisional);
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_counts_kept_by_triggers_always_equal_a_recount() {
     let app = TestApp::spawn().await;
@@ -524,7 +564,32 @@ async fn the_counts_kept_by_triggers_always_equal_a_recount() {
         .await;
     }
     assert_eq!(tally_drift(&app).await, 0);
-    // Changes, including a change back, a rationale only, and no change.
+    assert_summaries_match(&app).await;
+    // Changes, including a change back, a rationale only, and no change;
+    // a case completed, and domain one rated.
+    save(
+        cases[3],
+        json!({"key_questions": {"2.1.1": "yes", "2.1.2": "yes", "2.1.3": "yes"}}),
+    )
+    .await;
+    let all_yes: serde_json::Map<String, Value> = [
+        "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
+        "2.4.2", "2.4.3",
+    ]
+    .iter()
+    .map(|code| ((*code).to_owned(), json!("yes")))
+    .collect();
+    api.server
+        .put(&format!("/api/v1/cases/{}/judgements", cases[3]))
+        .json(&json!({"key_questions": all_yes, "complete": true}))
+        .await
+        .assert_status_ok();
+    api.server
+        .put(&format!("/api/v1/inspections/{second}/domain-one"))
+        .json(&json!({"1.1": "good", "1.2": "outstanding", "1.3": "good"}))
+        .await
+        .assert_status_ok();
+    assert_summaries_match(&app).await;
     save(
         cases[0],
         json!({"key_questions": {"2.1.1": "no"}, "prompts": {"2.1.1.a": "no"}}),
@@ -539,6 +604,7 @@ async fn the_counts_kept_by_triggers_always_equal_a_recount() {
     .await;
     save(cases[3], json!({"key_questions": {"2.1.2": "yes"}})).await;
     assert_eq!(tally_drift(&app).await, 0);
+    assert_summaries_match(&app).await;
     let before = app
         .count("select yes::bigint from key_question_tally t join key_question k on k.id = t.key_question_id where k.code = '2.1.2' and inspection_id = 1")
         .await;
@@ -565,9 +631,11 @@ async fn the_counts_kept_by_triggers_always_equal_a_recount() {
             .expect("insert");
     }
     assert_eq!(tally_drift(&app).await, 0);
+    assert_summaries_match(&app).await;
     sqlx::query("delete from sample_case where reference = 'SQL'")
         .execute(&app.pool)
         .await
         .expect("delete");
     assert_eq!(tally_drift(&app).await, 0);
+    assert_summaries_match(&app).await;
 }

@@ -185,7 +185,7 @@ impl Worker {
                         .map_err(|e| e.to_string())?;
                     let framework = world
                         .frameworks
-                        .get(&world.pool, found.framework_version_id)
+                        .get(&mut conn, found.framework_version_id)
                         .await
                         .map_err(|e| e.to_string())?;
                     ratings::for_inspection(&mut conn, &framework, &found)
@@ -212,29 +212,9 @@ impl Worker {
                     let list = db::inspections::list(&mut conn, None, region)
                         .await
                         .map_err(|e| e.to_string())?;
-                    let tallies =
-                        db::ratings::key_question_tallies_by_inspection(&mut conn, region)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                    let domain_one = db::ratings::domain_one_by_inspection(&mut conn, region)
+                    ratings::summaries(&mut conn, &world.frameworks, &list)
                         .await
                         .map_err(|e| e.to_string())?;
-                    drop(conn);
-                    for i in &list {
-                        let framework = world
-                            .frameworks
-                            .get(&world.pool, i.framework_version_id)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        ratings::rate(
-                            &framework,
-                            tallies.get(&i.id).unwrap_or(&Default::default()),
-                            &Default::default(),
-                            domain_one.get(&i.id).unwrap_or(&Default::default()),
-                            ratings::count(i.cases_total),
-                            ratings::count(i.cases_complete),
-                        );
-                    }
                     Ok(())
                 }
             }
@@ -270,6 +250,80 @@ pub struct Figures {
     pub p99: Duration,
     pub max: Duration,
     pub peak_rss_mb: Option<f64>,
+    /// CPU milliseconds per request of the run: the server, the load
+    /// generator (this process), and the rest of the machine (PostgreSQL).
+    pub cpu_ms: Option<[f64; 3]>,
+}
+
+/// CPU seconds used so far, from /proc: by the server, by this process and
+/// by the whole machine (all cores, busy time only).
+#[derive(Debug, Clone, Copy)]
+pub struct CpuTimes {
+    server: f64,
+    client: f64,
+    machine: f64,
+}
+
+/// Linux reports these times in USER_HZ, which is 100 on every mainstream
+/// kernel configuration.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+fn process_cpu(stat_path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses:
+    // state is the first, utime the 12th and stime the 13th.
+    let after = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / TICKS_PER_SECOND)
+}
+
+fn machine_busy() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle, iowait.
+    let busy: f64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    Some(busy / TICKS_PER_SECOND)
+}
+
+pub fn cpu_times(server_pid: u32) -> Option<CpuTimes> {
+    Some(CpuTimes {
+        server: process_cpu(&format!("/proc/{server_pid}/stat"))?,
+        client: process_cpu("/proc/self/stat")?,
+        machine: machine_busy()?,
+    })
+}
+
+/// Sets each row's CPU per request from the CPU used over the run.
+pub fn with_cpu(
+    mut rows: Vec<Figures>,
+    before: Option<CpuTimes>,
+    after: Option<CpuTimes>,
+) -> Vec<Figures> {
+    let requests: usize = rows.iter().map(|f| f.ops + f.errors).sum();
+    if let (Some(b), Some(a)) = (before, after)
+        && requests > 0
+    {
+        let per = |seconds: f64| seconds * 1000.0 / requests as f64;
+        let server = a.server - b.server;
+        let client = a.client - b.client;
+        let rest = (a.machine - b.machine - server - client).max(0.0);
+        for row in &mut rows {
+            row.cpu_ms = Some([per(server), per(client), per(rest)]);
+        }
+    }
+    rows
 }
 
 pub fn figures(
@@ -318,6 +372,54 @@ pub fn figures(
                 p99: at(0.99),
                 max: latencies.last().copied().unwrap_or_default(),
                 peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
+                cpu_ms: None,
+            }
+        })
+        .collect()
+}
+
+/// The median of several runs' figures, row by row (rows matched by
+/// workload, op and clients, in the first run's order): median throughput
+/// and latencies, errors summed over all runs, the highest RSS seen.
+pub fn median(runs: &[Vec<Figures>]) -> Vec<Figures> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .map(|row| {
+            let same: Vec<&Figures> = runs
+                .iter()
+                .filter_map(|run| {
+                    run.iter().find(|f| {
+                        f.workload == row.workload && f.op == row.op && f.clients == row.clients
+                    })
+                })
+                .collect();
+            fn mid<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+                values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+                values[values.len() / 2]
+            }
+            Figures {
+                workload: row.workload.clone(),
+                op: row.op,
+                clients: row.clients.clone(),
+                ops: mid(same.iter().map(|f| f.ops).collect()),
+                errors: same.iter().map(|f| f.errors).sum(),
+                first_error: same.iter().find_map(|f| f.first_error.clone()),
+                per_second: mid(same.iter().map(|f| f.per_second).collect()),
+                p50: mid(same.iter().map(|f| f.p50).collect()),
+                p99: mid(same.iter().map(|f| f.p99).collect()),
+                max: mid(same.iter().map(|f| f.max).collect()),
+                peak_rss_mb: same
+                    .iter()
+                    .filter_map(|f| f.peak_rss_mb)
+                    .fold(None, |peak, mb| Some(peak.map_or(mb, |p: f64| p.max(mb)))),
+                cpu_ms: {
+                    let all: Vec<[f64; 3]> = same.iter().filter_map(|f| f.cpu_ms).collect();
+                    (!all.is_empty())
+                        .then(|| [0, 1, 2].map(|i| mid(all.iter().map(|c| c[i]).collect())))
+                },
             }
         })
         .collect()

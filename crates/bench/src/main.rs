@@ -64,6 +64,14 @@ struct Args {
     /// Connections in the server's pool and the baseline's.
     #[arg(long, default_value_t = 8)]
     pool: u32,
+    /// Instead of the measurements: this many minutes of the realistic peak
+    /// (saves and dashboards), watching errors and the server's memory;
+    /// writes docs/reliability.md's soak section.
+    #[arg(long, default_value_t = 0)]
+    soak_minutes: u64,
+    /// Times each measurement is repeated; the report gives medians.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
     /// A tiny run that only checks that everything works (for CI).
     #[arg(long)]
     smoke: bool,
@@ -144,13 +152,13 @@ async fn fresh_database(admin: &str) -> Result<String, BenchError> {
 
 fn table(rows: &[Figures]) -> String {
     let mut out = String::from(
-        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB |\n\
-         |---|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB | CPU ms/request: server · load generator · PostgreSQL |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in rows {
         let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |\n",
             f.workload,
             f.op,
             f.clients,
@@ -161,6 +169,10 @@ fn table(rows: &[Figures]) -> String {
             ms(f.max),
             f.errors,
             f.peak_rss_mb.map_or("–".to_owned(), |m| format!("{m:.0}")),
+            f.cpu_ms
+                .map_or("–".to_owned(), |[server, client, rest]| format!(
+                    "{server:.2} · {client:.2} · {rest:.2}"
+                )),
         ));
     }
     out
@@ -191,7 +203,9 @@ async fn main() -> Result<(), BenchError> {
         args.peak_seconds = 2;
         args.peak_inspectors = 2;
         args.peak_leads = 1;
+        args.runs = 1;
     }
+    args.runs = args.runs.max(1);
     let started = Instant::now();
     let url = fresh_database(&args.database_url).await?;
     let pool = db::prepare(&url, args.pool).await.map_err(setup)?;
@@ -217,11 +231,11 @@ async fn main() -> Result<(), BenchError> {
     .await
     .map_err(setup)?;
     let frameworks = casemark::framework::FrameworkCache::default();
-    let version = {
+    let framework = {
         let mut conn = pool.acquire().await?;
-        db::framework::current_id(&mut conn).await?
+        let version = db::framework::current_id(&mut conn).await?;
+        frameworks.get(&mut conn, version).await?
     };
-    let framework = frameworks.get(&pool, version).await?;
 
     let small = 10.min(args.inspections);
     eprintln!("bench: {small} inspections × {} cases", args.cases);
@@ -237,23 +251,26 @@ async fn main() -> Result<(), BenchError> {
                 .map_err(setup)?,
         );
     }
-    let mut rows = Vec::new();
     let scale_clients = 32.min(most_clients);
     let world = Arc::new(World::new(made.clone(), pool.clone()));
-    let workers = readers_as_workers(&readers, scale_clients, &world);
-    let (_, samples, elapsed) = load::closed_loop(
-        workers,
-        Workload::Dashboard,
-        Duration::from_secs(args.seconds),
-    )
-    .await;
-    rows.extend(load::figures(
-        &format!("(b) dashboard, {small} inspections"),
-        &scale_clients.to_string(),
-        elapsed,
-        samples,
-        None,
-    ));
+    let mut small_runs = Vec::new();
+    for _ in 0..args.runs {
+        let workers = readers_as_workers(&readers, scale_clients, &world);
+        let (_, samples, elapsed) = load::closed_loop(
+            workers,
+            Workload::Dashboard,
+            Duration::from_secs(args.seconds),
+        )
+        .await;
+        small_runs.push(load::figures(
+            &format!("(b) dashboard, {small} inspections"),
+            &scale_clients.to_string(),
+            elapsed,
+            samples,
+            None,
+        ));
+    }
+    let mut rows = load::median(&small_runs);
 
     if args.inspections > small {
         eprintln!("bench: growing to {} inspections", args.inspections);
@@ -295,106 +312,125 @@ async fn main() -> Result<(), BenchError> {
         "bench: {} sessions signed in",
         markers_signed_in.len() + readers.len()
     );
-
-    for &clients in &args.clients {
-        for (workload, name) in [
-            (Workload::Marking, "(a) marking"),
-            (Workload::Dashboard, "(b) dashboard"),
-            (Workload::National, "(c) national table"),
-        ] {
-            for via_http in [true, false] {
-                let workers: Vec<Worker> = match (workload, via_http) {
-                    (Workload::Marking, true) => markers_signed_in
-                        .iter()
-                        .cycle()
-                        .take(clients)
-                        .enumerate()
-                        .map(|(n, (lead, session))| Worker {
-                            via: Via::Http(Box::new(session.clone())),
-                            user_id: *lead,
-                            rng: Rng::new(n as u64 + 7),
-                            world: Arc::clone(&world),
-                        })
-                        .collect(),
-                    (Workload::Marking, false) => markers_signed_in
-                        .iter()
-                        .cycle()
-                        .take(clients)
-                        .enumerate()
-                        .map(|(n, (lead, _))| Worker {
-                            via: Via::Sql,
-                            user_id: *lead,
-                            rng: Rng::new(n as u64 + 7),
-                            world: Arc::clone(&world),
-                        })
-                        .collect(),
-                    (_, true) => readers_as_workers(&readers, clients, &world),
-                    (_, false) => (0..clients)
-                        .map(|n| Worker {
-                            via: Via::Sql,
-                            user_id: leads[0],
-                            rng: Rng::new(n as u64 + 11),
-                            world: Arc::clone(&world),
-                        })
-                        .collect(),
-                };
-                let label = if via_http {
-                    name.to_owned()
-                } else {
-                    format!("{name}, baseline")
-                };
-                eprintln!("bench: {label}, {clients} clients");
-                let (stop, rss) = load::watch_rss(pid);
-                let (_, samples, elapsed) =
-                    load::closed_loop(workers, workload, Duration::from_secs(args.seconds)).await;
-                let _ = stop.send(true);
-                let peak = rss.await.ok().flatten().filter(|_| via_http);
-                rows.extend(load::figures(
-                    &label,
-                    &clients.to_string(),
-                    elapsed,
-                    samples,
-                    peak,
-                ));
-            }
-        }
+    if args.soak_minutes > 0 {
+        let inspectors = markers_signed_in
+            .iter()
+            .map(|(lead, session)| (*lead, session.clone()))
+            .collect();
+        let outcome = soak::run(&args, pid, &world, inspectors, &readers).await;
+        drop(server);
+        pool.close().await;
+        return outcome;
     }
 
-    eprintln!(
-        "bench: realistic peak, {} inspectors and {} leads",
-        args.peak_inspectors, args.peak_leads
-    );
-    let inspectors: Vec<Worker> = markers_signed_in
-        .iter()
-        .cycle()
-        .take(args.peak_inspectors)
-        .enumerate()
-        .map(|(n, (lead, session))| Worker {
-            via: Via::Http(Box::new(session.clone())),
-            user_id: *lead,
-            rng: Rng::new(n as u64 + 101),
-            world: Arc::clone(&world),
-        })
-        .collect();
-    let lead_readers = readers_as_workers(&readers, args.peak_leads, &world);
-    let (stop, rss) = load::watch_rss(pid);
-    let (samples, elapsed) = load::open_loop(
-        inspectors,
-        lead_readers,
-        Duration::from_secs(5),
-        Duration::from_secs(2),
-        Duration::from_secs(args.peak_seconds),
-    )
-    .await;
-    let _ = stop.send(true);
-    let peak = rss.await.ok().flatten();
-    rows.extend(load::figures(
-        "realistic peak (open loop)",
-        &format!("{}+{}", args.peak_inspectors, args.peak_leads),
-        elapsed,
-        samples,
-        peak,
-    ));
+    let mut runs = Vec::new();
+    for run in 1..=args.runs {
+        eprintln!("bench: run {run} of {}", args.runs);
+        let mut run_rows = Vec::new();
+        for &clients in &args.clients {
+            for (workload, name) in [
+                (Workload::Marking, "(a) marking"),
+                (Workload::Dashboard, "(b) dashboard"),
+                (Workload::National, "(c) national table"),
+            ] {
+                for via_http in [true, false] {
+                    let workers: Vec<Worker> = match (workload, via_http) {
+                        (Workload::Marking, true) => markers_signed_in
+                            .iter()
+                            .cycle()
+                            .take(clients)
+                            .enumerate()
+                            .map(|(n, (lead, session))| Worker {
+                                via: Via::Http(Box::new(session.clone())),
+                                user_id: *lead,
+                                rng: Rng::new(n as u64 + 7),
+                                world: Arc::clone(&world),
+                            })
+                            .collect(),
+                        (Workload::Marking, false) => markers_signed_in
+                            .iter()
+                            .cycle()
+                            .take(clients)
+                            .enumerate()
+                            .map(|(n, (lead, _))| Worker {
+                                via: Via::Sql,
+                                user_id: *lead,
+                                rng: Rng::new(n as u64 + 7),
+                                world: Arc::clone(&world),
+                            })
+                            .collect(),
+                        (_, true) => readers_as_workers(&readers, clients, &world),
+                        (_, false) => (0..clients)
+                            .map(|n| Worker {
+                                via: Via::Sql,
+                                user_id: leads[0],
+                                rng: Rng::new(n as u64 + 11),
+                                world: Arc::clone(&world),
+                            })
+                            .collect(),
+                    };
+                    let label = if via_http {
+                        name.to_owned()
+                    } else {
+                        format!("{name}, baseline")
+                    };
+                    eprintln!("bench: {label}, {clients} clients");
+                    let (stop, rss) = load::watch_rss(pid);
+                    let cpu_before = load::cpu_times(pid);
+                    let (_, samples, elapsed) =
+                        load::closed_loop(workers, workload, Duration::from_secs(args.seconds))
+                            .await;
+                    let cpu_after = load::cpu_times(pid);
+                    let _ = stop.send(true);
+                    let peak = rss.await.ok().flatten().filter(|_| via_http);
+                    run_rows.extend(load::with_cpu(
+                        load::figures(&label, &clients.to_string(), elapsed, samples, peak),
+                        cpu_before,
+                        cpu_after,
+                    ));
+                }
+            }
+        }
+
+        eprintln!(
+            "bench: realistic peak, {} inspectors and {} leads",
+            args.peak_inspectors, args.peak_leads
+        );
+        let inspectors: Vec<Worker> = markers_signed_in
+            .iter()
+            .cycle()
+            .take(args.peak_inspectors)
+            .enumerate()
+            .map(|(n, (lead, session))| Worker {
+                via: Via::Http(Box::new(session.clone())),
+                user_id: *lead,
+                rng: Rng::new(n as u64 + 101),
+                world: Arc::clone(&world),
+            })
+            .collect();
+        let lead_readers = readers_as_workers(&readers, args.peak_leads, &world);
+        let (stop, rss) = load::watch_rss(pid);
+        let (samples, elapsed) = load::open_loop(
+            inspectors,
+            lead_readers,
+            Duration::from_secs(5),
+            Duration::from_secs(2),
+            Duration::from_secs(args.peak_seconds),
+        )
+        .await;
+        let _ = stop.send(true);
+        let peak = rss.await.ok().flatten();
+        run_rows.extend(load::figures(
+            "realistic peak (open loop)",
+            &format!("{}+{}", args.peak_inspectors, args.peak_leads),
+            elapsed,
+            samples,
+            peak,
+        ));
+
+        runs.push(run_rows);
+    }
+    rows.extend(load::median(&runs));
 
     let markdown = table(&rows);
     println!("{markdown}");
@@ -404,7 +440,7 @@ async fn main() -> Result<(), BenchError> {
     pool.close().await;
     // Errors are figures too: a full run records them before failing.
     if !args.smoke {
-        let generated = report::document(&args_line(), &markdown, &url).await;
+        let generated = report::document(&args_line(), args.runs, &markdown, &url).await;
         let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
         std::fs::write(&args.out, report::splice(&existing, &generated)).map_err(setup)?;
         eprintln!("bench: wrote {}", args.out);
@@ -434,6 +470,95 @@ fn readers_as_workers(readers: &[Session], n: usize, world: &Arc<World>) -> Vec<
         .collect()
 }
 
+mod soak {
+    //! The soak run: the realistic peak for many minutes, a row a minute.
+
+    use super::*;
+
+    pub async fn run(
+        args: &Args,
+        pid: u32,
+        world: &Arc<World>,
+        inspectors: Vec<(i64, Session)>,
+        readers: &[Session],
+    ) -> Result<(), BenchError> {
+        let started = Instant::now();
+        let mut minutes = Vec::new();
+        let mut rss = Vec::new();
+        for minute in 1..=args.soak_minutes {
+            let markers: Vec<Worker> = inspectors
+                .iter()
+                .cycle()
+                .take(args.peak_inspectors)
+                .enumerate()
+                .map(|(n, (lead, session))| Worker {
+                    via: Via::Http(Box::new(session.clone())),
+                    user_id: *lead,
+                    rng: Rng::new(minute * 1000 + n as u64),
+                    world: Arc::clone(world),
+                })
+                .collect();
+            let leads = readers_as_workers(readers, args.peak_leads, world);
+            let (samples, elapsed) = load::open_loop(
+                markers,
+                leads,
+                Duration::from_secs(5),
+                Duration::from_secs(2),
+                Duration::from_secs(60),
+            )
+            .await;
+            let kb = load::rss_kb(pid);
+            rss.push(kb.unwrap_or(0));
+            let rows = load::figures(
+                &format!("minute {minute}"),
+                &format!("{}+{}", args.peak_inspectors, args.peak_leads),
+                elapsed,
+                samples,
+                kb,
+            );
+            eprintln!(
+                "bench: soak minute {minute}: {} requests, {} errors, RSS {} MB",
+                rows.iter().map(|f| f.ops + f.errors).sum::<usize>(),
+                rows.iter().map(|f| f.errors).sum::<usize>(),
+                kb.unwrap_or(0) / 1024
+            );
+            minutes.extend(rows);
+        }
+        let markdown = table(&minutes);
+        println!("{markdown}");
+        let errors = report_errors(&minutes);
+        let first = rss.first().copied().unwrap_or(0) as f64 / 1024.0;
+        let last = rss.last().copied().unwrap_or(0) as f64 / 1024.0;
+        let summary = format!(
+            "{} minutes, {} requests, {errors} errors; server RSS {first:.0} MB after the first \
+             minute and {last:.0} MB after the last ({:+.0} MB).\n\n",
+            args.soak_minutes,
+            minutes.iter().map(|f| f.ops + f.errors).sum::<usize>(),
+            last - first,
+        );
+        eprintln!(
+            "bench: {summary}bench: soak done in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        let generated = format!(
+            "## Latest soak run\n\n\
+             Command: `cargo build --release && cargo run --release -p casemark-bench -- {}`; {}.\n\n\
+             {summary}{markdown}",
+            args_line(),
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        );
+        let out = "docs/reliability.md";
+        let existing = std::fs::read_to_string(out).unwrap_or_default();
+        std::fs::write(out, report::splice_between(&existing, &generated, "soak"))
+            .map_err(setup)?;
+        eprintln!("bench: wrote {out}");
+        if errors > 0 {
+            return Err(setup(format!("{errors} requests failed")));
+        }
+        Ok(())
+    }
+}
+
 mod report {
     //! docs/performance.md's generated part: the machine, the command and
     //! the figures beside the targets.
@@ -458,19 +583,25 @@ mod report {
         format!("{cores} cores, {memory} memory; {rustc}")
     }
 
-    const START: &str = "<!-- bench:start (written by crates/bench; edit around it) -->";
-    const END: &str = "<!-- bench:end -->";
-
     /// The document with its generated part replaced (or, in a new
     /// document, added at the end); the hand-written text is kept.
     pub fn splice(existing: &str, generated: &str) -> String {
-        let block = format!("{START}\n{generated}{END}\n");
-        match (existing.find(START), existing.find(END)) {
+        splice_between(existing, generated, "bench")
+    }
+
+    /// [`splice`] for the block marked `<!-- {name}:start … -->` …
+    /// `<!-- {name}:end -->`.
+    pub fn splice_between(existing: &str, generated: &str, name: &str) -> String {
+        let start_marker = format!("<!-- {name}:start");
+        let start_line = format!("{start_marker} (written by crates/bench; edit around it) -->");
+        let end_marker = format!("<!-- {name}:end -->");
+        let block = format!("{start_line}\n{generated}{end_marker}\n");
+        match (existing.find(&start_marker), existing.find(&end_marker)) {
             (Some(start), Some(end)) if start < end => {
                 format!(
                     "{}{block}{}",
                     &existing[..start],
-                    &existing[end + END.len()..].trim_start_matches('\n')
+                    &existing[end + end_marker.len()..].trim_start_matches('\n')
                 )
             }
             _ => format!(
@@ -480,18 +611,26 @@ mod report {
         }
     }
 
-    pub async fn document(args: &str, table: &str, url: &str) -> String {
+    pub async fn document(args: &str, runs: usize, table: &str, url: &str) -> String {
         let postgres = match sqlx::postgres::PgPool::connect(url).await {
-            Ok(pool) => sqlx::query_scalar::<_, String>("show server_version")
-                .fetch_one(&pool)
-                .await
-                .unwrap_or_default(),
+            Ok(pool) => sqlx::query_as::<_, (String, String, String)>(
+                "select current_setting('server_version'), current_setting('autovacuum'),
+                        current_setting('jit')",
+            )
+            .fetch_one(&pool)
+            .await
+            .map(|(version, autovacuum, jit)| {
+                format!("{version}, autovacuum {autovacuum}, server JIT setting {jit}")
+            })
+            .unwrap_or_default(),
             Err(_) => String::new(),
         };
         format!(
             "## Latest run\n\n\
              Machine: {}; PostgreSQL {postgres}; {}.\n\n\
              Command: `cargo build --release && cargo run --release -p casemark-bench -- {args}`\n\n\
+             Medians of {runs} runs over one dataset (errors are summed over the runs, RSS is \
+             the highest seen).\n\n\
              {table}",
             machine(),
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),

@@ -112,15 +112,16 @@ pub fn may_create_inspection(actor: &Actor) -> bool {
     actor.is_system() || actor.role == Some(UserRole::Lead)
 }
 
-/// The inspection's stage and the caller's standing in it, the inspection
-/// row locked against a status change until the transaction ends; `None` if
-/// there is no such inspection.
+/// The inspection's stage and the caller's standing in it, for a change:
+/// the inspection row is locked for writing until the transaction ends (see
+/// `db::inspections::status_for_write`); `None` if there is no such
+/// inspection.
 pub async fn stage_and_standing(
     conn: &mut PgConnection,
     actor: &Actor,
     inspection_id: i64,
 ) -> Result<Option<(InspectionStatus, Access)>, sqlx::Error> {
-    let Some(status) = db::inspections::status_for_share(conn, inspection_id).await? else {
+    let Some(status) = db::inspections::status_for_write(conn, inspection_id).await? else {
         return Ok(None);
     };
     Ok(Some((status, load(conn, actor, inspection_id).await?)))

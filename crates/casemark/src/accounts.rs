@@ -58,7 +58,7 @@ pub async fn add_user(
             "Name must be 200 characters or fewer".into(),
         ));
     }
-    let hash = password::hash(password_text).map_err(|e| {
+    let hash = password::hash_gated(password_text).await.map_err(|e| {
         AccountError::Invalid("password", format!("The password could not be stored: {e}"))
     })?;
     let mut conn = pool.acquire().await?;

@@ -122,11 +122,14 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     )
     .await
     .map_err(|e| fail(&e))?;
-    let framework = state
-        .frameworks
-        .get(&state.pool, framework_version_id)
-        .await
-        .map_err(|e| fail(&e))?;
+    let framework = {
+        let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
+        state
+            .frameworks
+            .get(&mut conn, framework_version_id)
+            .await
+            .map_err(|e| fail(&e))?
+    };
 
     for (index, case) in added.iter().enumerate() {
         let mut submission = Submission {

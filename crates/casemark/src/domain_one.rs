@@ -62,7 +62,7 @@ pub async fn record(
     inputs: &BTreeMap<String, DomainOneInput>,
 ) -> Result<(), DomainOneError> {
     let mut tx = pool.begin().await?;
-    record_in(&mut tx, pool, frameworks, actor, inspection_id, inputs).await?;
+    record_in(&mut tx, frameworks, actor, inspection_id, inputs).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -71,7 +71,6 @@ pub async fn record(
 /// the cases, all or nothing). Nothing is written when it fails.
 pub async fn record_in(
     tx: &mut PgConnection,
-    pool: &PgPool,
     frameworks: &FrameworkCache,
     actor: &Actor,
     inspection_id: i64,
@@ -91,7 +90,7 @@ pub async fn record_in(
         .await?
         .ok_or(DomainOneError::NotFound)?;
     let framework = frameworks
-        .get(pool, inspection.framework_version_id)
+        .get(&mut *tx, inspection.framework_version_id)
         .await?;
     let mut current = db::ratings::domain_one(&mut *tx, inspection_id).await?;
     let mut problems = Vec::new();

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use casemark_rules::Bands;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use crate::db;
 use crate::vocab::Area;
@@ -100,12 +100,20 @@ pub struct FrameworkCache {
 }
 
 impl FrameworkCache {
-    pub async fn get(&self, pool: &PgPool, id: i32) -> Result<Arc<Framework>, sqlx::Error> {
+    /// The framework version, loaded on first use through the caller's own
+    /// connection. Never a second connection from the pool: callers hold one
+    /// (often a transaction), and a busy pool whose every connection waits
+    /// for another one stalls until the acquire timeout (seen in the
+    /// benchmark: 5-second stalls and 503s on a cold cache).
+    pub async fn get(
+        &self,
+        conn: &mut PgConnection,
+        id: i32,
+    ) -> Result<Arc<Framework>, sqlx::Error> {
         if let Some(found) = self.read().get(&id) {
             return Ok(found.clone());
         }
-        let mut conn = pool.acquire().await?;
-        let loaded = Arc::new(db::framework::load(&mut conn, id).await?);
+        let loaded = Arc::new(db::framework::load(conn, id).await?);
         self.write().insert(id, loaded.clone());
         Ok(loaded)
     }

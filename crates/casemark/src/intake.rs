@@ -426,10 +426,13 @@ pub async fn update_facts(
     raw: &RawCase,
 ) -> Result<(), IntakeError> {
     let mut tx = pool.begin().await?;
-    let case = db::cases::get_for_update(&mut tx, case_id)
+    let inspection_id = db::cases::inspection_of(&mut tx, case_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, case.inspection_id)
+    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
+        .await?
+        .ok_or(IntakeError::NotFound)?;
+    let case = db::cases::get_for_update(&mut tx, case_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
     if !access.can_read() {

@@ -28,6 +28,7 @@ pub mod csv_file;
 pub mod db;
 pub mod demo;
 pub mod domain_one;
+pub mod edge;
 pub mod extract;
 pub mod framework;
 pub mod intake;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub sessions: auth::session::Settings,
     /// While no user exists: the secret of the one-time setup link.
     pub setup_token: Arc<Mutex<Option<String>>>,
+    /// The longest a request may take before it is stopped with a 503.
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             frameworks: Arc::default(),
             sessions: auth::session::Settings::default(),
             setup_token: Arc::default(),
+            request_timeout: edge::timeout::DEFAULT,
         }
     }
 }
@@ -71,20 +75,39 @@ impl AppState {
 /// the rest of its form.
 pub const MAX_BODY_BYTES: usize = csv_file::MAX_UPLOAD_BYTES + 64 * 1024;
 
-/// The whole application: pages, API and static assets. Tests drive this
-/// same router in-process.
+/// The whole application: pages, API, health endpoints and static assets.
+/// Tests drive this same router in-process.
+///
+/// Layers run outermost (last added) first: the request id, then the trace
+/// span that carries it, security headers on whatever comes back, the time
+/// limit, the body limit, and sign-in.
 pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
         .merge(web::router())
         .merge(api::router())
+        .route("/healthz", axum::routing::get(edge::health::healthz))
+        .route("/readyz", axum::routing::get(edge::health::readyz))
         // govuk-frontend's CSS looks for its fonts and images under /assets.
         .nest_service("/assets", ServeDir::new(static_dir))
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             state.clone(),
             auth::middleware::authenticate,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(state.clone(), edge::timeout::limit))
+        .layer(from_fn_with_state(state.clone(), edge::headers::add))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                tracing::info_span!(
+                    "request",
+                    request_id = %edge::request_id::of(req),
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                )
+            }),
+        )
+        .layer(from_fn(edge::request_id::assign))
         .with_state(state)
 }

@@ -70,19 +70,39 @@ enum TokenCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Logs go to stderr so that `token create` prints only the token on stdout.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    init_logs();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("casemark: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs go to stderr, so that `token create` prints only the token on
+/// stdout: one JSON object per line (with the request id of the request it
+/// belongs to) for log collectors, or plain text when a person is watching
+/// a terminal. CASEMARK_LOG_FORMAT=json or text overrides the guess.
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = match std::env::var("CASEMARK_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => !std::io::stderr().is_terminal(),
+    };
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    if json {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
     }
 }
 
@@ -169,13 +189,34 @@ async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<()
     })?;
     tracing::info!("casemark listening on {}", config.public_url);
     let app = router(state, &config.static_dir).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    // On SIGTERM the listener closes at once and in-flight requests may
+    // finish; a request still running SHUTDOWN_GRACE later (a stalled
+    // client, say) is abandoned, its transaction rolled back by PostgreSQL
+    // when the connection closes, so the process always exits.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    let deadline = async {
+        let mut stop = stop;
+        let _ = stop.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| format!("server error: {e}"))?,
+        () = deadline => tracing::warn!(
+            grace_s = SHUTDOWN_GRACE.as_secs(),
+            "requests still running after the grace period: exiting without them"
+        ),
+    }
     tracing::info!("casemark stopped");
     Ok(())
 }
+
+/// How long in-flight requests get to finish after SIGTERM: longer than the
+/// request time limit, so only a request stuck outside it is cut off.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(35);
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish.
 async fn shutdown_signal() {

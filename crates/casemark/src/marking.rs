@@ -91,7 +91,7 @@ pub async fn save(
     submission: &Submission,
 ) -> Result<Saved, MarkingError> {
     let mut tx = pool.begin().await?;
-    let saved = save_in(&mut tx, pool, frameworks, actor, case_id, submission).await?;
+    let saved = save_in(&mut tx, frameworks, actor, case_id, submission).await?;
     tx.commit().await?;
     Ok(saved)
 }
@@ -100,16 +100,18 @@ pub async fn save(
 /// written all together or not at all. Nothing is written when it fails.
 pub async fn save_in(
     tx: &mut PgConnection,
-    pool: &PgPool,
     frameworks: &FrameworkCache,
     actor: &Actor,
     case_id: i64,
     submission: &Submission,
 ) -> Result<Saved, MarkingError> {
-    let case = db::cases::get_for_update(&mut *tx, case_id)
+    let inspection_id = db::cases::inspection_of(&mut *tx, case_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
-    let (status, access) = access::stage_and_standing(&mut *tx, actor, case.inspection_id)
+    let (status, access) = access::stage_and_standing(&mut *tx, actor, inspection_id)
+        .await?
+        .ok_or(MarkingError::CaseNotFound)?;
+    let case = db::cases::get_for_update(&mut *tx, case_id)
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
     if !access.can_read() {
@@ -121,7 +123,7 @@ pub async fn save_in(
             Refusal::Forbidden => MarkingError::Forbidden,
             Refusal::Locked(message) => MarkingError::Locked(message),
         })?;
-    let framework = frameworks.get(pool, case.framework_version_id).await?;
+    let framework = frameworks.get(&mut *tx, case.framework_version_id).await?;
     let current = db::answers::load(&mut *tx, case_id).await?;
 
     let change = validate(&framework, &current, submission)?;

@@ -8,8 +8,9 @@ use casemark_rules::{Counts, Rating, composite, is_provisional, rate_domain_two_
 use sqlx::PgConnection;
 
 use crate::db;
+use crate::db::inspections::Inspection;
 use crate::db::ratings::{DomainOne, Tallies};
-use crate::framework::Framework;
+use crate::framework::{Framework, FrameworkCache};
 use crate::vocab::Area;
 
 #[derive(Debug, Clone)]
@@ -150,6 +151,91 @@ pub async fn for_inspection(
         count(inspection.cases_total),
         count(inspection.cases_complete),
     ))
+}
+
+/// An inspection as a list shows it: the seven ratings, score and overall.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The framework's standards' ratings, in order.
+    pub standards: Vec<Option<Rating>>,
+    pub score: Option<u8>,
+    pub overall: Option<Rating>,
+    pub provisional: bool,
+}
+
+impl Summary {
+    fn new(framework: &Framework, standards: Vec<Option<Rating>>, inspection: &Inspection) -> Self {
+        let total = composite(&framework.bands, &standards);
+        Summary {
+            standards,
+            score: total.map(|t| t.score),
+            overall: total.map(|t| t.overall),
+            provisional: is_provisional(
+                count(inspection.cases_complete),
+                count(inspection.cases_total),
+            ),
+        }
+    }
+}
+
+/// Summaries of the listed inspections, in the same order. Standard
+/// ratings come from the per-inspection cache (migration 0005); an
+/// inspection whose cache is behind its data is rated here from its tallies
+/// and the cache brought up to date, so a list always shows what the
+/// dashboard shows.
+pub async fn summaries(
+    conn: &mut PgConnection,
+    frameworks: &FrameworkCache,
+    inspections: &[Inspection],
+) -> Result<Vec<Summary>, sqlx::Error> {
+    let mut framework_of = HashMap::new();
+    for i in inspections {
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            framework_of.entry(i.framework_version_id)
+        {
+            e.insert(frameworks.get(&mut *conn, i.framework_version_id).await?);
+        }
+    }
+    let ids: Vec<i64> = inspections.iter().map(|i| i.id).collect();
+    let mut current: HashMap<i64, Vec<Option<Rating>>> = HashMap::with_capacity(ids.len());
+    let mut version: HashMap<i64, i64> = HashMap::new();
+    for cached in db::ratings::cached_ratings(&mut *conn, &ids).await? {
+        version.insert(cached.inspection_id, cached.version);
+        if let Some(ratings) = cached.current() {
+            current.insert(cached.inspection_id, ratings);
+        }
+    }
+    let stale: Vec<&Inspection> = inspections
+        .iter()
+        .filter(|i| !current.contains_key(&i.id))
+        .collect();
+    if !stale.is_empty() {
+        let stale_ids: Vec<i64> = stale.iter().map(|i| i.id).collect();
+        let tallies = db::ratings::key_question_tallies_of(&mut *conn, &stale_ids).await?;
+        let domain_one = db::ratings::domain_one_of(&mut *conn, &stale_ids).await?;
+        for i in stale {
+            let rated = rate(
+                &framework_of[&i.framework_version_id],
+                tallies.get(&i.id).unwrap_or(&Tallies::default()),
+                &Tallies::default(),
+                domain_one.get(&i.id).unwrap_or(&HashMap::new()),
+                0,
+                0,
+            );
+            let ratings: Vec<Option<Rating>> = rated.standards.iter().map(|s| s.rating).collect();
+            if let Some(&version) = version.get(&i.id) {
+                db::ratings::store_ratings(&mut *conn, i.id, version, &ratings).await?;
+            }
+            current.insert(i.id, ratings);
+        }
+    }
+    Ok(inspections
+        .iter()
+        .map(|i| {
+            let ratings = current.remove(&i.id).unwrap_or_default();
+            Summary::new(&framework_of[&i.framework_version_id], ratings, i)
+        })
+        .collect())
 }
 
 pub fn count(value: i64) -> u32 {

@@ -398,7 +398,7 @@ pub async fn apply(
         let Some(&case_id) = ids.get(&case.reference.to_lowercase()) else {
             continue; // its facts were refused above
         };
-        match marking::save_in(&mut tx, pool, frameworks, actor, case_id, &case.submission).await {
+        match marking::save_in(&mut tx, frameworks, actor, case_id, &case.submission).await {
             Ok(saved) => {
                 summary.answers += case.answers;
                 summary.cases_complete +=
@@ -441,8 +441,7 @@ pub async fn apply(
                 .find(|(_, c, _)| c == code)
                 .map_or(1, |(row, _, _)| *row)
         };
-        match domain_one::record_in(&mut tx, pool, frameworks, actor, inspection_id, &inputs).await
-        {
+        match domain_one::record_in(&mut tx, frameworks, actor, inspection_id, &inputs).await {
             Ok(()) => summary.domain_one_ratings = inputs.len(),
             Err(DomainOneError::Invalid(found)) => {
                 problems.extend(found.into_iter().map(|p| {

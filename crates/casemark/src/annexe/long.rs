@@ -170,7 +170,7 @@ async fn produce(
     for inspection in inspections {
         let data = {
             let mut conn = state.pool.acquire().await?;
-            InspectionData::load(&mut conn, &state.pool, &state.frameworks, inspection).await?
+            InspectionData::load(&mut conn, &state.frameworks, inspection).await?
         };
         write_with(&mut buffer, |out| write_domain_one(out, &data))?;
         for case in &data.cases {

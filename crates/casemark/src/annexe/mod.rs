@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use crate::db::answers::CaseAnswers;
 use crate::db::cases::{Case, CaseFacts, CaseFilter};
@@ -70,12 +70,11 @@ pub struct InspectionData {
 impl InspectionData {
     pub async fn load(
         conn: &mut PgConnection,
-        pool: &PgPool,
         frameworks: &FrameworkCache,
         inspection: Inspection,
     ) -> Result<Self, sqlx::Error> {
         let framework = frameworks
-            .get(pool, inspection.framework_version_id)
+            .get(&mut *conn, inspection.framework_version_id)
             .await?;
         let mut cases = db::cases::list(&mut *conn, inspection.id, &CaseFilter::default()).await?;
         cases.sort_by_key(|c| c.facts.reference.to_lowercase());
@@ -155,7 +154,7 @@ pub async fn workbook_for(
     inspection: Inspection,
 ) -> Result<Vec<u8>, WorkbookError> {
     let mut conn = state.pool.acquire().await?;
-    let data = InspectionData::load(&mut conn, &state.pool, &state.frameworks, inspection).await?;
+    let data = InspectionData::load(&mut conn, &state.frameworks, inspection).await?;
     let ratings =
         crate::ratings::for_inspection(&mut conn, &data.framework, &data.inspection).await?;
     drop(conn);

@@ -268,11 +268,11 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
         .ok_or(ApiError::NotFound)?;
     super::readable(&mut conn, user, case.inspection_id).await?;
     let answers = db::answers::load(&mut conn, id).await?;
-    drop(conn);
     let framework = state
         .frameworks
-        .get(&state.pool, case.framework_version_id)
+        .get(&mut conn, case.framework_version_id)
         .await?;
+    drop(conn);
     let mut key_questions = BTreeMap::new();
     for kq in framework.key_questions() {
         if let Some(j) = answers.key_questions.get(&kq.id) {

@@ -64,6 +64,9 @@ pub enum ApiError {
     Unprocessable(Vec<FieldError>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The request took longer than the time limit and was stopped.
+    #[error("request timed out")]
+    Timeout,
     /// A failure of our own (logged with its cause, returned without it).
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,6 +75,9 @@ pub enum ApiError {
 #[derive(serde::Serialize)]
 struct Body {
     errors: Vec<FieldError>,
+    /// On server-side failures: the request id, to match a report to the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 fn whole(message: impl Into<String>) -> Vec<FieldError> {
@@ -87,6 +93,7 @@ impl IntoResponse for ApiError {
                     StatusCode::UNAUTHORIZED,
                     Json(Body {
                         errors: whole("Send a valid API token: Authorization: Bearer <token>"),
+                        request_id: None,
                     }),
                 )
                     .into_response();
@@ -113,11 +120,31 @@ impl IntoResponse for ApiError {
                 )),
             ),
             ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-            ApiError::Database(e @ (sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))) => {
+            ApiError::Timeout => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                whole(
+                    "The request took too long and was stopped; if it was a change, check whether \
+                     it was saved before sending it again.",
+                ),
+            ),
+            // No connection was had: the request changed nothing.
+            ApiError::Database(e @ sqlx::Error::PoolTimedOut) => {
                 tracing::warn!(error = %e, "database unavailable");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     whole("The database is unavailable; nothing was saved. Try again shortly."),
+                )
+            }
+            // The connection broke during the request: if it broke while a
+            // commit's answer was on its way, the change may have been kept.
+            ApiError::Database(e) if crate::db::is_unavailable(&e) => {
+                tracing::warn!(error = %e, "database connection lost");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    whole(
+                        "The connection to the database was lost; a change may or may not have been \
+                         saved. Check before sending it again.",
+                    ),
                 )
             }
             e @ (ApiError::Database(_) | ApiError::Internal(_)) => {
@@ -128,7 +155,11 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(Body { errors })).into_response()
+        let request_id = status
+            .is_server_error()
+            .then(crate::edge::request_id::current)
+            .flatten();
+        (status, Json(Body { errors, request_id })).into_response()
     }
 }
 

@@ -262,7 +262,7 @@ async fn ratings_of(
         .ok_or(ApiError::NotFound)?;
     let framework = state
         .frameworks
-        .get(&state.pool, inspection.framework_version_id)
+        .get(&mut conn, inspection.framework_version_id)
         .await?;
     Ok(ratings::for_inspection(&mut conn, &framework, &inspection)
         .await?

@@ -43,9 +43,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Paths that need no user and must not touch the database on the way in:
+/// assets, and the health endpoints (which must answer during an outage).
+fn needs_no_user(path: &str) -> bool {
+    path.starts_with("/assets/") || path == "/healthz" || path == "/readyz"
+}
+
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/assets/") {
+    if needs_no_user(&path) {
         return next.run(req).await;
     }
     let mut conn = match state.pool.acquire().await {

@@ -32,6 +32,45 @@ pub fn verify_nothing(password: &str) {
     let _ = verify(password, stored);
 }
 
+/// A hash costs 19 MiB and tens of milliseconds of CPU. Run on an async
+/// worker it would stall every request that worker serves, and a burst of
+/// sign-ins would take as many 19 MiB blocks as there are blocking threads
+/// (the allocator keeps them afterwards). So hashing runs on the blocking
+/// pool, at most one per core at a time; the rest wait their turn here.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let gate = GATE.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _permit = gate.acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+/// [`verify`] for async code; with no stored hash (an unknown email) it
+/// spends the same time and answers false.
+pub async fn verify_gated(password: &str, stored: Option<String>) -> bool {
+    let password = password.to_owned();
+    off_the_workers(move || match stored {
+        Some(stored) => verify(&password, &stored),
+        None => {
+            verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// [`hash`] for async code.
+pub async fn hash_gated(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let password = password.to_owned();
+    off_the_workers(move || hash(&password))
+        .await
+        .unwrap_or(Err(argon2::password_hash::Error::Crypto))
+}
+
 /// Why a new password is refused, if it is.
 pub fn check_new(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_LENGTH {

@@ -163,8 +163,18 @@ pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx:
         .await
 }
 
+/// The inspection a case belongs to (which never changes), so that a
+/// writer can lock the inspection before the case.
+pub async fn inspection_of(conn: &mut PgConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("select inspection_id from sample_case where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 /// The case, locked until the transaction ends, so that two saves of the
-/// same case apply one after the other.
+/// same case apply one after the other. Lock its inspection first
+/// (`access::stage_and_standing`): locks are taken inspection, then case.
 pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_case!(),

@@ -55,10 +55,9 @@ macro_rules! select_inspection {
     () => {
         "select i.id, p.name as pdu_name, r.name as region_name, p.region_id, i.framework_version_id,
            i.fieldwork_start, i.sample_week_1, i.sample_week_2, i.status,
-           (select count(*) from sample_case c where c.inspection_id = i.id) as cases_total,
-           (select count(*) from sample_case c where c.inspection_id = i.id
-                and c.marking_status = 'complete') as cases_complete
+           s.cases_total::bigint, s.cases_complete::bigint
     from inspection i
+    join inspection_summary s on s.inspection_id = i.id
     join pdu p on p.id = i.pdu_id
     join region r on r.id = p.region_id "
     };
@@ -92,12 +91,29 @@ pub async fn list(
 }
 
 /// The status, locked against a concurrent status change until the
-/// transaction ends.
+/// transaction ends; for reading.
 pub async fn status_for_share(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Option<InspectionStatus>, sqlx::Error> {
     sqlx::query_scalar("select status from inspection where id = $1 for share")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The status, with the inspection locked for a change of its data until
+/// the transaction ends. Every transaction that writes an inspection's
+/// cases, judgements or ratings takes this lock first: writes to one
+/// inspection then run one after another, and the rows that triggers keep
+/// per inspection (tallies, summary) are always locked in the same order,
+/// so concurrent writers cannot deadlock. A status change (FOR UPDATE)
+/// waits for them, and they for it.
+pub async fn status_for_write(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<InspectionStatus>, sqlx::Error> {
+    sqlx::query_scalar("select status from inspection where id = $1 for no key update")
         .bind(id)
         .fetch_optional(conn)
         .await

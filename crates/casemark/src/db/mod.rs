@@ -11,10 +11,11 @@ pub mod inspections;
 pub mod places;
 pub mod ratings;
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateDatabase, Migrator};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// The schema, embedded at build time from the repository's migrations/.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
@@ -52,12 +53,43 @@ pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, StartupE
 /// A pool sized for a small machine: more connections than cores only queue
 /// inside PostgreSQL. Waiting for a connection is bounded so that an
 /// overloaded or absent database yields a prompt 503, not a hung request.
+///
+/// JIT compilation is off for these connections: casemark's queries are
+/// short reads and writes by key, and PostgreSQL's cost estimate for the
+/// larger lists crossed the JIT threshold, spending 26 ms compiling a query
+/// that then ran in a few (docs/performance.md).
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect_with(options)
         .await
+}
+
+/// A round trip to the database, for readiness checks.
+pub async fn ping(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1").execute(conn).await?;
+    Ok(())
+}
+
+/// True when an error means PostgreSQL cannot be reached or is going away
+/// (so a request should get "try again", a 503, not a 500): no connection
+/// free in time, a broken, refused or garbled connection (a server killed
+/// mid-reply), or a server shutting down or starting up (SQLSTATE classes
+/// 08 and 57P).
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// The URL without its password, for messages and logs.

@@ -75,19 +75,16 @@ pub async fn outcome_tallies(
     Ok(tallies(rows))
 }
 
-/// Key-question tallies of every inspection (or of one region's), for the
-/// inspections list.
-pub async fn key_question_tallies_by_inspection(
+/// Key-question tallies of the given inspections, by inspection.
+pub async fn key_question_tallies_of(
     conn: &mut PgConnection,
-    region: Option<i16>,
+    inspections: &[i64],
 ) -> Result<HashMap<i64, Tallies>, sqlx::Error> {
     let rows: Vec<(i64, i32, i64, i64, i64)> = sqlx::query_as(
-        "select t.inspection_id, t.key_question_id, t.yes::bigint, t.no::bigint, t.na::bigint
-         from key_question_tally t
-         where $1::smallint is null or t.inspection_id in
-            (select i.id from inspection i join pdu p on p.id = i.pdu_id where p.region_id = $1)",
+        "select inspection_id, key_question_id, yes::bigint, no::bigint, na::bigint
+         from key_question_tally where inspection_id = any($1)",
     )
-    .bind(region)
+    .bind(inspections)
     .fetch_all(conn)
     .await?;
     let mut by_inspection: HashMap<i64, Vec<TallyRow>> = HashMap::new();
@@ -101,6 +98,69 @@ pub async fn key_question_tallies_by_inspection(
         .into_iter()
         .map(|(inspection, rows)| (inspection, tallies(rows)))
         .collect())
+}
+
+/// An inspection's standard ratings as cached for lists (migration 0005):
+/// current when `version == rated_version`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CachedRatings {
+    pub inspection_id: i64,
+    pub version: i64,
+    pub rated_version: i64,
+    /// Rating codes in framework order, `None` where unrated.
+    pub ratings: Option<Vec<Option<String>>>,
+}
+
+impl CachedRatings {
+    /// The cached ratings if they are current and readable.
+    pub fn current(&self) -> Option<Vec<Option<Rating>>> {
+        if self.version != self.rated_version {
+            return None;
+        }
+        self.ratings
+            .as_ref()?
+            .iter()
+            .map(|code| match code {
+                Some(code) => code.parse().ok().map(Some),
+                None => Some(None),
+            })
+            .collect()
+    }
+}
+
+pub async fn cached_ratings(
+    conn: &mut PgConnection,
+    inspections: &[i64],
+) -> Result<Vec<CachedRatings>, sqlx::Error> {
+    sqlx::query_as(
+        "select inspection_id, version, rated_version, ratings
+         from inspection_summary where inspection_id = any($1)",
+    )
+    .bind(inspections)
+    .fetch_all(conn)
+    .await
+}
+
+/// Stores ratings computed from the data as it stood at `version`; does
+/// nothing if a change has bumped the version since (the next reader
+/// computes them again).
+pub async fn store_ratings(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+    version: i64,
+    ratings: &[Option<Rating>],
+) -> Result<(), sqlx::Error> {
+    let codes: Vec<Option<&str>> = ratings.iter().map(|r| r.map(Rating::code)).collect();
+    sqlx::query(
+        "update inspection_summary set ratings = $3, rated_version = $2
+         where inspection_id = $1 and version = $2",
+    )
+    .bind(inspection_id)
+    .bind(version)
+    .bind(codes)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A domain one standard's recorded rating and evidence.
@@ -147,18 +207,16 @@ pub async fn domain_one(
         .collect()
 }
 
-/// Domain one ratings of every inspection, by inspection then standard id.
-pub async fn domain_one_by_inspection(
+/// Domain one of the given inspections, by inspection then standard id.
+pub async fn domain_one_of(
     conn: &mut PgConnection,
-    region: Option<i16>,
+    inspections: &[i64],
 ) -> Result<HashMap<i64, HashMap<i32, DomainOne>>, sqlx::Error> {
     let rows: Vec<DomainOneRow> = sqlx::query_as(
-        "select d.inspection_id, d.standard_id, d.rating, d.strengths, d.areas_for_improvement
-         from domain_one_rating d
-         where $1::smallint is null or d.inspection_id in
-            (select i.id from inspection i join pdu p on p.id = i.pdu_id where p.region_id = $1)",
+        "select inspection_id, standard_id, rating, strengths, areas_for_improvement
+         from domain_one_rating where inspection_id = any($1)",
     )
-    .bind(region)
+    .bind(inspections)
     .fetch_all(conn)
     .await?;
     let mut out: HashMap<i64, HashMap<i32, DomainOne>> = HashMap::new();

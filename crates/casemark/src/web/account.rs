@@ -129,14 +129,13 @@ pub async fn sign_in(
         Verdict::Allowed(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
         Verdict::Allowed(_) => {}
     }
-    let user_id = match db::accounts::password_hash(&mut conn, &form.email).await? {
-        Some((id, hash)) if password::verify(&form.password, &hash) => Some(id),
-        Some(_) => None,
-        None => {
-            password::verify_nothing(&form.password);
-            None
-        }
-    };
+    let found = db::accounts::password_hash(&mut conn, &form.email).await?;
+    // No connection held while the hash is checked: it takes a while.
+    drop(conn);
+    let (id, stored) = found.unzip();
+    let verified = password::verify_gated(&form.password, stored).await;
+    let user_id = id.filter(|_| verified);
+    let mut conn = state.pool.acquire().await?;
     let Some(user_id) = user_id else {
         throttle::failed(&mut conn, &form.email, &address).await?;
         return refuse(

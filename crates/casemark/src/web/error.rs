@@ -22,6 +22,9 @@ pub enum WebError {
     Locked(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The request took longer than the time limit and was stopped.
+    #[error("request timed out")]
+    Timeout,
     /// A failure of our own (logged with its cause, shown without it).
     #[error("internal error: {0}")]
     Internal(String),
@@ -33,6 +36,9 @@ struct ErrorPage {
     nav: super::Nav,
     title: &'static str,
     message: String,
+    /// The request id, shown on server-side failures so a report can be
+    /// matched to the logs.
+    reference: Option<String>,
 }
 
 impl IntoResponse for WebError {
@@ -71,12 +77,29 @@ impl IntoResponse for WebError {
                 "There is a problem with the request",
                 reason.clone(),
             ),
-            WebError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
+            WebError::Timeout => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, that took too long",
+                "The request was stopped before it finished. If you were saving, it may not have been \
+                 saved: reload the page to check before trying again."
+                    .to_owned(),
+            ),
+            WebError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!(error = %self, "database unavailable");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Sorry, the service is unavailable",
                     "The database is not answering. Nothing was saved by this request. Try again in a few minutes."
+                        .to_owned(),
+                )
+            }
+            WebError::Database(e) if crate::db::is_unavailable(e) => {
+                tracing::warn!(error = %self, "database connection lost");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sorry, the service is unavailable",
+                    "The connection to the database was lost. If you were saving, your change may not \
+                     have been saved: reload the page in a few minutes to check."
                         .to_owned(),
                 )
             }
@@ -93,6 +116,10 @@ impl IntoResponse for WebError {
             nav: super::Nav::default(),
             title,
             message,
+            reference: status
+                .is_server_error()
+                .then(crate::edge::request_id::current)
+                .flatten(),
         };
         (status, page).into_response()
     }

@@ -96,32 +96,23 @@ async fn inspections_page(
 ) -> Result<InspectionsPage, WebError> {
     let mut conn = state.pool.acquire().await?;
     let inspections = db::inspections::list(&mut conn, user.member_filter(), region).await?;
-    let tallies = db::ratings::key_question_tallies_by_inspection(&mut conn, region).await?;
-    let domain_one = db::ratings::domain_one_by_inspection(&mut conn, region).await?;
-    drop(conn);
-    let mut rows = Vec::with_capacity(inspections.len());
-    let mut standards = Vec::new();
-    for i in inspections {
-        let framework = state
+    let summaries = ratings::summaries(&mut conn, &state.frameworks, &inspections).await?;
+    let standards = match inspections.first() {
+        Some(first) => state
             .frameworks
-            .get(&state.pool, i.framework_version_id)
-            .await?;
-        let rated = ratings::rate(
-            &framework,
-            tallies.get(&i.id).unwrap_or(&Default::default()),
-            &Default::default(),
-            domain_one.get(&i.id).unwrap_or(&Default::default()),
-            ratings::count(i.cases_total),
-            ratings::count(i.cases_complete),
-        );
-        if standards.is_empty() {
-            standards = rated
-                .standards
-                .iter()
-                .map(|s| (s.code.clone(), s.name.clone()))
-                .collect();
-        }
-        rows.push(InspectionRow {
+            .get(&mut conn, first.framework_version_id)
+            .await?
+            .standards
+            .iter()
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
+    drop(conn);
+    let rows = inspections
+        .into_iter()
+        .zip(summaries)
+        .map(|(i, summary)| InspectionRow {
             id: i.id,
             pdu: i.pdu_name,
             region: i.region_name,
@@ -130,12 +121,12 @@ async fn inspections_page(
             status: i.status,
             cases_complete: i.cases_complete,
             cases_total: i.cases_total,
-            standards: rated.standards.iter().map(|s| s.rating).collect(),
-            score: rated.score,
-            overall: rated.overall,
-            provisional: rated.provisional,
-        });
-    }
+            standards: summary.standards,
+            score: summary.score,
+            overall: summary.overall,
+            provisional: summary.provisional,
+        })
+        .collect();
     Ok(InspectionsPage {
         nav: super::Nav::from(user),
         heading,

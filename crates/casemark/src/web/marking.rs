@@ -52,11 +52,11 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
         return Err(WebError::Forbidden);
     }
     let answers = db::answers::load(&mut conn, case_id).await?;
-    drop(conn);
     let framework = state
         .frameworks
-        .get(&state.pool, case.framework_version_id)
+        .get(&mut conn, case.framework_version_id)
         .await?;
+    drop(conn);
     let read_only = match access.check_marking(inspection.status, case.assigned_to) {
         Ok(()) => None,
         Err(Refusal::Locked(message)) => Some(message),
@@ -532,16 +532,16 @@ pub async fn save_standard(
     let code = raw.1;
     // A post to a standard the case's framework does not have is a 404,
     // checked before anything is saved.
-    let case = {
+    let framework = {
         let mut conn = state.pool.acquire().await?;
-        db::cases::get(&mut conn, id)
+        let case = db::cases::get(&mut conn, id)
             .await?
-            .ok_or(WebError::NotFound)?
+            .ok_or(WebError::NotFound)?;
+        state
+            .frameworks
+            .get(&mut conn, case.framework_version_id)
+            .await?
     };
-    let framework = state
-        .frameworks
-        .get(&state.pool, case.framework_version_id)
-        .await?;
     if framework.domain_two().all(|s| s.code != code) {
         return Err(WebError::NotFound);
     }

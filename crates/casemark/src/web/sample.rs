@@ -41,13 +41,12 @@ pub async fn load_inspection(
         .await?
         .ok_or(WebError::NotFound)?;
     let access = access::load(&mut conn, &user.actor(), id).await?;
-    drop(conn);
     if !access.can_read() {
         return Err(WebError::Forbidden);
     }
     let framework = state
         .frameworks
-        .get(&state.pool, inspection.framework_version_id)
+        .get(&mut conn, inspection.framework_version_id)
         .await?;
     Ok((inspection, framework, access))
 }

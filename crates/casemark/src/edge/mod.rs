@@ -1,0 +1,8 @@
+//! What every request passes through around the app itself: a request id
+//! for logs and error pages, a time limit, security headers, and the health
+//! endpoints that load balancers and orchestrators poll.
+
+pub mod headers;
+pub mod health;
+pub mod request_id;
+pub mod timeout;

@@ -1,0 +1,11 @@
+drop trigger summary_stale on domain_one_rating;
+drop function domain_one_rating_stale();
+drop trigger summary_stale_insert on key_question_tally;
+drop trigger summary_stale_update on key_question_tally;
+drop function key_question_tally_stale();
+drop trigger summary_count on sample_case;
+drop trigger summary_count_status on sample_case;
+drop function sample_case_count();
+drop trigger summary_create on inspection;
+drop function inspection_summary_create();
+drop table inspection_summary;
