@@ -100,6 +100,50 @@ async fn user_text_is_always_escaped() {
     assert_escaped(&refused.text(), "the standard form with errors");
 }
 
+#[tokio::test]
+async fn text_over_its_limit_is_refused_with_a_message_and_writes_nothing() {
+    let t = TestApp::spawn().await;
+    let api = t.api("lead@example.gov.uk", UserRole::Lead).await;
+    let created = api
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01"}))
+        .await;
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    let before = writes(&t).await;
+    let status = api
+        .server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork", "reason": "x".repeat(2001)}))
+        .await;
+    status.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(status.text().contains("2000 characters or fewer"), "{}", status.text());
+    assert_eq!(t.status_of(id).await, "setup");
+    api.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let added = api
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "A1", "sentence_type": "licence"}]))
+        .await;
+    let case = added.json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("case");
+    let before_save = writes(&t).await;
+    assert_ne!(before, before_save);
+    let long = api
+        .server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": {"2.1.1": {"answer": "yes", "rationale": "y".repeat(5001)}}}))
+        .await;
+    long.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(long.text().contains("5000 characters or fewer"), "{}", long.text());
+    assert_eq!(writes(&t).await, before_save);
+}
+
 /// Audit events and judgements: what a refused request must not change.
 async fn writes(app: &TestApp) -> (i64, i64, i64) {
     let audit = app.count("select count(*) from audit_event").await;

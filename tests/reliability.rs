@@ -78,6 +78,7 @@ enum Outcome {
 fn outcome(status: u16, body: &str) -> Outcome {
     match status {
         200 => Outcome::Acknowledged,
+        503 if body.contains("The change was saved") => Outcome::Acknowledged,
         503 if body.contains("nothing was saved") => Outcome::Refused,
         503 => Outcome::Unknown,
         other => panic!("a save answered {other}: {body}"),

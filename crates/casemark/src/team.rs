@@ -34,6 +34,10 @@ impl From<Refusal> for TeamError {
     }
 }
 
+/// The longest reason for a status change: a paragraph or two, kept in the
+/// audit trail for ever.
+pub const MAX_REASON_CHARS: usize = 2000;
+
 /// Moves the inspection along its lifecycle.
 pub async fn change_status(
     pool: &PgPool,
@@ -54,6 +58,12 @@ pub async fn change_status(
         return Err(TeamError::Forbidden);
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(TeamError::Invalid(
+            "reason",
+            format!("Reason must be {MAX_REASON_CHARS} characters or fewer"),
+        ));
+    }
     if from == to {
         return Ok(());
     }

@@ -240,7 +240,11 @@ pub async fn update_facts(
         return Err(ApiError::Unprocessable(errors));
     }
     match intake::update_facts(&state.pool, &user.actor(), id, &raw).await {
-        Ok(()) => Ok(Json(detail(&state, &user, id).await?)),
+        Ok(()) => Ok(Json(
+            detail(&state, &user, id)
+                .await
+                .map_err(ApiError::after_commit)?,
+        )),
         Err(e) => Err(intake_error(e)),
     }
 }
@@ -390,7 +394,11 @@ pub async fn judgements(
     )
     .await
     {
-        Ok(_) => Ok(Json(detail(&state, &user, id).await?)),
+        Ok(_) => Ok(Json(
+            detail(&state, &user, id)
+                .await
+                .map_err(ApiError::after_commit)?,
+        )),
         Err(MarkingError::CaseNotFound) => Err(ApiError::NotFound),
         Err(MarkingError::Forbidden) => Err(ApiError::Forbidden),
         Err(MarkingError::Locked(m)) => Err(ApiError::Conflict(m)),

@@ -67,6 +67,10 @@ pub enum ApiError {
     /// The request took longer than the time limit and was stopped.
     #[error("request timed out")]
     Timeout,
+    /// A change was committed, then reading it back for the response
+    /// failed: the caller must not be told it was not saved.
+    #[error("saved, but not read back: {0}")]
+    SavedButUnread(sqlx::Error),
     /// A failure of our own (logged with its cause, returned without it).
     #[error("internal error: {0}")]
     Internal(String),
@@ -120,6 +124,16 @@ impl IntoResponse for ApiError {
                 )),
             ),
             ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            ApiError::SavedButUnread(e) => {
+                tracing::warn!(error = %e, "saved, but the response could not be read back");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    whole(
+                        "The change was saved, but it could not be read back because the database \
+                         is unavailable: read it again shortly.",
+                    ),
+                )
+            }
             ApiError::Timeout => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 whole(
@@ -160,6 +174,18 @@ impl IntoResponse for ApiError {
             .then(crate::edge::request_id::current)
             .flatten();
         (status, Json(Body { errors, request_id })).into_response()
+    }
+}
+
+impl ApiError {
+    /// For the read that follows a committed change: a database failure now
+    /// says the change stands (found by the outage test: a save whose
+    /// read-back met the outage answered "nothing was saved" although it was).
+    pub fn after_commit(self) -> ApiError {
+        match self {
+            ApiError::Database(e) => ApiError::SavedButUnread(e),
+            other => other,
+        }
     }
 }
 

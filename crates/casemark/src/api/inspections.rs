@@ -320,7 +320,11 @@ pub async fn domain_one(
     match crate::domain_one::record(&state.pool, &state.frameworks, &user.actor(), id, &inputs)
         .await
     {
-        Ok(()) => Ok(Json(ratings_of(&state, &user, id).await?)),
+        Ok(()) => Ok(Json(
+            ratings_of(&state, &user, id)
+                .await
+                .map_err(ApiError::after_commit)?,
+        )),
         Err(DomainOneError::NotFound) => Err(ApiError::NotFound),
         Err(DomainOneError::Forbidden) => Err(ApiError::Forbidden),
         Err(DomainOneError::Locked(m)) => Err(ApiError::Conflict(m)),

@@ -73,8 +73,12 @@ pub async fn set_member(
         .parse::<MemberRole>()
         .map_err(|e| ApiError::Unprocessable(vec![FieldError::new("role", e.to_string())]))?;
     team::set_member(&state.pool, &user.actor(), id, &body.email, role).await?;
-    let mut conn = state.pool.acquire().await?;
-    let members = db::accounts::members(&mut conn, id).await?;
+    let members = async {
+        let mut conn = state.pool.acquire().await?;
+        db::accounts::members(&mut conn, id).await
+    }
+    .await
+    .map_err(|e| ApiError::Database(e).after_commit())?;
     Ok(Json(
         members
             .into_iter()

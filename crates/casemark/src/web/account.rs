@@ -116,7 +116,7 @@ pub async fn sign_in(
         Ok((status, page).into_response())
     };
     let mut conn = state.pool.acquire().await?;
-    match throttle::check(&mut conn, &form.email, &address).await? {
+    let delay = match throttle::check(&mut conn, &form.email, &address).await? {
         Verdict::Locked => {
             return refuse(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -126,12 +126,15 @@ pub async fn sign_in(
                 ),
             );
         }
-        Verdict::Allowed(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
-        Verdict::Allowed(_) => {}
-    }
+        Verdict::Allowed(delay) => delay,
+    };
     let found = db::accounts::password_hash(&mut conn, &form.email).await?;
-    // No connection held while the hash is checked: it takes a while.
+    // No connection held while waiting or while the hash is checked: a
+    // burst of failing sign-ins must not occupy the pool.
     drop(conn);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let (id, stored) = found.unzip();
     let verified = password::verify_gated(&form.password, stored).await;
     let user_id = id.filter(|_| verified);
