@@ -117,7 +117,11 @@ async fn text_over_its_limit_is_refused_with_a_message_and_writes_nothing() {
         .json(&json!({"status": "fieldwork", "reason": "x".repeat(2001)}))
         .await;
     status.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(status.text().contains("2000 characters or fewer"), "{}", status.text());
+    assert!(
+        status.text().contains("2000 characters or fewer"),
+        "{}",
+        status.text()
+    );
     assert_eq!(t.status_of(id).await, "setup");
     api.server
         .put(&format!("/api/v1/inspections/{id}/status"))
@@ -137,10 +141,16 @@ async fn text_over_its_limit_is_refused_with_a_message_and_writes_nothing() {
     let long = api
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
-        .json(&json!({"key_questions": {"2.1.1": {"answer": "yes", "rationale": "y".repeat(5001)}}}))
+        .json(
+            &json!({"key_questions": {"2.1.1": {"answer": "yes", "rationale": "y".repeat(5001)}}}),
+        )
         .await;
     long.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(long.text().contains("5000 characters or fewer"), "{}", long.text());
+    assert!(
+        long.text().contains("5000 characters or fewer"),
+        "{}",
+        long.text()
+    );
     assert_eq!(writes(&t).await, before_save);
 }
 
