@@ -10,14 +10,18 @@
 //! - [`Bands`]: the thresholds of a framework version (data, not code).
 //! - [`rate_domain_two_standard`]: a standard's rating from its lowest key question.
 //! - [`composite`]: the score out of 21 and the overall rating.
+//! - [`propose_domain_one`]: a domain one standard's proposal from its
+//!   key-question judgements (median, lower middle on ties).
 
 mod bands;
 mod counts;
+mod domain_one;
 mod rating;
 mod standard;
 
 pub use bands::{Bands, Thresholds};
 pub use counts::Counts;
+pub use domain_one::{Proposal, propose_domain_one};
 pub use rating::{Rating, UnknownRating};
 pub use standard::{
     Composite, StandardRating, composite, is_provisional, rate_domain_two_standard,
