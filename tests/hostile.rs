@@ -228,26 +228,8 @@ fn target() -> Target {
         let app = TestApp::spawn().await;
         let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
         let browser = app.sign_in("lead@example.gov.uk").await;
-        let created = api
-            .server
-            .post("/api/v1/inspections")
-            .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01"}))
-            .await;
-        let inspection = created.json::<Value>()["id"].as_i64().expect("id");
-        api.server
-            .put(&format!("/api/v1/inspections/{inspection}/status"))
-            .json(&json!({"status": "fieldwork"}))
-            .await
-            .assert_status_ok();
-        let added = api
-            .server
-            .post(&format!("/api/v1/inspections/{inspection}/cases"))
-            .json(&json!([{"reference": "A1", "sentence_type": "licence"}]))
-            .await;
-        let case = added.json::<Value>()["cases"][0]["id"]
-            .as_i64()
-            .expect("case");
-        (app, api, browser, inspection, case)
+        let (inspection, cases) = support::marking_fixture(&api.server, 1).await;
+        (app, api, browser, inspection, cases[0])
     });
     Target {
         app,

@@ -21,39 +21,10 @@ use casemark::vocab::UserRole;
 use casemark::{AppState, db, router};
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use support::TestApp;
+use support::{TestApp, marking_fixture};
 
 fn static_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static")
-}
-
-/// An inspection in fieldwork with `cases` cases, made through the API.
-async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) {
-    let created = api
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01"}))
-        .await;
-    created.assert_status(axum::http::StatusCode::CREATED);
-    let id = created.json::<Value>()["id"].as_i64().expect("id");
-    api.put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
-    let rows: Vec<Value> = (0..cases)
-        .map(|i| json!({"reference": format!("R{i:03}"), "sentence_type": "licence"}))
-        .collect();
-    let added = api
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&rows)
-        .await;
-    added.assert_status(axum::http::StatusCode::CREATED);
-    let ids = added.json::<Value>()["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| c["id"].as_i64().expect("case id"))
-        .collect();
-    (id, ids)
 }
 
 /// A save that sets key question 2.1.1's rationale to `mark`.

@@ -401,3 +401,34 @@ pub fn location(response: &TestResponse) -> String {
 pub fn rating_code(label: &str) -> String {
     label.to_lowercase().replace(' ', "_")
 }
+
+/// An inspection in fieldwork with `cases` cases, made through the API.
+pub async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) {
+    let created = api
+        .post("/api/v1/inspections")
+        .json(&serde_json::json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01"}))
+        .await;
+    created.assert_status(axum::http::StatusCode::CREATED);
+    let id = created.json::<serde_json::Value>()["id"]
+        .as_i64()
+        .expect("id");
+    api.put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&serde_json::json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let rows: Vec<serde_json::Value> = (0..cases)
+        .map(|i| serde_json::json!({"reference": format!("R{i:03}"), "sentence_type": "licence"}))
+        .collect();
+    let added = api
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&rows)
+        .await;
+    added.assert_status(axum::http::StatusCode::CREATED);
+    let ids = added.json::<serde_json::Value>()["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("case id"))
+        .collect();
+    (id, ids)
+}

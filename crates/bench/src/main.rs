@@ -313,11 +313,7 @@ async fn main() -> Result<(), BenchError> {
         markers_signed_in.len() + readers.len()
     );
     if args.soak_minutes > 0 {
-        let inspectors = markers_signed_in
-            .iter()
-            .map(|(lead, session)| (*lead, session.clone()))
-            .collect();
-        let outcome = soak::run(&args, pid, &world, inspectors, &readers).await;
+        let outcome = soak::run(&args, pid, &world, &markers_signed_in, &readers).await;
         drop(server);
         pool.close().await;
         return outcome;
@@ -335,18 +331,9 @@ async fn main() -> Result<(), BenchError> {
             ] {
                 for via_http in [true, false] {
                     let workers: Vec<Worker> = match (workload, via_http) {
-                        (Workload::Marking, true) => markers_signed_in
-                            .iter()
-                            .cycle()
-                            .take(clients)
-                            .enumerate()
-                            .map(|(n, (lead, session))| Worker {
-                                via: Via::Http(Box::new(session.clone())),
-                                user_id: *lead,
-                                rng: Rng::new(n as u64 + 7),
-                                world: Arc::clone(&world),
-                            })
-                            .collect(),
+                        (Workload::Marking, true) => {
+                            markers_as_workers(&markers_signed_in, clients, 7, &world)
+                        }
                         (Workload::Marking, false) => markers_signed_in
                             .iter()
                             .cycle()
@@ -396,18 +383,7 @@ async fn main() -> Result<(), BenchError> {
             "bench: realistic peak, {} inspectors and {} leads",
             args.peak_inspectors, args.peak_leads
         );
-        let inspectors: Vec<Worker> = markers_signed_in
-            .iter()
-            .cycle()
-            .take(args.peak_inspectors)
-            .enumerate()
-            .map(|(n, (lead, session))| Worker {
-                via: Via::Http(Box::new(session.clone())),
-                user_id: *lead,
-                rng: Rng::new(n as u64 + 101),
-                world: Arc::clone(&world),
-            })
-            .collect();
+        let inspectors = markers_as_workers(&markers_signed_in, args.peak_inspectors, 101, &world);
         let lead_readers = readers_as_workers(&readers, args.peak_leads, &world);
         let (stop, rss) = load::watch_rss(pid);
         let (samples, elapsed) = load::open_loop(
@@ -455,6 +431,28 @@ fn args_line() -> String {
     std::env::args().skip(1).collect::<Vec<_>>().join(" ")
 }
 
+/// `n` signed-in inspectors as workers over HTTP, taking the sessions in
+/// turn; worker k's random choices are seeded with `seed + k`.
+fn markers_as_workers(
+    signed_in: &[(i64, Session)],
+    n: usize,
+    seed: u64,
+    world: &Arc<World>,
+) -> Vec<Worker> {
+    signed_in
+        .iter()
+        .cycle()
+        .take(n)
+        .enumerate()
+        .map(|(k, (lead, session))| Worker {
+            via: Via::Http(Box::new(session.clone())),
+            user_id: *lead,
+            rng: Rng::new(seed + k as u64),
+            world: Arc::clone(world),
+        })
+        .collect()
+}
+
 fn readers_as_workers(readers: &[Session], n: usize, world: &Arc<World>) -> Vec<Worker> {
     readers
         .iter()
@@ -479,25 +477,15 @@ mod soak {
         args: &Args,
         pid: u32,
         world: &Arc<World>,
-        inspectors: Vec<(i64, Session)>,
+        inspectors: &[(i64, Session)],
         readers: &[Session],
     ) -> Result<(), BenchError> {
         let started = Instant::now();
         let mut minutes = Vec::new();
         let mut rss = Vec::new();
         for minute in 1..=args.soak_minutes {
-            let markers: Vec<Worker> = inspectors
-                .iter()
-                .cycle()
-                .take(args.peak_inspectors)
-                .enumerate()
-                .map(|(n, (lead, session))| Worker {
-                    via: Via::Http(Box::new(session.clone())),
-                    user_id: *lead,
-                    rng: Rng::new(minute * 1000 + n as u64),
-                    world: Arc::clone(world),
-                })
-                .collect();
+            let markers =
+                markers_as_workers(inspectors, args.peak_inspectors, minute * 1000, world);
             let leads = readers_as_workers(readers, args.peak_leads, world);
             let (samples, elapsed) = load::open_loop(
                 markers,
