@@ -351,16 +351,16 @@ async fn a_lead_records_domain_one_and_publishes_then_marking_is_read_only() {
         chrome.goto(&format!("/inspections/{id}/ratings")).await;
         assert!(chrome.text("#score").await.contains("not yet available"));
         chrome.check_page("provisional", &[PDU, "Ratings"]).await;
-        chrome.goto(&format!("/inspections/{id}/domain-one")).await;
-        chrome.check_page("empty", &[PDU]).await;
-        for (standard, rating) in [("1-1", "good"), ("1-2", "good"), ("1-3", "outstanding")] {
+        for (standard, rating) in [("1.1", "good"), ("1.2", "good"), ("1.3", "outstanding")] {
             chrome
-                .click(&format!("input#rating-{standard}-{rating}, input#rating-{standard}[value={rating}]"))
+                .goto(&format!("/inspections/{id}/domain-one/{standard}"))
                 .await;
+            chrome
+                .click(&format!("input[name=rating][value={rating}]"))
+                .await;
+            chrome.submit("form[action$='/confirm'] button").await;
+            assert!(chrome.exists("#confirmed .govuk-tag").await, "{standard} confirmed");
         }
-        chrome.submit("main form button[type=submit]").await;
-        chrome.goto(&format!("/inspections/{id}/domain-one")).await;
-        chrome.check_page("filled", &[PDU]).await;
 
         chrome.goto(&format!("/inspections/{id}")).await;
         chrome.submit("form[action$='/status'] button").await;
@@ -393,6 +393,170 @@ async fn a_lead_records_domain_one_and_publishes_then_marking_is_read_only() {
             .expect("script");
         assert_eq!(enabled, json!(0), "every control is disabled");
         chrome.check_page("read-only", &["C001", PDU]).await;
+    })
+    .await;
+}
+
+/// Issue 8's journey: the lead names an inspector to judge staffing,
+/// records a staff survey figure and evidence that quotes it, judges
+/// leadership's key questions and overrides the proposal with a reason; the
+/// named inspector judges staffing; the dashboard follows the confirmations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_builds_domain_one_from_evidence_and_confirms_it() {
+    let app = TestApp::spawn().await;
+    let (_, id, _) = inspection_in_fieldwork(&app).await;
+    let base = format!("/inspections/{id}/domain-one");
+    journey(&app, "domain-one-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&base).await;
+        chrome.check_page("empty", &[PDU, "Domain one"]).await;
+
+        chrome
+            .goto(&format!("/inspections/{id}/staff-survey"))
+            .await;
+        chrome.check_page("empty", &[PDU, "Staff survey"]).await;
+        chrome.fill("#positive", "40").await;
+        chrome.fill("#respondents", "36").await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[PDU]).await;
+        chrome
+            .fill("#question", "The culture of the PDU promotes openness")
+            .await;
+        chrome.fill("#positive", "19").await;
+        chrome.submit("main form button[type=submit]").await;
+        assert!(
+            chrome
+                .text("main")
+                .await
+                .contains("19 out of 36 staff (53%)")
+        );
+        chrome.check_page("filled", &[PDU]).await;
+
+        chrome.goto(&format!("{base}/1.2")).await;
+        chrome.click("#judge option:nth-child(2)").await;
+        chrome.submit("form[action$='/judge'] button").await;
+        assert!(
+            chrome
+                .text("#judged-by")
+                .await
+                .contains("The lead inspector and ")
+        );
+
+        chrome.goto(&format!("{base}/1.1")).await;
+        chrome.check_page("empty", &[PDU, "1.1 Leadership"]).await;
+        chrome.submit("form[action$='/evidence'] button").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("evidence with errors", &[PDU]).await;
+        chrome
+            .click("#evidence-question option[value='1.1.4']")
+            .await;
+        chrome.click("#evidence-kind-improvement").await;
+        chrome
+            .click("#evidence-source option[value=staff_survey]")
+            .await;
+        chrome
+            .fill(
+                "#evidence-text",
+                "Only half of staff said the culture promoted openness.",
+            )
+            .await;
+        chrome
+            .click("#evidence-survey_item option:nth-child(2)")
+            .await;
+        chrome.submit("form[action$='/evidence'] button").await;
+        let bullets = chrome.text("#improvements-1-1-4").await;
+        assert!(bullets.contains("19 out of 36 staff"), "{bullets}");
+        assert!(bullets.contains("Staff survey"), "{bullets}");
+        for (question, rating) in [
+            ("1.1.1", "good"),
+            ("1.1.2", "good"),
+            ("1.1.3", "requires_improvement"),
+            ("1.1.4", "requires_improvement"),
+        ] {
+            let form = format!("form:has(input[name=question][value='{question}'])");
+            chrome.click(&format!("{form} input[value={rating}]")).await;
+            chrome.submit(&format!("{form} button")).await;
+        }
+        assert!(
+            chrome
+                .text("#proposal")
+                .await
+                .contains("Requires improvement")
+        );
+        assert!(
+            chrome
+                .text("#spread")
+                .await
+                .contains("Good 2, Requires improvement 2")
+        );
+        chrome.check_page("judged", &[PDU]).await;
+        chrome.click("input[name=rating][value=good]").await;
+        chrome.submit("form[action$='/confirm'] button").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("confirm with errors", &[PDU]).await;
+        chrome
+            .fill("#reason", "The new plan is already improving delivery.")
+            .await;
+        chrome.submit("form[action$='/confirm'] button").await;
+        let confirmed = chrome.text("#confirmed").await;
+        assert!(
+            confirmed.contains("Good") && confirmed.contains("already improving"),
+            "{confirmed}"
+        );
+        sign_out(chrome).await;
+
+        sign_in(chrome, INSPECTOR).await;
+        chrome.goto(&format!("{base}/1.1")).await;
+        assert!(
+            !chrome.exists("form[action$='/judgement']").await,
+            "only the named standard is the inspector's to judge"
+        );
+        assert!(
+            chrome.exists("form[action$='/evidence']").await,
+            "but they add evidence"
+        );
+        chrome.goto(&format!("{base}/1.2")).await;
+        assert!(
+            chrome.exists("#case-figures-1-2-3").await,
+            "oversight figures beside 1.2.3"
+        );
+        for question in ["1.2.1", "1.2.2", "1.2.3", "1.2.4"] {
+            let form = format!("form:has(input[name=question][value='{question}'])");
+            chrome
+                .click(&format!("{form} input[value=outstanding]"))
+                .await;
+            chrome.submit(&format!("{form} button")).await;
+        }
+        assert!(chrome.text("#proposal").await.contains("Outstanding"));
+        assert!(
+            !chrome.exists("form[action$='/confirm']").await,
+            "the lead confirms"
+        );
+        chrome.check_page("inspector", &[PDU, "1.2 Staffing"]).await;
+        sign_out(chrome).await;
+
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        assert!(
+            chrome
+                .text("#standards")
+                .await
+                .contains("Proposed: Outstanding")
+        );
+        assert!(chrome.text("#score").await.contains("not yet available"));
+        for standard in ["1.2", "1.3"] {
+            chrome.goto(&format!("{base}/{standard}")).await;
+            if standard == "1.3" {
+                chrome.click("input[name=rating][value=good]").await;
+            }
+            chrome.submit("form[action$='/confirm'] button").await;
+        }
+        chrome.goto(&base).await;
+        chrome.check_page("filled", &[PDU]).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        let score = chrome.text("#score").await;
+        assert!(score.contains("Score: 19 out of 21"), "{score}");
     })
     .await;
 }

@@ -71,6 +71,21 @@ async fn user_text_is_always_escaped() {
         .json(&json!({"1.1": {"rating": "good", "strengths": ATTACK, "areas_for_improvement": ATTACK}}))
         .await
         .assert_status_ok();
+    let survey = api
+        .server
+        .post(&format!("/api/v1/inspections/{id}/staff-survey"))
+        .json(&json!({"question": ATTACK, "positive": 1, "respondents": 2}))
+        .await;
+    survey.assert_status(StatusCode::CREATED);
+    let item = survey.json::<Value>()["id"].as_i64().expect("item");
+    api.server
+        .post(&format!("/api/v1/inspections/{id}/domain-one/evidence"))
+        .json(
+            &json!({"question": "1.1.1", "kind": "strength", "source": "staff_survey",
+                      "text": ATTACK, "survey_item": item}),
+        )
+        .await
+        .assert_status(StatusCode::CREATED);
 
     let browser: Browser = app.sign_in("lead@example.gov.uk").await;
     for path in [
@@ -78,6 +93,8 @@ async fn user_text_is_always_escaped() {
         format!("/inspections/{id}"),
         format!("/inspections/{id}/ratings"),
         format!("/inspections/{id}/domain-one"),
+        format!("/inspections/{id}/domain-one/1.1"),
+        format!("/inspections/{id}/staff-survey"),
         format!("/inspections/{id}/history"),
         format!("/cases/{case}"),
         format!("/cases/{case}/standards/2.1"),

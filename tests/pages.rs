@@ -123,21 +123,22 @@ async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &Publish
         assert_eq!(location(&done), format!("/cases/{case_id}?saved=complete"));
     }
 
-    let domain_one: Vec<(String, String)> = published
-        .domain_one
-        .iter()
-        .flat_map(|(code, label)| {
-            [
-                (format!("rating-{code}"), rating_code(label)),
-                (format!("strengths-{code}"), "Visible leaders.".into()),
-                (format!("areas-{code}"), "Workloads too high.".into()),
-            ]
-        })
-        .collect();
-    let saved = lead
-        .post_form(&format!("/inspections/{id}/domain-one"), &domain_one)
-        .await;
-    assert_eq!(location(&saved), format!("/inspections/{id}/ratings"));
+    for (code, label) in &published.domain_one {
+        let saved = lead
+            .post_form(
+                &format!("/inspections/{id}/domain-one/{code}/confirm"),
+                &[
+                    ("rating".to_owned(), rating_code(label)),
+                    ("strengths".to_owned(), "Visible leaders.".into()),
+                    ("areas".to_owned(), "Workloads too high.".into()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            location(&saved),
+            format!("/inspections/{id}/domain-one/{code}?done=confirmed")
+        );
+    }
 
     let page = lead.get(&format!("/inspections/{id}/ratings")).await;
     page.assert_status_ok();
@@ -434,6 +435,8 @@ async fn every_page_renders_and_unknown_ones_are_404() {
         format!("/inspections/{id}/cases/import"),
         format!("/inspections/{id}/ratings"),
         format!("/inspections/{id}/domain-one"),
+        format!("/inspections/{id}/domain-one/1.2"),
+        format!("/inspections/{id}/staff-survey"),
         format!("/cases/{case}"),
         format!("/cases/{case}/standards/2.3"),
         format!("/cases/{case}/outcomes"),

@@ -88,6 +88,45 @@ impl Access {
         Ok(())
     }
 
+    /// Adding or removing domain one evidence or staff survey figures: every
+    /// inspector of the team gathers evidence, until moderation; then only
+    /// the lead (as for case judgements).
+    pub fn check_domain_one_evidence(&self, status: InspectionStatus) -> Result<(), Refusal> {
+        if self.is_lead() {
+            return self.check_lead_change(status);
+        }
+        if self.member != Some(MemberRole::Inspector) {
+            return Err(Refusal::Forbidden);
+        }
+        match status {
+            InspectionStatus::Setup | InspectionStatus::Fieldwork => Ok(()),
+            InspectionStatus::Moderation => Err(Refusal::Locked(
+                "The inspection is in moderation: only the lead inspector can change domain one"
+                    .into(),
+            )),
+            InspectionStatus::Published => Err(published()),
+        }
+    }
+
+    /// Judging a domain one standard's key questions: the lead, or the
+    /// inspector the lead named for that standard (`judge_id`).
+    pub fn check_domain_one_judging(
+        &self,
+        status: InspectionStatus,
+        judge_id: Option<i64>,
+    ) -> Result<(), Refusal> {
+        if self.is_lead() {
+            return self.check_lead_change(status);
+        }
+        if self.member != Some(MemberRole::Inspector)
+            || judge_id.is_none()
+            || judge_id != self.user_id
+        {
+            return Err(Refusal::Forbidden);
+        }
+        self.check_domain_one_evidence(status)
+    }
+
     /// Adding cases to the sample: before moderation only.
     pub fn check_adding_cases(&self, status: InspectionStatus) -> Result<(), Refusal> {
         if !self.is_lead() {
@@ -219,6 +258,43 @@ mod tests {
             member(Some(MemberRole::Viewer)).check_marking(Fieldwork, Some(7)),
             Err(Refusal::Forbidden)
         );
+    }
+
+    #[test]
+    fn domain_one_judges_are_the_lead_and_the_named_inspector() {
+        let inspector = member(Some(MemberRole::Inspector));
+        assert_eq!(
+            inspector.check_domain_one_judging(Fieldwork, Some(7)),
+            Ok(())
+        );
+        assert_eq!(inspector.check_domain_one_judging(Setup, Some(7)), Ok(()));
+        assert_eq!(
+            inspector.check_domain_one_judging(Fieldwork, Some(8)),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            inspector.check_domain_one_judging(Fieldwork, None),
+            Err(Refusal::Forbidden)
+        );
+        assert!(matches!(
+            inspector.check_domain_one_judging(Moderation, Some(7)),
+            Err(Refusal::Locked(_))
+        ));
+        let lead = member(Some(MemberRole::Lead));
+        assert_eq!(lead.check_domain_one_judging(Moderation, None), Ok(()));
+        assert!(matches!(
+            lead.check_domain_one_judging(Published, None),
+            Err(Refusal::Locked(_))
+        ));
+        assert_eq!(inspector.check_domain_one_evidence(Fieldwork), Ok(()));
+        assert_eq!(
+            member(Some(MemberRole::Viewer)).check_domain_one_evidence(Fieldwork),
+            Err(Refusal::Forbidden)
+        );
+        assert!(matches!(
+            inspector.check_domain_one_evidence(Published),
+            Err(Refusal::Locked(_))
+        ));
     }
 
     #[test]

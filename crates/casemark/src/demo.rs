@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::AppState;
 use crate::audit::Actor;
-use crate::domain_one::DomainOneInput;
+use crate::domain_one::{DomainOneInput, EvidenceInput, SurveyInput};
 use crate::intake::RawCase;
 use crate::marking::{KeyQuestionInput, Submission};
 use crate::setup::{InspectionRequest, PduChoice};
@@ -164,6 +164,77 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             .map_err(|e| fail(&e))?;
     }
 
+    // Domain one from evidence: a survey figure, a few bullets, every key
+    // question judged, then the lead confirms the three proposals.
+    let survey = crate::domain_one::add_survey_item(
+        &state.pool,
+        &state.frameworks,
+        &actor,
+        id,
+        &SurveyInput {
+            question: "The culture of the PDU promotes openness and transparency".into(),
+            positive: "19".into(),
+            respondents: "36".into(),
+        },
+    )
+    .await
+    .map_err(|e| fail(&e))?;
+    for (question, kind, source, text, quotes) in [
+        (
+            "1.1.1",
+            "strength",
+            "meeting",
+            "Leaders set out a clear local plan, understood by staff.",
+            None,
+        ),
+        (
+            "1.1.4",
+            "improvement",
+            "staff_survey",
+            "Only half of staff said the culture promoted openness.",
+            Some(survey),
+        ),
+        (
+            "1.2.3",
+            "improvement",
+            "case_sample",
+            "Management oversight was not sufficient in most cases inspected.",
+            None,
+        ),
+        (
+            "1.3.2",
+            "strength",
+            "document",
+            "Commissioned rehabilitative services cover every need identified.",
+            None,
+        ),
+    ] {
+        let input = EvidenceInput {
+            question: question.into(),
+            kind: kind.into(),
+            source: source.into(),
+            text: text.into(),
+            survey_item: quotes,
+        };
+        crate::domain_one::add_evidence(&state.pool, &state.frameworks, &actor, id, &input)
+            .await
+            .map_err(|e| fail(&e))?;
+    }
+    let judgements: BTreeMap<String, String> = framework
+        .domain_one_questions()
+        .enumerate()
+        .map(|(index, (_, q))| {
+            let rating = if index % 3 == 0 {
+                "good"
+            } else {
+                "requires_improvement"
+            };
+            (q.code.clone(), rating.to_owned())
+        })
+        .collect();
+    crate::domain_one::judge(&state.pool, &state.frameworks, &actor, id, &judgements)
+        .await
+        .map_err(|e| fail(&e))?;
     let domain_one: BTreeMap<String, DomainOneInput> = ["1.1", "1.2", "1.3"]
         .into_iter()
         .map(|code| {

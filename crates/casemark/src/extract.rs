@@ -27,6 +27,11 @@ pub fn parse_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
+/// Two ids from a path such as /inspections/{id}/staff-survey/{item}.
+pub fn two_ids((first, second): &(String, String)) -> Option<(i64, i64)> {
+    Some((parse_id(first)?, parse_id(second)?))
+}
+
 fn not_found(is_api: bool) -> Response {
     if is_api {
         crate::api::ApiError::NotFound.into_response()

@@ -34,6 +34,18 @@ pub struct Standard {
     pub statement: String,
     /// Empty for domain one, whose ratings are judged, not computed.
     pub key_questions: Vec<KeyQuestion>,
+    /// Empty for domain two.
+    pub domain_one_questions: Vec<DomainOneQuestion>,
+}
+
+/// A domain one key question, judged on the four-point scale.
+#[derive(Debug)]
+pub struct DomainOneQuestion {
+    pub id: i32,
+    pub code: String,
+    pub text: String,
+    /// Ids of the case prompts whose figures bear on it, in order.
+    pub case_prompts: Vec<i32>,
 }
 
 #[derive(Debug)]
@@ -86,6 +98,19 @@ impl Framework {
 
     pub fn prompt(&self, code: &str) -> Option<&Prompt> {
         self.prompts().find(|p| p.code == code)
+    }
+
+    pub fn prompt_by_id(&self, id: i32) -> Option<&Prompt> {
+        self.prompts().find(|p| p.id == id)
+    }
+
+    pub fn domain_one_questions(&self) -> impl Iterator<Item = (&Standard, &DomainOneQuestion)> {
+        self.domain_one()
+            .flat_map(|s| s.domain_one_questions.iter().map(move |q| (s, q)))
+    }
+
+    pub fn domain_one_question(&self, code: &str) -> Option<(&Standard, &DomainOneQuestion)> {
+        self.domain_one_questions().find(|(_, q)| q.code == code)
     }
 
     pub fn outcome(&self, code: &str) -> Option<&OutcomeQuestion> {

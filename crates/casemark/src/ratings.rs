@@ -4,12 +4,15 @@
 
 use std::collections::HashMap;
 
-use casemark_rules::{Counts, Rating, composite, is_provisional, rate_domain_two_standard};
+use casemark_rules::{
+    Counts, Proposal, Rating, composite, is_provisional, rate_domain_two_standard,
+};
 use sqlx::PgConnection;
 
 use crate::db;
 use crate::db::inspections::Inspection;
 use crate::db::ratings::{DomainOne, Tallies};
+use crate::domain_one::Judgements;
 use crate::framework::{Framework, FrameworkCache};
 use crate::vocab::Area;
 
@@ -29,7 +32,10 @@ pub struct StandardResult {
     pub code: String,
     pub name: String,
     pub domain: i16,
+    /// The rating the score uses: for domain one, the lead's confirmed one.
     pub rating: Option<Rating>,
+    /// Domain one: the rating its key-question judgements propose.
+    pub proposal: Option<Proposal>,
     pub driving_key_question: Option<String>,
     /// Empty for domain one.
     pub key_questions: Vec<KeyQuestionResult>,
@@ -38,6 +44,15 @@ pub struct StandardResult {
 impl StandardResult {
     pub fn score(&self) -> Option<u8> {
         self.rating.map(Rating::score)
+    }
+
+    /// A domain one proposal awaiting the lead's confirmation: shown, but
+    /// not yet counted in the score.
+    pub fn provisional_proposal(&self) -> Option<Rating> {
+        match self.rating {
+            None => self.proposal.map(|p| p.rating),
+            Some(_) => None,
+        }
     }
 }
 
@@ -60,11 +75,15 @@ pub struct PromptResult {
 }
 
 /// Rates an inspection from its tallies. Pure: the inputs say everything.
+/// A domain one standard counts with its confirmed rating; its proposal
+/// (from `judgements`) is shown beside it but never scored, so the score
+/// stays unavailable until the lead has confirmed all three.
 pub fn rate(
     framework: &Framework,
     key_questions: &Tallies,
     prompts: &Tallies,
     domain_one: &HashMap<i32, DomainOne>,
+    judgements: &Judgements,
     cases_total: u32,
     cases_complete: u32,
 ) -> InspectionRatings {
@@ -76,6 +95,7 @@ pub fn rate(
                 name: standard.name.clone(),
                 domain: 1,
                 rating: domain_one.get(&standard.id).and_then(|d| d.rating),
+                proposal: crate::domain_one::proposal(standard, judgements),
                 driving_key_question: None,
                 key_questions: Vec::new(),
             });
@@ -115,6 +135,7 @@ pub fn rate(
             name: standard.name.clone(),
             domain: 2,
             rating: rated.rating,
+            proposal: None,
             driving_key_question: rated
                 .driving
                 .map(|i| standard.key_questions[i].code.clone()),
@@ -143,11 +164,13 @@ pub async fn for_inspection(
     let kqs = db::ratings::key_question_tallies(conn, inspection.id).await?;
     let prompts = db::ratings::prompt_tallies(conn, inspection.id).await?;
     let domain_one = db::ratings::domain_one(conn, inspection.id).await?;
+    let judgements = crate::domain_one::judgements_of(conn, inspection.id).await?;
     Ok(rate(
         framework,
         &kqs,
         &prompts,
         &domain_one,
+        &judgements,
         count(inspection.cases_total),
         count(inspection.cases_complete),
     ))
@@ -219,6 +242,8 @@ pub async fn summaries(
                 tallies.get(&i.id).unwrap_or(&Tallies::default()),
                 &Tallies::default(),
                 domain_one.get(&i.id).unwrap_or(&HashMap::new()),
+                // Lists show confirmed ratings only; proposals are not needed.
+                &Judgements::default(),
                 0,
                 0,
             );

@@ -203,6 +203,26 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Which side of a domain one key question a bullet of evidence is on.
+    EvidenceKind, "kind of evidence" {
+        Strength = "strength", "Strength" | "strengths";
+        Improvement = "improvement", "Area for improvement" | "areas for improvement" | "area_for_improvement";
+    }
+}
+
+vocabulary! {
+    /// Where a bullet of domain one evidence came from.
+    EvidenceSource, "evidence source" {
+        Meeting = "meeting", "Meeting";
+        FocusGroup = "focus_group", "Focus group";
+        Document = "document", "Document";
+        Data = "data", "Data";
+        StaffSurvey = "staff_survey", "Staff survey" | "survey";
+        CaseSample = "case_sample", "Case sample" | "cases";
+    }
+}
+
 impl MarkingStatus {
     pub fn is_complete(self) -> bool {
         self == MarkingStatus::Complete

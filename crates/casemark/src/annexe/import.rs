@@ -450,7 +450,7 @@ pub async fn apply(
                     } else {
                         "answer"
                     };
-                    problem(row_of(&p.standard), field, p.message)
+                    problem(row_of(&p.code), field, p.message)
                 }));
             }
             Err(DomainOneError::Locked(m)) => {

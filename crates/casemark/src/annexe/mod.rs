@@ -24,8 +24,10 @@ use sqlx::PgConnection;
 
 use crate::db::answers::CaseAnswers;
 use crate::db::cases::{Case, CaseFacts, CaseFilter};
+use crate::db::domain_one::SurveyItem;
 use crate::db::inspections::Inspection;
 use crate::db::ratings::DomainOne;
+use crate::domain_one::StandardView;
 use crate::framework::{Framework, FrameworkCache};
 use crate::{AppState, db};
 
@@ -65,6 +67,9 @@ pub struct InspectionData {
     pub cases: Vec<Case>,
     pub answers: HashMap<i64, CaseAnswers>,
     pub domain_one: HashMap<i32, DomainOne>,
+    /// Domain one's key questions with their judgements and evidence.
+    pub domain_one_view: Vec<StandardView>,
+    pub staff_survey: Vec<SurveyItem>,
 }
 
 impl InspectionData {
@@ -80,7 +85,11 @@ impl InspectionData {
         cases.sort_by_key(|c| c.facts.reference.to_lowercase());
         let answers = db::answers::for_inspection(&mut *conn, inspection.id).await?;
         let domain_one = db::ratings::domain_one(&mut *conn, inspection.id).await?;
+        let (domain_one_view, staff_survey) =
+            crate::domain_one::load_view(&mut *conn, &framework, inspection.id).await?;
         Ok(InspectionData {
+            domain_one_view,
+            staff_survey,
             inspection,
             framework,
             cases,

@@ -1,6 +1,7 @@
 //! The data annexe as an Excel workbook, laid out like the annexes published
 //! with inspection reports: Ratings, Key questions, Prompts, Breakdowns and
-//! Cases. Built from data already loaded, so it is pure and testable; an
+//! Cases, then domain one's key questions with their evidence, and the staff
+//! survey figures. Built from data already loaded, so it is pure and testable; an
 //! inspection's workbook is tens of kilobytes, so it is built whole.
 //!
 //! Text goes in as text cells (never formulas), so a case note beginning
@@ -15,7 +16,15 @@ use crate::ratings::InspectionRatings;
 use crate::vocab::{Answer, PractitionerGrade, SentenceType, Sex};
 
 /// The sheets, in order.
-pub const SHEETS: [&str; 5] = ["Ratings", "Key questions", "Prompts", "Breakdowns", "Cases"];
+pub const SHEETS: [&str; 7] = [
+    "Ratings",
+    "Key questions",
+    "Prompts",
+    "Breakdowns",
+    "Cases",
+    "Domain one",
+    "Staff survey",
+];
 
 struct Styles {
     bold: Format,
@@ -46,6 +55,8 @@ pub fn build(data: &InspectionData, ratings: &InspectionRatings) -> Result<Vec<u
     prompts_sheet(workbook.add_worksheet(), &styles, ratings)?;
     breakdowns_sheet(workbook.add_worksheet(), &styles, data)?;
     cases_sheet(workbook.add_worksheet(), &styles, data)?;
+    domain_one_sheet(workbook.add_worksheet(), &styles, data)?;
+    survey_sheet(workbook.add_worksheet(), &styles, data)?;
     workbook.save_to_buffer()
 }
 
@@ -102,9 +113,18 @@ fn ratings_sheet(
                 sheet.write_string(row, 2, rating.label())?;
                 sheet.write_number(row, 3, rating.score())?;
             }
-            None => {
-                sheet.write_string(row, 2, "Not rated yet")?;
-            }
+            None => match standard.provisional_proposal() {
+                Some(proposed) => {
+                    sheet.write_string(
+                        row,
+                        2,
+                        format!("Proposed: {} (not confirmed)", proposed.label()),
+                    )?;
+                }
+                None => {
+                    sheet.write_string(row, 2, "Not rated yet")?;
+                }
+            },
         }
         row += 1;
     }
@@ -404,5 +424,102 @@ fn cases_sheet(
     }
     sheet.set_column_width(0, 16)?;
     sheet.set_freeze_panes(1, 1)?;
+    Ok(())
+}
+
+/// One row per evidence bullet (or per key question without any): the
+/// judgement, the bullet and its source, and the survey figure it quotes.
+fn domain_one_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    data: &InspectionData,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[5])?;
+    header(
+        sheet,
+        styles,
+        0,
+        &[
+            "Standard",
+            "Key question",
+            "Question",
+            "Judgement",
+            "Judged by",
+            "Evidence",
+            "Source",
+            "Text",
+            "Staff survey figure",
+            "Added by",
+        ],
+    )?;
+    let mut row = 1;
+    for standard in &data.domain_one_view {
+        for q in &standard.questions {
+            let write_question = |sheet: &mut Worksheet, row: u32| -> Result<(), XlsxError> {
+                sheet.write_string(row, 0, &standard.code)?;
+                sheet.write_string(row, 1, &q.code)?;
+                sheet.write_string(row, 2, &q.text)?;
+                if let Some(j) = &q.judgement {
+                    sheet.write_string(row, 3, j.rating.label())?;
+                    sheet.write_string(row, 4, &j.judged_by_name)?;
+                }
+                Ok(())
+            };
+            let bullets: Vec<_> = q.strengths.iter().chain(&q.improvements).collect();
+            if bullets.is_empty() {
+                write_question(sheet, row)?;
+                row += 1;
+            }
+            for b in bullets {
+                write_question(sheet, row)?;
+                sheet.write_string(row, 5, b.evidence.kind.label())?;
+                sheet.write_string(row, 6, b.evidence.source.label())?;
+                sheet.write_string_with_format(row, 7, &b.evidence.text, &styles.wrap)?;
+                if let Some(item) = &b.survey {
+                    sheet.write_string(row, 8, format!("{}: {}", item.figure(), item.question))?;
+                }
+                sheet.write_string(row, 9, &b.evidence.added_by_name)?;
+                row += 1;
+            }
+        }
+    }
+    sheet.set_column_width(2, 50)?;
+    sheet.set_column_width(7, 60)?;
+    Ok(())
+}
+
+/// The staff survey as reports quote it, with the figures as numbers too.
+fn survey_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    data: &InspectionData,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[6])?;
+    header(
+        sheet,
+        styles,
+        0,
+        &[
+            "Question",
+            "Answered positively",
+            "Answered",
+            "Percentage",
+            "As quoted",
+        ],
+    )?;
+    for (row, item) in (1u32..).zip(&data.staff_survey) {
+        sheet.write_string_with_format(row, 0, &item.question, &styles.wrap)?;
+        sheet.write_number(row, 1, item.positive)?;
+        sheet.write_number(row, 2, item.respondents)?;
+        sheet.write_number_with_format(
+            row,
+            3,
+            f64::from(item.positive) / f64::from(item.respondents),
+            &styles.percent,
+        )?;
+        sheet.write_string(row, 4, item.figure())?;
+    }
+    sheet.set_column_width(0, 60)?;
+    sheet.set_column_width(4, 24)?;
     Ok(())
 }

@@ -1,11 +1,11 @@
-//! /api/v1/inspections: create, list, ratings and domain one.
-
-use std::collections::BTreeMap;
+//! /api/v1/inspections: create, list and ratings.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use casemark_rules::Rating;
+use std::collections::BTreeMap;
+
+use casemark_rules::{Proposal, Rating};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,6 @@ use super::body::ApiJson;
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
-use crate::domain_one::{DomainOneError, DomainOneInput};
 use crate::extract::Id;
 use crate::ratings::InspectionRatings;
 use crate::setup::{InspectionRequest, PduChoice, SetupError};
@@ -179,10 +178,34 @@ pub struct StandardJson {
     name: String,
     rating: Option<Rating>,
     score: Option<u8>,
+    /// Domain one only: whether `rating` is the lead's confirmation (false
+    /// while the standard waits for one; `proposal` then says what its
+    /// key-question judgements point to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposal: Option<ProposalJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     driving_key_question: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     key_questions: Vec<KeyQuestionJson>,
+}
+
+/// A domain one proposal: the rating and how many key questions were
+/// judged at each point of the scale.
+#[derive(Debug, Serialize)]
+pub struct ProposalJson {
+    rating: Rating,
+    spread: BTreeMap<&'static str, u32>,
+}
+
+impl From<Proposal> for ProposalJson {
+    fn from(p: Proposal) -> Self {
+        ProposalJson {
+            rating: p.rating,
+            spread: p.spread_by_rating().map(|(r, n)| (r.code(), n)).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -218,6 +241,8 @@ impl From<InspectionRatings> for RatingsJson {
                 .into_iter()
                 .map(|s| StandardJson {
                     score: s.score(),
+                    confirmed: (s.domain == 1).then_some(s.rating.is_some()),
+                    proposal: s.proposal.map(ProposalJson::from),
                     code: s.code,
                     name: s.name,
                     rating: s.rating,
@@ -250,7 +275,7 @@ impl From<InspectionRatings> for RatingsJson {
     }
 }
 
-async fn ratings_of(
+pub(super) async fn ratings_of(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -275,72 +300,4 @@ pub async fn ratings(
     Id(id): Id,
 ) -> Result<Json<RatingsJson>, ApiError> {
     Ok(Json(ratings_of(&state, &user, id).await?))
-}
-
-/// A domain one value: a rating code (or null to clear it), or an object
-/// that may also carry the evidence text.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum DomainOneValue {
-    Rating(Option<String>),
-    Detailed {
-        rating: Option<String>,
-        strengths: Option<String>,
-        areas_for_improvement: Option<String>,
-    },
-}
-
-pub async fn domain_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    ApiJson(body): ApiJson<BTreeMap<String, DomainOneValue>>,
-) -> Result<Json<RatingsJson>, ApiError> {
-    let inputs: BTreeMap<String, DomainOneInput> = body
-        .into_iter()
-        .map(|(code, value)| {
-            let input = match value {
-                DomainOneValue::Rating(rating) => DomainOneInput {
-                    rating: Some(rating.unwrap_or_default()),
-                    ..DomainOneInput::default()
-                },
-                DomainOneValue::Detailed {
-                    rating,
-                    strengths,
-                    areas_for_improvement,
-                } => DomainOneInput {
-                    rating,
-                    strengths,
-                    areas_for_improvement,
-                },
-            };
-            (code, input)
-        })
-        .collect();
-    match crate::domain_one::record(&state.pool, &state.frameworks, &user.actor(), id, &inputs)
-        .await
-    {
-        Ok(()) => Ok(Json(
-            ratings_of(&state, &user, id)
-                .await
-                .map_err(ApiError::after_commit)?,
-        )),
-        Err(DomainOneError::NotFound) => Err(ApiError::NotFound),
-        Err(DomainOneError::Forbidden) => Err(ApiError::Forbidden),
-        Err(DomainOneError::Locked(m)) => Err(ApiError::Conflict(m)),
-        Err(DomainOneError::Invalid(problems)) => Err(ApiError::Unprocessable(
-            problems
-                .into_iter()
-                .map(|p| {
-                    let field = if p.part == "rating" || p.part == "standard" {
-                        p.standard
-                    } else {
-                        format!("{}.{}", p.standard, p.part)
-                    };
-                    FieldError::new(field, p.message)
-                })
-                .collect(),
-        )),
-        Err(DomainOneError::Database(e)) => Err(e.into()),
-    }
 }

@@ -4,12 +4,13 @@
 mod annexe;
 mod body;
 mod cases;
+mod domain_one;
 mod error;
 mod inspections;
 mod team;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 pub use error::{ApiError, FieldError};
 
@@ -50,7 +51,31 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/inspections/{id}/domain-one",
-            put(inspections::domain_one),
+            get(domain_one::get).put(domain_one::confirm),
+        )
+        .route(
+            "/api/v1/inspections/{id}/domain-one/judgements",
+            put(domain_one::judgements),
+        )
+        .route(
+            "/api/v1/inspections/{id}/domain-one/evidence",
+            post(domain_one::add_evidence),
+        )
+        .route(
+            "/api/v1/inspections/{id}/domain-one/evidence/{evidence}",
+            delete(domain_one::remove_evidence),
+        )
+        .route(
+            "/api/v1/inspections/{id}/domain-one/{standard}/judge",
+            put(domain_one::judge),
+        )
+        .route(
+            "/api/v1/inspections/{id}/staff-survey",
+            get(domain_one::survey).post(domain_one::add_survey_item),
+        )
+        .route(
+            "/api/v1/inspections/{id}/staff-survey/{item}",
+            delete(domain_one::remove_survey_item),
         )
         .route("/api/v1/inspections/{id}/cases", post(cases::create))
         .route(

@@ -3,7 +3,9 @@
 use casemark_rules::{Bands, Thresholds};
 use sqlx::PgConnection;
 
-use crate::framework::{Framework, KeyQuestion, OutcomeQuestion, Prompt, Standard};
+use crate::framework::{
+    DomainOneQuestion, Framework, KeyQuestion, OutcomeQuestion, Prompt, Standard,
+};
 use crate::vocab::from_db;
 
 /// The framework new inspections are created under.
@@ -84,6 +86,20 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let domain_one_questions: Vec<(i32, i32, String, String)> = sqlx::query_as(
+        "select id, standard_id, code, text from domain_one_question
+         where framework_version_id = $1 order by position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let case_evidence: Vec<(i32, i32)> = sqlx::query_as(
+        "select question_id, prompt_id from domain_one_case_evidence
+         where framework_version_id = $1 order by position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     let outcomes: Vec<(i32, String, String)> = sqlx::query_as(
         "select id, code, text from outcome_question
          where framework_version_id = $1 order by position",
@@ -119,6 +135,20 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
             name: s.name,
             statement: s.statement,
             key_questions: kqs,
+            domain_one_questions: domain_one_questions
+                .iter()
+                .filter(|(_, standard, _, _)| *standard == s.id)
+                .map(|(question, _, code, text)| DomainOneQuestion {
+                    id: *question,
+                    code: code.clone(),
+                    text: text.clone(),
+                    case_prompts: case_evidence
+                        .iter()
+                        .filter(|(q, _)| q == question)
+                        .map(|(_, prompt)| *prompt)
+                        .collect(),
+                })
+                .collect(),
         });
     }
 

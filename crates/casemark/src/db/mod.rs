@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod answers;
 pub mod audit;
 pub mod cases;
+pub mod domain_one;
 pub mod framework;
 pub mod inspections;
 pub mod places;

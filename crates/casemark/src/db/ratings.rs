@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use casemark_rules::{Counts, Rating};
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 /// Yes / No / N/A tallies by framework id (key question or prompt).
@@ -163,29 +164,54 @@ pub async fn store_ratings(
     Ok(())
 }
 
-/// A domain one standard's recorded rating and evidence.
-#[derive(Debug, Clone, Default)]
+/// A domain one standard as the lead records it: the confirmed rating (with
+/// the proposal it was confirmed against and the reason when they differ),
+/// the summary text, and the inspector named to judge its key questions.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DomainOne {
+    /// The confirmed rating; `None` until the lead confirms one.
     pub rating: Option<Rating>,
     pub strengths: Option<String>,
     pub areas_for_improvement: Option<String>,
+    pub judge_id: Option<i64>,
+    pub proposed_rating: Option<Rating>,
+    pub reason: Option<String>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-type DomainOneRow = (i64, i32, Option<String>, Option<String>, Option<String>);
+#[derive(sqlx::FromRow)]
+struct DomainOneRow {
+    inspection_id: i64,
+    standard_id: i32,
+    rating: Option<String>,
+    strengths: Option<String>,
+    areas_for_improvement: Option<String>,
+    judge_id: Option<i64>,
+    proposed_rating: Option<String>,
+    reason: Option<String>,
+    confirmed_by: Option<String>,
+    confirmed_at: Option<DateTime<Utc>>,
+}
 
 fn domain_one_entry(row: DomainOneRow) -> Result<(i64, i32, DomainOne), sqlx::Error> {
-    let (inspection_id, standard_id, rating, strengths, areas_for_improvement) = row;
-    let rating = rating
-        .map(|r| r.parse::<Rating>())
-        .transpose()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let parse = |code: Option<String>| {
+        code.map(|r| r.parse::<Rating>())
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
     Ok((
-        inspection_id,
-        standard_id,
+        row.inspection_id,
+        row.standard_id,
         DomainOne {
-            rating,
-            strengths,
-            areas_for_improvement,
+            rating: parse(row.rating)?,
+            strengths: row.strengths,
+            areas_for_improvement: row.areas_for_improvement,
+            judge_id: row.judge_id,
+            proposed_rating: parse(row.proposed_rating)?,
+            reason: row.reason,
+            confirmed_by: row.confirmed_by,
+            confirmed_at: row.confirmed_at,
         },
     ))
 }
@@ -196,7 +222,8 @@ pub async fn domain_one(
     inspection_id: i64,
 ) -> Result<HashMap<i32, DomainOne>, sqlx::Error> {
     let rows: Vec<DomainOneRow> = sqlx::query_as(
-        "select inspection_id, standard_id, rating, strengths, areas_for_improvement
+        "select inspection_id, standard_id, rating, strengths, areas_for_improvement, judge_id,
+                proposed_rating, reason, confirmed_by, confirmed_at
          from domain_one_rating where inspection_id = $1",
     )
     .bind(inspection_id)
@@ -213,7 +240,8 @@ pub async fn domain_one_of(
     inspections: &[i64],
 ) -> Result<HashMap<i64, HashMap<i32, DomainOne>>, sqlx::Error> {
     let rows: Vec<DomainOneRow> = sqlx::query_as(
-        "select inspection_id, standard_id, rating, strengths, areas_for_improvement
+        "select inspection_id, standard_id, rating, strengths, areas_for_improvement, judge_id,
+                proposed_rating, reason, confirmed_by, confirmed_at
          from domain_one_rating where inspection_id = any($1)",
     )
     .bind(inspections)
@@ -236,11 +264,15 @@ pub async fn save_domain_one(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into domain_one_rating (inspection_id, standard_id, framework_version_id, rating,
-                                        strengths, areas_for_improvement)
-         values ($1, $2, $3, $4, $5, $6)
+                                        strengths, areas_for_improvement, judge_id, proposed_rating,
+                                        reason, confirmed_by, confirmed_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (inspection_id, standard_id) do update
             set rating = excluded.rating, strengths = excluded.strengths,
-                areas_for_improvement = excluded.areas_for_improvement",
+                areas_for_improvement = excluded.areas_for_improvement,
+                judge_id = excluded.judge_id, proposed_rating = excluded.proposed_rating,
+                reason = excluded.reason, confirmed_by = excluded.confirmed_by,
+                confirmed_at = excluded.confirmed_at",
     )
     .bind(inspection_id)
     .bind(standard_id)
@@ -248,6 +280,11 @@ pub async fn save_domain_one(
     .bind(entry.rating.map(Rating::code))
     .bind(&entry.strengths)
     .bind(&entry.areas_for_improvement)
+    .bind(entry.judge_id)
+    .bind(entry.proposed_rating.map(Rating::code))
+    .bind(&entry.reason)
+    .bind(&entry.confirmed_by)
+    .bind(entry.confirmed_at)
     .execute(conn)
     .await?;
     Ok(())

@@ -26,13 +26,7 @@ pub struct DashboardPage {
 impl DashboardPage {
     /// The GOV.UK tag colour for a rating; the tag's text carries the meaning.
     fn tag_class(&self, rating: &Option<Rating>) -> &'static str {
-        match rating {
-            Some(Rating::Outstanding) => "govuk-tag--green",
-            Some(Rating::Good) => "govuk-tag--turquoise",
-            Some(Rating::RequiresImprovement) => "govuk-tag--yellow",
-            Some(Rating::Inadequate) => "govuk-tag--red",
-            None => "govuk-tag--grey",
-        }
+        super::tag_class(*rating)
     }
 
     fn rating_label(&self, rating: &Option<Rating>) -> &'static str {

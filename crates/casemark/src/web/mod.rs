@@ -15,6 +15,7 @@ mod form;
 mod inspections;
 mod marking;
 mod sample;
+mod survey;
 mod team;
 mod upload;
 
@@ -77,9 +78,38 @@ pub fn router() -> Router<AppState> {
             "/inspections/{id}/judgements/import/confirm",
             post(annexe::confirm_import),
         )
+        .route("/inspections/{id}/domain-one", get(domain_one::overview))
         .route(
-            "/inspections/{id}/domain-one",
-            get(domain_one::form).post(domain_one::save),
+            "/inspections/{id}/domain-one/{code}",
+            get(domain_one::standard),
+        )
+        .route(
+            "/inspections/{id}/domain-one/{code}/confirm",
+            post(domain_one::confirm),
+        )
+        .route(
+            "/inspections/{id}/domain-one/{code}/judgement",
+            post(domain_one::judge_question),
+        )
+        .route(
+            "/inspections/{id}/domain-one/{code}/judge",
+            post(domain_one::name_judge),
+        )
+        .route(
+            "/inspections/{id}/domain-one/{code}/evidence",
+            post(domain_one::add_evidence),
+        )
+        .route(
+            "/inspections/{id}/domain-one/{code}/evidence/{evidence}/remove",
+            post(domain_one::remove_evidence),
+        )
+        .route(
+            "/inspections/{id}/staff-survey",
+            get(survey::page).post(survey::add),
+        )
+        .route(
+            "/inspections/{id}/staff-survey/{item}/remove",
+            post(survey::remove),
         )
         .route("/cases/{id}", get(marking::case))
         .route(
@@ -122,6 +152,18 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/{action}", post(admin::set_active))
         .route("/admin/pdus", get(admin::pdus).post(admin::add_pdu))
+}
+
+/// The GOV.UK tag colour for a rating; the tag's text carries the meaning.
+pub fn tag_class(rating: Option<casemark_rules::Rating>) -> &'static str {
+    use casemark_rules::Rating;
+    match rating {
+        Some(Rating::Outstanding) => "govuk-tag--green",
+        Some(Rating::Good) => "govuk-tag--turquoise",
+        Some(Rating::RequiresImprovement) => "govuk-tag--yellow",
+        Some(Rating::Inadequate) => "govuk-tag--red",
+        None => "govuk-tag--grey",
+    }
 }
 
 /// An element id for a framework code: "2.1.3" → "2-1-3", so that fragment
