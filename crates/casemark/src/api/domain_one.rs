@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::body::ApiJson;
 use super::inspections::{ProposalJson, RatingsJson, ratings_of};
 use super::{ApiError, FieldError};
+use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
 use crate::domain_one::{
@@ -21,7 +22,6 @@ use crate::domain_one::{
 };
 use crate::extract::{Id, parse_id, two_ids};
 use crate::vocab::{EvidenceKind, EvidenceSource};
-use crate::{AppState, db};
 
 impl From<DomainOneError> for ApiError {
     fn from(e: DomainOneError) -> Self {
@@ -199,14 +199,7 @@ async fn domain_one_of(
     id: i64,
 ) -> Result<DomainOneJson, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    super::readable(&mut conn, user, id).await?;
-    let inspection = db::inspections::get(&mut conn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let framework = state
-        .frameworks
-        .get(&mut conn, inspection.framework_version_id)
-        .await?;
+    let (_, framework) = super::readable_inspection(&mut conn, state, user, id).await?;
     let (standards, survey) = crate::domain_one::load_view(&mut conn, &framework, id).await?;
     Ok(DomainOneJson {
         standards: standards.into_iter().map(standard_json).collect(),

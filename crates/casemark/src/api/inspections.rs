@@ -281,14 +281,7 @@ pub(super) async fn ratings_of(
     id: i64,
 ) -> Result<RatingsJson, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    super::readable(&mut conn, user, id).await?;
-    let inspection = db::inspections::get(&mut conn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let framework = state
-        .frameworks
-        .get(&mut conn, inspection.framework_version_id)
-        .await?;
+    let (inspection, framework) = super::readable_inspection(&mut conn, state, user, id).await?;
     Ok(ratings::for_inspection(&mut conn, &framework, &inspection)
         .await?
         .into())

@@ -14,9 +14,13 @@ use axum::routing::{delete, get, post, put};
 
 pub use error::{ApiError, FieldError};
 
+use std::sync::Arc;
+
 use crate::AppState;
 use crate::access::{self, Access};
 use crate::auth::CurrentUser;
+use crate::db::inspections::Inspection;
+use crate::framework::Framework;
 
 /// The caller's standing in an inspection they may read: 404 if there is no
 /// such inspection, 403 if it is not theirs.
@@ -37,6 +41,25 @@ pub(crate) async fn readable(
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// An inspection the caller may read and the framework it is marked under,
+/// loaded through the caller's connection.
+pub(crate) async fn readable_inspection(
+    conn: &mut sqlx::PgConnection,
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Inspection, Arc<Framework>), ApiError> {
+    readable(&mut *conn, user, id).await?;
+    let inspection = crate::db::inspections::get(&mut *conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let framework = state
+        .frameworks
+        .get(&mut *conn, inspection.framework_version_id)
+        .await?;
+    Ok((inspection, framework))
 }
 
 pub fn router() -> Router<AppState> {
