@@ -430,6 +430,15 @@ async fn evidence_survey_figures_and_case_figures() {
     .await;
     added.assert_status(StatusCode::CREATED);
     let item = added.json::<Value>()["id"].as_i64().expect("id");
+    let listed = viewer
+        .get(&format!("/api/v1/inspections/{id}/staff-survey"))
+        .await
+        .json::<Value>();
+    assert_eq!(
+        listed,
+        json!([{"id": item, "question": "The culture promotes openness",
+                "positive": 19, "respondents": 36, "figure": "19 out of 36 staff"}])
+    );
     let too_many =
         survey(json!({"question": "Workloads are manageable", "positive": 40, "respondents": 36}))
             .await;

@@ -368,7 +368,10 @@ pub async fn survey(
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Json<Vec<SurveyItemJson>>, ApiError> {
-    Ok(Json(domain_one_of(&state, &user, id).await?.staff_survey))
+    let mut conn = state.pool.acquire().await?;
+    super::readable(&mut conn, &user, id).await?;
+    let items = crate::db::domain_one::survey_items(&mut conn, id).await?;
+    Ok(Json(items.into_iter().map(SurveyItemJson::from).collect()))
 }
 
 #[derive(Debug, Deserialize)]
