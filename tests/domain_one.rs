@@ -550,6 +550,11 @@ async fn evidence_survey_figures_and_case_figures() {
         rows[1][0],
         Data::String("The culture promotes openness".into())
     );
+    assert_eq!(
+        rows[1][3],
+        Data::Float(0.53),
+        "52.8% rounds as key questions do"
+    );
     assert_eq!(rows[1][4], Data::String("19 out of 36 staff".into()));
     let domain_one: Vec<Vec<Data>> = xlsx
         .worksheet_range("Domain one")

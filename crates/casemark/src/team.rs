@@ -34,8 +34,9 @@ impl From<Refusal> for TeamError {
     }
 }
 
-/// The longest reason for a status change: a paragraph or two, kept in the
-/// audit trail for ever.
+/// The longest reason for a status change or a domain one rating that
+/// differs from its proposal: a paragraph or two, kept in the audit trail for
+/// ever.
 pub const MAX_REASON_CHARS: usize = 2000;
 
 /// Moves the inspection along its lifecycle.

@@ -514,7 +514,7 @@ fn survey_sheet(
         sheet.write_number_with_format(
             row,
             3,
-            f64::from(item.positive) / f64::from(item.respondents),
+            f64::from(item.percent()) / 100.0,
             &styles.percent,
         )?;
         sheet.write_string(row, 4, item.figure())?;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use casemark_rules::Rating;
+use casemark_rules::{Counts, Rating};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -14,18 +14,14 @@ use crate::vocab::{EvidenceKind, EvidenceSource};
 #[derive(Debug, Clone)]
 pub struct Judgement {
     pub rating: Rating,
-    pub judged_by: Option<i64>,
     pub judged_by_name: String,
-    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
 struct JudgementRow {
     question_id: i32,
     rating: String,
-    judged_by: Option<i64>,
     judged_by_name: String,
-    updated_at: DateTime<Utc>,
 }
 
 /// The judgements of one inspection by domain one question id.
@@ -34,8 +30,7 @@ pub async fn judgements(
     inspection_id: i64,
 ) -> Result<HashMap<i32, Judgement>, sqlx::Error> {
     let rows: Vec<JudgementRow> = sqlx::query_as(
-        "select question_id, rating, judged_by, judged_by_name, updated_at
-         from domain_one_judgement where inspection_id = $1",
+        "select question_id, rating, judged_by_name from domain_one_judgement where inspection_id = $1",
     )
     .bind(inspection_id)
     .fetch_all(conn)
@@ -46,9 +41,7 @@ pub async fn judgements(
                 row.question_id,
                 Judgement {
                     rating: parse_rating(&row.rating)?,
-                    judged_by: row.judged_by,
                     judged_by_name: row.judged_by_name,
-                    updated_at: row.updated_at,
                 },
             ))
         })
@@ -208,6 +201,19 @@ impl SurveyItem {
     /// As reports quote it: "19 out of 36 staff".
     pub fn figure(&self) -> String {
         format!("{} out of {} staff", self.positive, self.respondents)
+    }
+
+    /// The whole percentage answering positively, rounded as key-question
+    /// percentages are (the rules crate's half up).
+    pub fn percent(&self) -> u8 {
+        let count = |n: i32| u32::try_from(n).unwrap_or(0);
+        Counts::new(
+            count(self.positive),
+            count(self.respondents - self.positive),
+            0,
+        )
+        .percent()
+        .unwrap_or(0)
     }
 }
 

@@ -16,9 +16,9 @@ use crate::db;
 use crate::db::audit::NewEvent;
 use crate::db::ratings::DomainOne;
 use crate::framework::FrameworkCache;
+use crate::team::MAX_REASON_CHARS;
 
 pub const MAX_EVIDENCE_CHARS: usize = 10_000;
-pub const MAX_REASON_CHARS: usize = 2_000;
 
 /// What to change for one standard; `None` leaves a part as it is.
 #[derive(Debug, Clone, Default)]

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use casemark_rules::{Proposal, Rating, propose_domain_one};
 use sqlx::PgConnection;
 
-pub use confirm::{DomainOneInput, MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, record, record_in};
+pub use confirm::{DomainOneInput, MAX_EVIDENCE_CHARS, record, record_in};
 pub use evidence::{EvidenceInput, MAX_BULLET_CHARS, add_evidence, remove_evidence};
 pub use judging::{judge, name_judge};
 pub use survey::{SurveyInput, add_survey_item, remove_survey_item};

@@ -42,15 +42,6 @@ pub struct SurveyPage {
     notice: Option<&'static str>,
 }
 
-impl SurveyPage {
-    fn percent(&self, item: &SurveyItem) -> String {
-        // Whole percent, half up, as the key-question percentages are.
-        let p = (i64::from(item.positive) * 200 + i64::from(item.respondents))
-            / (2 * i64::from(item.respondents));
-        format!("{p}%")
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct Done {
     done: Option<String>,
