@@ -1,5 +1,9 @@
-//! Walks every route, HTML and API, as each kind of person and asserts the
-//! exact status each gets: nothing is reachable that should not be.
+//! Walks every route the routers serve, HTML and API, as each kind of person
+//! and asserts the exact status each gets: nothing is reachable that should
+//! not be. The list of routes comes from the routers themselves
+//! (`casemark::route_list`): a route without an expectation here fails the
+//! test. Every refused write is checked to have changed nothing, and the
+//! list pages are checked not to show an outsider the inspection.
 
 mod support;
 
@@ -9,7 +13,7 @@ use serde_json::{Value, json};
 use support::{Api, Browser, TestApp};
 
 /// The people of the walk, in the order of each row's expectations.
-const WHO: [&str; 7] = [
+const WHO: [&str; 8] = [
     "anonymous",
     "viewer",
     "inspector (own case)",
@@ -17,6 +21,7 @@ const WHO: [&str; 7] = [
     "inspector (other inspection)",
     "lead",
     "administrator",
+    "lead (other inspection)",
 ];
 
 /// How a request carries its input.
@@ -35,24 +40,46 @@ struct Route {
     method: &'static str,
     path: &'static str,
     body: Body,
-    expect: [u16; 7],
+    expect: [u16; 8],
+    /// Sent from a browser signed in for this request alone (the request
+    /// ends sessions).
+    fresh: bool,
+    /// A refusal of this route writes by design (a failed sign-in is
+    /// recorded), so "nothing changed" is not asked of it.
+    records_refusals: bool,
 }
 
-const fn route(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -> Route {
+const fn route(method: &'static str, path: &'static str, body: Body, expect: [u16; 8]) -> Route {
     Route {
         method,
         path,
         body,
         expect,
+        fresh: false,
+        records_refusals: false,
     }
 }
 
-// Columns: anonymous, viewer, own, other's, other inspection, lead, administrator.
-const READ: [u16; 7] = [303, 200, 200, 200, 403, 200, 200];
-const LEAD_FORM: [u16; 7] = [303, 403, 403, 403, 403, 303, 403];
-const LEAD_PAGE: [u16; 7] = [303, 403, 403, 403, 403, 200, 403];
-const API_READ: [u16; 7] = [401, 200, 200, 200, 403, 200, 200];
-const API_LEAD: [u16; 7] = [401, 403, 403, 403, 403, 200, 403];
+// Columns: anonymous, viewer, own, other's, other inspector, lead,
+// administrator, other lead. People outside the inspection get 404 for it,
+// as if it did not exist; people who can see it but not change it, 403.
+const READ: [u16; 8] = [303, 200, 200, 200, 404, 200, 200, 404];
+const LEAD_FORM: [u16; 8] = [303, 403, 403, 403, 404, 303, 403, 404];
+const LEAD_PAGE: [u16; 8] = [303, 403, 403, 403, 404, 200, 403, 404];
+const TEAM_FORM: [u16; 8] = [303, 403, 303, 303, 404, 303, 403, 404];
+const MARKER_FORM: [u16; 8] = [303, 403, 303, 403, 404, 303, 403, 404];
+const API_READ: [u16; 8] = [401, 200, 200, 200, 404, 200, 200, 404];
+const API_LEAD: [u16; 8] = [401, 403, 403, 403, 404, 200, 403, 404];
+const API_LEAD_CREATE: [u16; 8] = [401, 403, 403, 403, 404, 201, 403, 404];
+const API_TEAM_CREATE: [u16; 8] = [401, 403, 201, 201, 404, 201, 403, 404];
+const API_LEAD_DELETE: [u16; 8] = [401, 403, 403, 403, 404, 204, 403, 404];
+const API_MARKER: [u16; 8] = [401, 403, 200, 403, 404, 200, 403, 404];
+const EVERYONE: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 200];
+const API_EVERYONE: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
+const ADMIN_PAGE: [u16; 8] = [303, 403, 403, 403, 403, 403, 200, 403];
+const ADMIN_FORM: [u16; 8] = [303, 403, 403, 403, 403, 403, 303, 403];
+/// Starting an inspection: any lead.
+const ANY_LEAD_PAGE: [u16; 8] = [303, 403, 403, 403, 403, 200, 403, 200];
 
 /// A judgement import adding a case per person.
 const JUDGEMENTS_CSV: &str =
@@ -60,53 +87,102 @@ const JUDGEMENTS_CSV: &str =
 
 /// `{i}`: the inspection; `{c}`: the case (the other inspector's for that
 /// column) and `{ref}` its reference; `{a}`: inspector A's user id; `{who}`:
-/// a per-person suffix; `{r}`: a region id.
+/// a per-person suffix; `{r}`: a region id; `{e1}`, `{e2}`: the lead's
+/// evidence bullets; `{s1}`, `{s2}`: the lead's survey items; `{t}`: a user
+/// the administrator changes; `{tok}`: the lead's API token.
 fn routes() -> Vec<Route> {
-    vec![
-        route("GET", "/", Body::None, [303, 200, 200, 200, 200, 200, 200]),
-        route("GET", "/sign-in", Body::None, [200; 7]),
+    let mut routes = vec![
+        route("GET", "/", Body::None, EVERYONE),
+        route("GET", "/sign-in", Body::None, [200; 8]),
+        // Nobody signed in has a CSRF cookie yet, so their forms are refused.
+        Route {
+            records_refusals: true,
+            ..route(
+                "POST",
+                "/sign-in",
+                Body::Form(&[
+                    ("email", "nobody{who}@example.gov.uk"),
+                    ("password", "wrong"),
+                ]),
+                [403, 401, 401, 401, 401, 401, 401, 401],
+            )
+        },
+        route("GET", "/setup", Body::None, [404; 8]),
         route(
-            "GET",
+            "POST",
             "/setup",
-            Body::None,
-            [404, 404, 404, 404, 404, 404, 404],
+            Body::Form(&[("token", "guess"), ("email", "s@example.gov.uk")]),
+            [403, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        route("GET", "/healthz", Body::None, [200; 8]),
+        route("GET", "/readyz", Body::None, [200; 8]),
+        route("GET", "/my-cases", Body::None, EVERYONE),
+        route("GET", "/account", Body::None, EVERYONE),
+        route(
+            "POST",
+            "/account/tokens",
+            Body::Form(&[("label", "walk")]),
+            EVERYONE,
         ),
         route(
-            "GET",
-            "/my-cases",
+            "POST",
+            "/account/tokens/{tok}/revoke",
             Body::None,
-            [303, 200, 200, 200, 200, 200, 200],
+            [303, 404, 404, 404, 404, 303, 404, 404],
         ),
         route(
-            "GET",
-            "/account",
-            Body::None,
-            [303, 200, 200, 200, 200, 200, 200],
+            "POST",
+            "/account/password",
+            Body::Form(&[
+                ("current_password", "not the password"),
+                ("new_password", "a new password of length"),
+                ("confirm_password", "a new password of length"),
+            ]),
+            [303, 422, 422, 422, 422, 422, 422, 422],
         ),
+        route("GET", "/admin/users", Body::None, ADMIN_PAGE),
         route(
-            "GET",
+            "POST",
             "/admin/users",
-            Body::None,
-            [303, 403, 403, 403, 403, 403, 200],
+            Body::Form(&[
+                ("email", "new{who}@example.gov.uk"),
+                ("role", "inspector"),
+                ("password", "correct horse battery staple"),
+            ]),
+            ADMIN_FORM,
         ),
         route(
-            "GET",
-            "/admin/pdus",
-            Body::None,
-            [303, 403, 403, 403, 403, 403, 200],
+            "POST",
+            "/admin/users/{t}/role",
+            Body::Form(&[("role", "viewer")]),
+            ADMIN_FORM,
         ),
+        route(
+            "POST",
+            "/admin/users/{t}/deactivate",
+            Body::None,
+            ADMIN_FORM,
+        ),
+        route("GET", "/admin/security-events", Body::None, ADMIN_PAGE),
+        route(
+            "GET",
+            "/admin/security-events.csv?kind=signed_in",
+            Body::None,
+            ADMIN_PAGE,
+        ),
+        route("GET", "/admin/pdus", Body::None, ADMIN_PAGE),
         route(
             "POST",
             "/admin/pdus",
             Body::Form(&[("region", "{r}"), ("name", "Admin PDU {who}")]),
-            [303, 403, 403, 403, 403, 403, 303],
+            ADMIN_FORM,
         ),
-        route("GET", "/inspections/new", Body::None, LEAD_PAGE),
+        route("GET", "/inspections/new", Body::None, ANY_LEAD_PAGE),
         route(
             "GET",
             "/inspections/new/details?region={r}",
             Body::None,
-            LEAD_PAGE,
+            ANY_LEAD_PAGE,
         ),
         route(
             "POST",
@@ -119,7 +195,7 @@ fn routes() -> Vec<Route> {
                 ("fieldwork_start-month", "6"),
                 ("fieldwork_start-year", "2026"),
             ]),
-            LEAD_FORM,
+            [303, 403, 403, 403, 403, 303, 403, 303],
         ),
         route("GET", "/inspections/{i}", Body::None, READ),
         route("GET", "/inspections/{i}/ratings", Body::None, READ),
@@ -127,7 +203,6 @@ fn routes() -> Vec<Route> {
         route("GET", "/inspections/{i}/history.csv", Body::None, READ),
         route("GET", "/inspections/{i}/domain-one", Body::None, READ),
         route("GET", "/inspections/{i}/domain-one/1.2", Body::None, READ),
-        route("GET", "/inspections/{i}/staff-survey", Body::None, READ),
         route(
             "POST",
             "/inspections/{i}/domain-one/1.1/confirm",
@@ -136,8 +211,48 @@ fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/inspections/{i}/domain-one/1.1/judgement",
+            Body::Form(&[("question", "1.1.1"), ("judgement", "good")]),
+            LEAD_FORM,
+        ),
+        route(
+            "POST",
             "/inspections/{i}/domain-one/1.1/judge",
             Body::Form(&[("judge", "")]),
+            LEAD_FORM,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/domain-one/1.1/evidence",
+            Body::Form(&[
+                ("question", "1.1.1"),
+                ("kind", "strength"),
+                ("source", "meeting"),
+                ("text", "Walk {who}"),
+            ]),
+            TEAM_FORM,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/domain-one/1.1/evidence/{e1}/remove",
+            Body::None,
+            LEAD_FORM,
+        ),
+        route("GET", "/inspections/{i}/staff-survey", Body::None, READ),
+        route(
+            "POST",
+            "/inspections/{i}/staff-survey",
+            Body::Form(&[
+                ("question", "Walk question {who}"),
+                ("positive", "1"),
+                ("respondents", "2"),
+            ]),
+            TEAM_FORM,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/staff-survey/{s1}/remove",
+            Body::None,
             LEAD_FORM,
         ),
         route("GET", "/inspections/{i}/cases/new", Body::None, LEAD_PAGE),
@@ -185,18 +300,8 @@ fn routes() -> Vec<Route> {
         ),
         route("GET", "/inspections/{i}/annexe.csv", Body::None, READ),
         route("GET", "/inspections/{i}/annexe.xlsx", Body::None, READ),
-        route(
-            "GET",
-            "/annexe.csv",
-            Body::None,
-            [303, 200, 200, 200, 200, 200, 200],
-        ),
-        route(
-            "GET",
-            "/regions/{r}",
-            Body::None,
-            [303, 200, 200, 200, 200, 200, 200],
-        ),
+        route("GET", "/annexe.csv", Body::None, EVERYONE),
+        route("GET", "/regions/{r}", Body::None, EVERYONE),
         route(
             "POST",
             "/inspections/{i}/assignments",
@@ -223,54 +328,43 @@ fn routes() -> Vec<Route> {
             "POST",
             "/cases/{c}/standards/2.1",
             Body::Form(&[("kq-2.1.1", "yes")]),
-            [303, 403, 303, 403, 403, 303, 403],
+            MARKER_FORM,
         ),
         route(
             "GET",
             "/cases/{c}/facts",
             Body::None,
-            [303, 403, 200, 403, 403, 200, 403],
+            [303, 403, 200, 403, 404, 200, 403, 404],
         ),
         route(
             "POST",
             "/cases/{c}/facts",
             Body::Form(&[("reference", "{ref}"), ("sentence_type", "community_order")]),
-            [303, 403, 303, 403, 403, 303, 403],
+            MARKER_FORM,
         ),
         route("GET", "/cases/{c}/outcomes", Body::None, READ),
         route(
             "POST",
             "/cases/{c}/outcomes",
             Body::Form(&[("outcome-compliance", "yes")]),
-            [303, 403, 303, 403, 403, 303, 403],
+            MARKER_FORM,
         ),
         // Allowed for the marker, then refused for the missing answers.
         route(
             "POST",
             "/cases/{c}/complete",
             Body::None,
-            [303, 403, 422, 403, 403, 422, 403],
-        ),
-        route(
-            "POST",
-            "/account/tokens",
-            Body::Form(&[("label", "walk")]),
-            [303, 200, 200, 200, 200, 200, 200],
+            [303, 403, 422, 403, 404, 422, 403, 404],
         ),
         // The API.
-        route(
-            "GET",
-            "/api/v1/inspections",
-            Body::None,
-            [401, 200, 200, 200, 200, 200, 200],
-        ),
+        route("GET", "/api/v1/inspections", Body::None, API_EVERYONE),
         route(
             "POST",
             "/api/v1/inspections",
             Body::Json(
                 r#"{"pdu": "Api {who}", "region": "Wales", "fieldwork_start": "2026-06-01"}"#,
             ),
-            [401, 403, 403, 403, 403, 201, 403],
+            [401, 403, 403, 403, 403, 201, 403, 201],
         ),
         route(
             "GET",
@@ -285,22 +379,72 @@ fn routes() -> Vec<Route> {
             API_READ,
         ),
         route(
+            "GET",
+            "/api/v1/inspections/{i}/domain-one",
+            Body::None,
+            API_READ,
+        ),
+        route(
             "PUT",
             "/api/v1/inspections/{i}/domain-one",
             Body::Json(r#"{"1.2": "good"}"#),
             API_LEAD,
         ),
         route(
+            "PUT",
+            "/api/v1/inspections/{i}/domain-one/judgements",
+            Body::Json(r#"{"1.1.2": "good"}"#),
+            API_LEAD,
+        ),
+        route(
+            "PUT",
+            "/api/v1/inspections/{i}/domain-one/1.1/judge",
+            Body::Json(r#"{"user_id": null}"#),
+            API_LEAD,
+        ),
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/domain-one/evidence",
+            Body::Json(
+                r#"{"question": "1.1.1", "kind": "strength", "source": "meeting", "text": "Api {who}"}"#,
+            ),
+            API_TEAM_CREATE,
+        ),
+        route(
+            "DELETE",
+            "/api/v1/inspections/{i}/domain-one/evidence/{e2}",
+            Body::None,
+            API_LEAD_DELETE,
+        ),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/staff-survey",
+            Body::None,
+            API_READ,
+        ),
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/staff-survey",
+            Body::Json(r#"{"question": "Api question {who}", "positive": 1, "respondents": 2}"#),
+            API_TEAM_CREATE,
+        ),
+        route(
+            "DELETE",
+            "/api/v1/inspections/{i}/staff-survey/{s2}",
+            Body::None,
+            API_LEAD_DELETE,
+        ),
+        route(
             "POST",
             "/api/v1/inspections/{i}/cases",
             Body::Json(r#"[{"reference": "J-{who}", "sentence_type": "licence"}]"#),
-            [401, 403, 403, 403, 403, 201, 403],
+            API_LEAD_CREATE,
         ),
         route(
             "POST",
             "/api/v1/inspections/{i}/cases",
             Body::CsvWhole("reference,sentence_type\nL-{who},licence\n"),
-            [401, 403, 403, 403, 403, 201, 403],
+            API_LEAD_CREATE,
         ),
         route(
             "POST",
@@ -320,12 +464,7 @@ fn routes() -> Vec<Route> {
             Body::None,
             API_READ,
         ),
-        route(
-            "GET",
-            "/api/v1/annexe.csv",
-            Body::None,
-            [401, 200, 200, 200, 200, 200, 200],
-        ),
+        route("GET", "/api/v1/annexe.csv", Body::None, API_EVERYONE),
         route(
             "PUT",
             "/api/v1/inspections/{i}/status",
@@ -350,19 +489,87 @@ fn routes() -> Vec<Route> {
             "PUT",
             "/api/v1/cases/{c}/facts",
             Body::Json(r#"{"reference": "{ref}", "sentence_type": "licence"}"#),
-            [401, 403, 200, 403, 403, 200, 403],
+            API_MARKER,
         ),
         route(
             "PUT",
             "/api/v1/cases/{c}/judgements",
             Body::Json(r#"{"key_questions": {"2.1.2": "no"}}"#),
-            [401, 403, 200, 403, 403, 200, 403],
+            API_MARKER,
         ),
-    ]
+    ];
+    // Last, as they end sessions: each from a browser signed in for it.
+    for path in ["/sign-out", "/account/sign-out-everywhere"] {
+        routes.push(Route {
+            fresh: true,
+            ..route("POST", path, Body::None, [303; 8])
+        });
+    }
+    routes
+}
+
+/// Whether a path as the router writes it (`/cases/{id}/standards/{code}`)
+/// serves a path of the walk (`/cases/{c}/standards/2.1?x`), and how many
+/// of its segments are literal (axum prefers the most literal route).
+fn serves(pattern: &str, path: &str) -> Option<usize> {
+    let path = path.split('?').next().unwrap_or_default();
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    if pattern.len() != path.len() {
+        return None;
+    }
+    let mut literal = 0;
+    for (want, got) in pattern.iter().zip(&path) {
+        if want.starts_with('{') {
+            continue;
+        }
+        if want != got {
+            return None;
+        }
+        literal += 1;
+    }
+    Some(literal)
+}
+
+#[test]
+fn the_walk_covers_every_route_of_the_routers() {
+    let served = casemark::route_list();
+    let walk = routes();
+    let mut covered = std::collections::HashSet::new();
+    let mut stale = Vec::new();
+    for r in &walk {
+        let best = served
+            .iter()
+            .filter(|(method, _)| *method == r.method)
+            .filter_map(|(method, pattern)| serves(pattern, r.path).map(|n| (n, method, pattern)))
+            .max_by_key(|(n, _, _)| *n);
+        match best {
+            Some((_, method, pattern)) => {
+                covered.insert((*method, *pattern));
+            }
+            None => stale.push(format!("{} {}", r.method, r.path)),
+        }
+    }
+    let missing: Vec<String> = served
+        .iter()
+        .filter(|route| !covered.contains(route))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an expectation in the walk:\n{}",
+        missing.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "walk rows no router serves:\n{}",
+        stale.join("\n")
+    );
 }
 
 /// One person as both a browser and an API client (anonymous has neither).
 struct Person {
+    email: Option<String>,
     browser: Option<Browser>,
     api: Option<Api>,
     anonymous: axum_test::TestServer,
@@ -370,30 +577,28 @@ struct Person {
 
 async fn send(
     person: &Person,
+    browser: Option<&Browser>,
     method: &str,
     path: &str,
     body: Body,
     fill: &dyn Fn(&str) -> String,
 ) -> TestResponse {
     let is_api = path.starts_with("/api/");
-    let server = match (is_api, &person.browser, &person.api) {
+    let server = match (is_api, browser, &person.api) {
         (true, _, Some(api)) => &api.server,
         (false, Some(browser), _) => &browser.server,
         _ => &person.anonymous,
     };
-    let csrf = person
-        .browser
-        .as_ref()
-        .map(|b| b.csrf.clone())
-        .unwrap_or_default();
+    let csrf = browser.map(|b| b.csrf.clone()).unwrap_or_default();
     let request = match method {
         "GET" => server.get(path),
         "POST" => server.post(path),
         "PUT" => server.put(path),
+        "DELETE" => server.delete(path),
         other => panic!("method {other}"),
     };
     match body {
-        Body::None if method == "GET" => request.await,
+        Body::None if matches!(method, "GET" | "DELETE") => request.await,
         Body::None => request.form(&[("csrf_token", csrf)]).await,
         Body::Form(fields) => {
             let mut all = vec![("csrf_token".to_owned(), csrf)];
@@ -422,11 +627,15 @@ async fn send(
     }
 }
 
+/// The inspection the walk is about: its PDU's name is what an outsider's
+/// lists must not show.
+const X_PDU: &str = "Riverside North";
+
 #[tokio::test]
 async fn every_route_answers_each_kind_of_person_exactly() {
     let app = TestApp::spawn().await;
     // Inspection X: a lead, inspectors A and B with a case each. Inspection Y
-    // has its own lead and inspector C, who is a stranger to X.
+    // has its own lead and inspector C, who are strangers to X.
     app.user("viewer@example.gov.uk", UserRole::Viewer).await;
     let a_id = app.user("a@example.gov.uk", UserRole::Inspector).await;
     app.user("b@example.gov.uk", UserRole::Inspector).await;
@@ -435,13 +644,14 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     app.user("lead2@example.gov.uk", UserRole::Lead).await;
     app.user("admin@example.gov.uk", UserRole::Administrator)
         .await;
+    let t_id = app.user("t@example.gov.uk", UserRole::Inspector).await;
     let lead_api = app.api_for("lead@example.gov.uk").await;
     let lead2_api = app.api_for("lead2@example.gov.uk").await;
 
     let x = lead_api
         .server
         .post("/api/v1/inspections")
-        .json(&json!({"pdu": "X", "region": "Wales", "fieldwork_start": "2026-01-05"}))
+        .json(&json!({"pdu": X_PDU, "region": "Wales", "fieldwork_start": "2026-01-05"}))
         .await
         .json::<Value>()["id"]
         .as_i64()
@@ -449,7 +659,7 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     let y = lead2_api
         .server
         .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Y", "region": "Wales", "fieldwork_start": "2026-01-05"}))
+        .json(&json!({"pdu": "Hillside South", "region": "Wales", "fieldwork_start": "2026-01-05"}))
         .await
         .json::<Value>()["id"]
         .as_i64()
@@ -488,19 +698,60 @@ async fn every_route_answers_each_kind_of_person_exactly() {
         .json(&json!({"status": "fieldwork"}))
         .await
         .assert_status_ok();
+    // The lead's evidence bullets and survey items, one each to remove from
+    // the page and from the API.
+    let mut evidence = Vec::new();
+    let mut items = Vec::new();
+    for n in 1..=2 {
+        let e = lead_api
+            .server
+            .post(&format!("/api/v1/inspections/{x}/domain-one/evidence"))
+            .json(&json!({"question": "1.1.2", "kind": "strength", "source": "meeting", "text": format!("Lead bullet {n}")}))
+            .await;
+        e.assert_status(axum::http::StatusCode::CREATED);
+        evidence.push(
+            e.json::<Value>()["id"]
+                .as_i64()
+                .expect("evidence id")
+                .to_string(),
+        );
+        let s = lead_api
+            .server
+            .post(&format!("/api/v1/inspections/{x}/staff-survey"))
+            .json(
+                &json!({"question": format!("Lead question {n}"), "positive": 1, "respondents": 3}),
+            )
+            .await;
+        s.assert_status(axum::http::StatusCode::CREATED);
+        items.push(
+            s.json::<Value>()["id"]
+                .as_i64()
+                .expect("item id")
+                .to_string(),
+        );
+    }
+    let lead_token_id: i64 = sqlx::query_scalar(
+        "select t.id from api_token t join app_user u on u.id = t.user_id
+         where u.email = 'lead@example.gov.uk' order by t.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("the lead's token");
     let region = app.region_id("Wales").await.to_string();
 
     let mut people = vec![Person {
+        email: None,
         browser: None,
         api: None,
         anonymous: app.client(),
     }];
-    for email in ["viewer", "a", "a", "c", "lead", "admin"] {
+    for email in ["viewer", "a", "a", "c", "lead", "admin", "lead2"] {
         let email = format!("{email}@example.gov.uk");
         people.push(Person {
             browser: Some(app.sign_in(&email).await),
             api: Some(app.api_for(&email).await),
             anonymous: app.client(),
+            email: Some(email),
         });
     }
 
@@ -514,12 +765,25 @@ async fn every_route_answers_each_kind_of_person_exactly() {
                     .replace("{c}", &case.to_string())
                     .replace("{own}", &own.to_string())
                     .replace("{a}", &a_id.to_string())
+                    .replace("{t}", &t_id.to_string())
+                    .replace("{tok}", &lead_token_id.to_string())
                     .replace("{r}", &region)
+                    .replace("{e1}", &evidence[0])
+                    .replace("{e2}", &evidence[1])
+                    .replace("{s1}", &items[0])
+                    .replace("{s2}", &items[1])
                     .replace("{who}", &suffix)
                     .replace("{ref}", if column == 3 { "OTHER" } else { "OWN" })
             };
             let path = fill(route.path);
-            let response = send(&people[column], route.method, &path, route.body, &fill).await;
+            let person = &people[column];
+            let fresh = match (&person.email, route.fresh) {
+                (Some(email), true) => Some(app.sign_in(email).await),
+                _ => None,
+            };
+            let browser = fresh.as_ref().or(person.browser.as_ref());
+            let before = app.fingerprint().await;
+            let response = send(person, browser, route.method, &path, route.body, &fill).await;
             let got = response.status_code().as_u16();
             if got != route.expect[column] {
                 wrong.push(format!(
@@ -527,12 +791,84 @@ async fn every_route_answers_each_kind_of_person_exactly() {
                     route.method, route.expect[column]
                 ));
             }
+            let refused = got >= 400 || (column == 0 && got == 303);
+            if route.method != "GET" && refused && !route.records_refusals {
+                let after = app.fingerprint().await;
+                if before != after {
+                    wrong.push(format!(
+                        "{} {path} as {who}: refused with {got} but changed the database",
+                        route.method
+                    ));
+                }
+            }
         }
     }
     assert!(
         wrong.is_empty(),
-        "{} wrong statuses:\n{}",
+        "{} wrong answers:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
+    // The fingerprint does see a change, so the check above can fail.
+    let before = app.fingerprint().await;
+    // (The walk revoked the lead's first token.)
+    people[5]
+        .api
+        .as_ref()
+        .expect("the lead's API client")
+        .server
+        .post(&format!("/api/v1/inspections/{x}/cases"))
+        .json(&json!([{"reference": "LAST", "sentence_type": "licence"}]))
+        .await
+        .assert_status(axum::http::StatusCode::CREATED);
+    assert_ne!(before, app.fingerprint().await);
+}
+
+/// The lists (`/`, a region's page, the API's list, the national CSVs)
+/// show an inspection only to those who may read it.
+#[tokio::test]
+async fn lists_never_show_an_outsider_the_inspection() {
+    let app = TestApp::spawn().await;
+    let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let x = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": X_PDU, "region": "Wales", "fieldwork_start": "2026-01-05"}))
+        .await
+        .json::<Value>()["id"]
+        .as_i64()
+        .expect("x");
+    let region = app.region_id("Wales").await;
+    for (email, role) in [
+        ("stranger@example.gov.uk", UserRole::Inspector),
+        ("otherlead@example.gov.uk", UserRole::Lead),
+    ] {
+        let browser = app.browser(email, role).await;
+        let api = app.api_for(email).await;
+        for path in [
+            "/".to_owned(),
+            format!("/regions/{region}"),
+            "/annexe.csv".to_owned(),
+            "/my-cases".to_owned(),
+        ] {
+            let page = browser.get(&path).await;
+            page.assert_status_ok();
+            assert!(!page.text().contains(X_PDU), "{email} sees X on {path}");
+        }
+        let list = api.server.get("/api/v1/inspections").await;
+        list.assert_status_ok();
+        assert!(
+            !list.text().contains(X_PDU) && !list.text().contains(&format!("\"id\":{x},")),
+            "{email} sees X in the API list: {}",
+            list.text()
+        );
+        let csv = api.server.get("/api/v1/annexe.csv").await;
+        assert!(!csv.text().contains(X_PDU), "{email} sees X in the API CSV");
+    }
+    // And the lead does see it, so the checks above can fail.
+    let mine = lead.server.get("/api/v1/inspections").await.text();
+    assert!(mine.contains(X_PDU));
+    let lead_browser = app.sign_in("lead@example.gov.uk").await;
+    assert!(lead_browser.get("/").await.text().contains(X_PDU));
+    assert!(lead_browser.get("/annexe.csv").await.text().contains(X_PDU));
 }

@@ -457,8 +457,19 @@ async fn administrators_add_users_and_pdus() {
         .get("/api/v1/inspections")
         .await
         .assert_status(StatusCode::UNAUTHORIZED);
+    // Reactivating revives neither: both were ended with the deactivation.
     location(&admin.post(&format!("/admin/users/{fay_id}/activate")).await);
     fay_api
+        .server
+        .get("/api/v1/inspections")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        location(&fay.get("/my-cases").await),
+        "/sign-in?next=%2Fmy-cases"
+    );
+    app.api_for("fay@example.gov.uk")
+        .await
         .server
         .get("/api/v1/inspections")
         .await

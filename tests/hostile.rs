@@ -31,6 +31,7 @@ async fn user_text_is_always_escaped() {
     let app = TestApp::spawn().await;
     let lead_id = casemark::accounts::add_user(
         &app.pool,
+        &casemark::audit::Actor::system("tests"),
         "lead@example.gov.uk",
         Some(ATTACK),
         support::PASSWORD,

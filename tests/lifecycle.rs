@@ -505,7 +505,13 @@ async fn leads_assign_cases_one_at_a_time_and_in_bulk_and_inspectors_see_theirs(
             ],
         )
         .await;
-    assert!(location(&bulk).contains("2+cases+assigned"));
+    assert_eq!(location(&bulk), format!("/inspections/{id}"));
+    assert!(
+        lead.get(&location(&bulk))
+            .await
+            .text()
+            .contains("2 cases assigned")
+    );
     let mine = a.get("/my-cases").await.text();
     assert!(mine.contains(">B1</a>") && mine.contains(">B2</a>") && !mine.contains(">B3</a>"));
     // Cases go only to inspectors and leads of the inspection.

@@ -385,6 +385,7 @@ async fn a_database_outage_loses_no_acknowledged_save_and_the_app_recovers_alone
         .expect("migrated on the throwaway cluster");
     let lead_id = casemark::accounts::add_user(
         &pool,
+        &casemark::audit::Actor::system("tests"),
         "lead@example.gov.uk",
         None,
         support::PASSWORD,

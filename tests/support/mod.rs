@@ -217,9 +217,16 @@ impl TestApp {
 
     /// Adds a user with [`PASSWORD`]; returns their id.
     pub async fn user(&self, email: &str, role: UserRole) -> i64 {
-        accounts::add_user(&self.pool, email, None, PASSWORD, role)
-            .await
-            .expect("user added")
+        accounts::add_user(
+            &self.pool,
+            &casemark::audit::Actor::system("tests"),
+            email,
+            None,
+            PASSWORD,
+            role,
+        )
+        .await
+        .expect("user added")
     }
 
     /// Signs in through the sign-in form, as a browser would.
@@ -275,6 +282,37 @@ impl TestApp {
             Some(i) => format!("{}/{}", &base[..i], self.database),
             None => base,
         }
+    }
+
+    /// A digest of every row the application keeps, but the rows that
+    /// change on any signed-in request (sessions' last activity, tokens'
+    /// last use, sign-in throttling): equal before and after a refused
+    /// request when it changed nothing.
+    pub async fn fingerprint(&self) -> String {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "select tablename::text from pg_tables where schemaname = 'public'
+               and tablename not in ('user_session', 'api_token', 'sign_in_throttle', '_sqlx_migrations')
+             order by 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .expect("tables");
+        let digests: Vec<String> = tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "'{t}:' || (select count(*) from {t}) || ':' || \
+                     (select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) from {t} x)"
+                )
+            })
+            .collect();
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select {}",
+            digests.join(" || ' ' || ")
+        )))
+        .fetch_one(&self.pool)
+        .await
+        .expect("fingerprint")
     }
 
     pub async fn region_id(&self, name: &str) -> i16 {

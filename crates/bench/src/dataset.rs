@@ -101,7 +101,8 @@ async fn inspection(
     let region_id = (n % 12 + 1) as i16;
     let lead = leads[n % leads.len()];
     let mut tx = pool.begin().await?;
-    let pdu = db::places::find_or_create_pdu(&mut tx, region_id, &format!("Bench PDU {n}")).await?;
+    let (pdu, _) =
+        db::places::find_or_create_pdu(&mut tx, region_id, &format!("Bench PDU {n}")).await?;
     let year = 2020 + (n / 400) as i32 % 7;
     let fieldwork = chrono::NaiveDate::from_yo_opt(year, (n % 300) as u32 + 20).unwrap_or_default();
     let id = db::inspections::create(

@@ -216,13 +216,21 @@ async fn main() -> Result<(), BenchError> {
     for i in 0..markers {
         let email = format!("inspector{i}@bench.example");
         leads.push(
-            accounts::add_user(&pool, &email, None, PASSWORD, UserRole::Lead)
-                .await
-                .map_err(setup)?,
+            accounts::add_user(
+                &pool,
+                &casemark::audit::Actor::system("benchmark"),
+                &email,
+                None,
+                PASSWORD,
+                UserRole::Lead,
+            )
+            .await
+            .map_err(setup)?,
         );
     }
     accounts::add_user(
         &pool,
+        &casemark::audit::Actor::system("benchmark"),
         "reader@bench.example",
         None,
         PASSWORD,

@@ -61,7 +61,10 @@ impl Config {
 
 impl Config {
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        // Schemes ignore case (RFC 3986): HTTPS://… is https too.
+        self.public_url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
     }
 }
 

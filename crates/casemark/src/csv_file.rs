@@ -32,6 +32,11 @@ pub enum UploadError {
          (first at line {line})"
     )]
     NotUtf8 { line: usize },
+    #[error(
+        "The file contains a control character (U+{code:04X}) at line {line}, which cannot be \
+         stored: remove it and try again"
+    )]
+    ControlCharacter { line: usize, code: u32 },
 }
 
 /// The text of an uploaded CSV file.
@@ -53,7 +58,23 @@ pub fn decode(bytes: &[u8]) -> Result<&str, UploadError> {
     if text.trim().is_empty() {
         return Err(UploadError::Empty);
     }
+    check_text(text)?;
     Ok(text)
+}
+
+/// Refuses CSV text holding a character of [`crate::text`]'s rule, naming
+/// its line: for files, for pasted rows and for the CSV an API sends.
+pub fn check_text(text: &str) -> Result<(), UploadError> {
+    match text
+        .char_indices()
+        .find(|(_, c)| crate::text::is_forbidden(*c))
+    {
+        None => Ok(()),
+        Some((at, c)) => Err(UploadError::ControlCharacter {
+            line: text[..at].matches('\n').count() + 1,
+            code: u32::from(c),
+        }),
+    }
 }
 
 /// A reader for decoded CSV text: comma-separated, header row first, every

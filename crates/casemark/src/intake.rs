@@ -322,7 +322,7 @@ pub(crate) async fn validate_batch(
         .await?
         .ok_or(IntakeError::NotFound)?;
     if !access.can_read() {
-        return Err(IntakeError::Forbidden);
+        return Err(IntakeError::NotFound);
     }
     access.check_adding_cases(status).map_err(|r| match r {
         Refusal::Forbidden => IntakeError::Forbidden,
@@ -436,7 +436,7 @@ pub async fn update_facts(
         .await?
         .ok_or(IntakeError::NotFound)?;
     if !access.can_read() {
-        return Err(IntakeError::Forbidden);
+        return Err(IntakeError::NotFound);
     }
     access
         .check_marking(status, case.assigned_to)

@@ -14,6 +14,9 @@
 //!   `casemark_rules` crate from counts the data layer aggregates.
 //! - [`auth`], [`access`], [`accounts`], [`audit`], [`team`]: who is asking,
 //!   what they may do at which stage, and the append-only record of changes.
+//! - [`security`]: the append-only record of account, token, PDU and sign-in
+//!   events; [`email`] and [`text`]: the one rule each for email addresses
+//!   and for the characters text may hold.
 //! - [`web`]: the GOV.UK pages; [`api`]: the JSON API under /api/v1.
 //! - [`demo`]: a filled demo inspection for newcomers.
 
@@ -29,13 +32,17 @@ pub mod db;
 pub mod demo;
 pub mod domain_one;
 pub mod edge;
+pub mod email;
 pub mod extract;
 pub mod framework;
 pub mod intake;
 pub mod marking;
 pub mod ratings;
+pub mod routes;
+pub mod security;
 pub mod setup;
 pub mod team;
+pub mod text;
 pub mod vocab;
 pub mod web;
 
@@ -75,6 +82,21 @@ impl AppState {
 /// the rest of its form.
 pub const MAX_BODY_BYTES: usize = csv_file::MAX_UPLOAD_BYTES + 64 * 1024;
 
+fn health_routes() -> routes::Routes {
+    routes::Routes::new()
+        .get("/healthz", edge::health::healthz)
+        .get("/readyz", edge::health::readyz)
+}
+
+/// Every (method, path) the application routes, pages, API and health
+/// endpoints (not /assets, which serves files): what the access test walks.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    [web::routes(), api::routes(), health_routes()]
+        .iter()
+        .flat_map(|r| r.list().iter().copied())
+        .collect()
+}
+
 /// The whole application: pages, API, health endpoints and static assets.
 /// Tests drive this same router in-process.
 ///
@@ -86,8 +108,7 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
     Router::new()
         .merge(web::router())
         .merge(api::router())
-        .route("/healthz", axum::routing::get(edge::health::healthz))
-        .route("/readyz", axum::routing::get(edge::health::readyz))
+        .merge(health_routes().into_router())
         // govuk-frontend's CSS looks for its fonts and images under /assets.
         .nest_service("/assets", ServeDir::new(static_dir))
         .fallback(web::not_found)
@@ -97,6 +118,7 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(state.clone(), edge::timeout::limit))
+        .layer(from_fn(edge::path::refuse_controls))
         .layer(from_fn_with_state(state.clone(), edge::headers::add))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {

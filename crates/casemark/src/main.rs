@@ -128,12 +128,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .read_to_string(&mut password)
                 .map_err(|e| format!("could not read the password from standard input: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let id = accounts::add_user(&pool, &email, name.as_deref(), password, role)
+            let cli = casemark::audit::Actor::system("command line");
+            let id = accounts::add_user(&pool, &cli, &email, name.as_deref(), password, role)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!(
                 "casemark: added user {id} ({}, {})",
-                email.trim().to_lowercase(),
+                casemark::email::EmailKey::of(&email),
                 role.code()
             );
             Ok(())

@@ -115,7 +115,7 @@ pub async fn save_in(
         .await?
         .ok_or(MarkingError::CaseNotFound)?;
     if !access.can_read() {
-        return Err(MarkingError::Forbidden);
+        return Err(MarkingError::CaseNotFound);
     }
     access
         .check_marking(status, case.assigned_to)

@@ -121,11 +121,12 @@ pub async fn create_inspection(
                 });
                 None
             } else {
-                Some(
-                    db::places::find_or_create_pdu(&mut tx, request.region_id, name)
-                        .await?
-                        .id,
-                )
+                let (pdu, created) =
+                    db::places::find_or_create_pdu(&mut tx, request.region_id, name).await?;
+                if created {
+                    crate::security::pdu_added(&mut tx, actor, &pdu).await?;
+                }
+                Some(pdu.id)
             }
         }
     };

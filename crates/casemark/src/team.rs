@@ -7,7 +7,8 @@ use crate::access::{self, Refusal};
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
-use crate::vocab::{InspectionStatus, MemberRole};
+use crate::email::EmailKey;
+use crate::vocab::{InspectionStatus, MemberRole, UserRole};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
@@ -53,7 +54,7 @@ pub async fn change_status(
         .ok_or(TeamError::NotFound)?;
     let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
-        return Err(TeamError::Forbidden);
+        return Err(TeamError::NotFound);
     }
     if !access.is_lead() {
         return Err(TeamError::Forbidden);
@@ -103,10 +104,10 @@ pub async fn set_member(
         .await?
         .ok_or(TeamError::NotFound)?;
     if !access.can_read() {
-        return Err(TeamError::Forbidden);
+        return Err(TeamError::NotFound);
     }
     access.check_lead_change(status)?;
-    let Some(user) = db::accounts::user_by_email(&mut tx, email)
+    let Some(user) = db::accounts::user_by_email(&mut tx, &EmailKey::of(email))
         .await?
         .filter(|u| u.active)
     else {
@@ -116,10 +117,33 @@ pub async fn set_member(
                 .into(),
         ));
     };
+    // Administrators manage people and places; they never mark or lead.
+    if user.role == UserRole::Administrator {
+        return Err(TeamError::Invalid(
+            "email",
+            format!(
+                "{} is an administrator: administrators never join an inspection",
+                user.email
+            ),
+        ));
+    }
     if actor.id == Some(user.id) && role != MemberRole::Lead {
         return Err(TeamError::Invalid(
             "role",
             "You cannot change your own role as lead".into(),
+        ));
+    }
+    let current = db::accounts::membership(&mut tx, inspection_id, user.id).await?;
+    if current == Some(MemberRole::Lead)
+        && role != MemberRole::Lead
+        && db::accounts::lead_count_for_update(&mut tx, inspection_id).await? <= 1
+    {
+        return Err(TeamError::Invalid(
+            "role",
+            format!(
+                "{} is the inspection's only lead: make someone else lead first",
+                user.email
+            ),
         ));
     }
     let before = db::accounts::set_membership(&mut tx, inspection_id, user.id, role).await?;
@@ -158,7 +182,7 @@ pub async fn assign(
         .await?
         .ok_or(TeamError::NotFound)?;
     if !access.can_read() {
-        return Err(TeamError::Forbidden);
+        return Err(TeamError::NotFound);
     }
     access.check_lead_change(status)?;
     let assignee_email = match assignee {

@@ -325,7 +325,10 @@ pub async fn apply(
     let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
         .ok_or(ImportError::NotFound)?;
-    if !access.can_read() || !access.is_lead() {
+    if !access.can_read() {
+        return Err(ImportError::NotFound);
+    }
+    if !access.is_lead() {
         return Err(ImportError::Forbidden);
     }
     access.check_marking(status, None).map_err(|r| match r {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use sqlx::PgConnection;
 
@@ -137,10 +137,10 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 pub fn download(content_type: &'static str, file_name: &str, body: Body) -> Response {
     (
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
+                crate::edge::download::attachment(file_name),
             ),
         ],
         body,

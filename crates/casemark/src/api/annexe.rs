@@ -1,11 +1,11 @@
 //! /api/v1 downloads of the data annexe and the judgement import.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::body::CsvText;
+use super::body::{ApiQuery, CsvText};
 use super::cases::WriteQuery;
 use super::{ApiError, FieldError, readable};
 use crate::annexe::import::{self, ImportError, Mode, Summary};
@@ -80,7 +80,7 @@ pub async fn import_judgements(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-    Query(query): Query<WriteQuery>,
+    ApiQuery(query): ApiQuery<WriteQuery>,
     CsvText(text): CsvText,
 ) -> Result<Json<Imported>, ApiError> {
     let rows = |problems: Vec<crate::intake::RowProblem>| {

@@ -1,14 +1,36 @@
-//! Body extractors whose rejections are API errors with a JSON body:
-//! malformed JSON is a 400, JSON of the wrong shape a 422, a body of the
-//! wrong media type a 415, and one over the size limit a 413.
+//! Body and query extractors whose rejections are API errors with a JSON
+//! body: malformed JSON is a 400, JSON of the wrong shape a 422, text with
+//! a control character a 422 naming its field (the rule of
+//! [`crate::text`]), a body of the wrong media type a 415, and one over the
+//! size limit a 413.
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header;
+use axum::http::request::Parts;
 
 use super::ApiError;
+
+/// Whether a request says its body is JSON (`application/json`, or any
+/// `+json` type), as `axum::Json` decides it.
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| {
+            v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+        })
+}
+
+/// A JSON string can hold a control character only as an escape (`\u0000`,
+/// `\b`, `\f`): without a backslash there is nothing to look for.
+fn may_hold_controls(bytes: &[u8]) -> bool {
+    bytes.contains(&b'\\')
+}
 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
@@ -21,7 +43,24 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(&req) {
+            return Err(ApiError::UnsupportedMediaType(
+                "Send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest(e.body_text())
+            }
+        })?;
+        if may_hold_controls(&bytes)
+            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            crate::text::check_json(&value)?;
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest(format!(
                 "Malformed JSON: {}",
@@ -81,5 +120,26 @@ where
                 e.to_string(),
             )])),
         }
+    }
+}
+
+/// The query string, checked by [`crate::text`]; one that cannot be read
+/// is a 400 with a JSON body.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default().as_bytes();
+        let unreadable =
+            |e: serde_urlencoded::de::Error| ApiError::BadRequest(format!("Bad query string: {e}"));
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(query).map_err(unreadable)?;
+        crate::text::check_pairs(&pairs)?;
+        serde_urlencoded::from_bytes(query)
+            .map(ApiQuery)
+            .map_err(unreadable)
     }
 }

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::body::{self, ApiJson, CsvText};
+use super::body::{self, ApiJson, ApiQuery, CsvText};
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::cases::CaseFacts;
@@ -116,7 +116,7 @@ pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-    Query(query): Query<WriteQuery>,
+    ApiQuery(query): ApiQuery<WriteQuery>,
     body: CasesBody,
 ) -> Result<Response, ApiError> {
     let mut conn = state.pool.acquire().await?;

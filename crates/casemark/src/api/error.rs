@@ -44,6 +44,15 @@ impl FieldError {
     }
 }
 
+impl From<crate::text::ControlCharacter> for ApiError {
+    fn from(problem: crate::text::ControlCharacter) -> Self {
+        ApiError::Unprocessable(vec![FieldError::new(
+            problem.field.clone(),
+            problem.to_string(),
+        )])
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("not found")]

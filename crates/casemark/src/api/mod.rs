@@ -10,7 +10,6 @@ mod inspections;
 mod team;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
 
 pub use error::{ApiError, FieldError};
 
@@ -21,9 +20,10 @@ use crate::access::{self, Access};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::framework::Framework;
+use crate::routes::Routes;
 
 /// The caller's standing in an inspection they may read: 404 if there is no
-/// such inspection, 403 if it is not theirs.
+/// such inspection or it is not theirs (so ids cannot be enumerated).
 pub(crate) async fn readable(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -39,7 +39,7 @@ pub(crate) async fn readable(
     if access.can_read() {
         Ok(access)
     } else {
-        Err(ApiError::Forbidden)
+        Err(ApiError::NotFound)
     }
 }
 
@@ -62,68 +62,60 @@ pub(crate) async fn readable_inspection(
     Ok((inspection, framework))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/inspections",
-            get(inspections::list).post(inspections::create),
-        )
-        .route(
-            "/api/v1/inspections/{id}/ratings",
-            get(inspections::ratings),
-        )
-        .route(
-            "/api/v1/inspections/{id}/domain-one",
-            get(domain_one::get).put(domain_one::confirm),
-        )
-        .route(
+/// Every route of this front end (see [`crate::routes`]).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/inspections", inspections::list)
+        .post("/api/v1/inspections", inspections::create)
+        .get("/api/v1/inspections/{id}/ratings", inspections::ratings)
+        .get("/api/v1/inspections/{id}/domain-one", domain_one::get)
+        .put("/api/v1/inspections/{id}/domain-one", domain_one::confirm)
+        .put(
             "/api/v1/inspections/{id}/domain-one/judgements",
-            put(domain_one::judgements),
+            domain_one::judgements,
         )
-        .route(
+        .post(
             "/api/v1/inspections/{id}/domain-one/evidence",
-            post(domain_one::add_evidence),
+            domain_one::add_evidence,
         )
-        .route(
+        .delete(
             "/api/v1/inspections/{id}/domain-one/evidence/{evidence}",
-            delete(domain_one::remove_evidence),
+            domain_one::remove_evidence,
         )
-        .route(
+        .put(
             "/api/v1/inspections/{id}/domain-one/{standard}/judge",
-            put(domain_one::judge),
+            domain_one::judge,
         )
-        .route(
+        .get("/api/v1/inspections/{id}/staff-survey", domain_one::survey)
+        .post(
             "/api/v1/inspections/{id}/staff-survey",
-            get(domain_one::survey).post(domain_one::add_survey_item),
+            domain_one::add_survey_item,
         )
-        .route(
+        .delete(
             "/api/v1/inspections/{id}/staff-survey/{item}",
-            delete(domain_one::remove_survey_item),
+            domain_one::remove_survey_item,
         )
-        .route("/api/v1/inspections/{id}/cases", post(cases::create))
-        .route(
+        .post("/api/v1/inspections/{id}/cases", cases::create)
+        .post(
             "/api/v1/inspections/{id}/judgements",
-            post(annexe::import_judgements),
+            annexe::import_judgements,
         )
-        .route(
+        .get(
             "/api/v1/inspections/{id}/annexe.csv",
-            get(annexe::inspection_csv),
+            annexe::inspection_csv,
         )
-        .route(
-            "/api/v1/inspections/{id}/annexe.xlsx",
-            get(annexe::workbook),
-        )
-        .route("/api/v1/annexe.csv", get(annexe::national_csv))
-        .route("/api/v1/cases/{id}", get(cases::get))
-        .route("/api/v1/cases/{id}/judgements", put(cases::judgements))
-        .route("/api/v1/cases/{id}/history", get(team::case_history))
-        .route("/api/v1/cases/{id}/facts", put(cases::update_facts))
-        .route("/api/v1/inspections/{id}/status", put(team::set_status))
-        .route("/api/v1/inspections/{id}/members", put(team::set_member))
-        .route("/api/v1/inspections/{id}/assignments", put(team::assign))
-        .route(
-            "/api/v1/inspections/{id}/history",
-            get(team::inspection_history),
-        )
-        .fallback(error::not_found)
+        .get("/api/v1/inspections/{id}/annexe.xlsx", annexe::workbook)
+        .get("/api/v1/annexe.csv", annexe::national_csv)
+        .get("/api/v1/cases/{id}", cases::get)
+        .put("/api/v1/cases/{id}/judgements", cases::judgements)
+        .get("/api/v1/cases/{id}/history", team::case_history)
+        .put("/api/v1/cases/{id}/facts", cases::update_facts)
+        .put("/api/v1/inspections/{id}/status", team::set_status)
+        .put("/api/v1/inspections/{id}/members", team::set_member)
+        .put("/api/v1/inspections/{id}/assignments", team::assign)
+        .get("/api/v1/inspections/{id}/history", team::inspection_history)
+}
+
+pub fn router() -> Router<AppState> {
+    routes().into_router().fallback(error::not_found)
 }

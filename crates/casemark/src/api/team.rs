@@ -121,7 +121,8 @@ pub async fn assign(
         None => None,
         Some(email) => {
             let mut conn = state.pool.acquire().await?;
-            let found = db::accounts::user_by_email(&mut conn, email).await?;
+            let found =
+                db::accounts::user_by_email(&mut conn, &crate::email::EmailKey::of(email)).await?;
             Some(found.map(|u| u.id).ok_or_else(|| {
                 ApiError::Unprocessable(vec![FieldError::new(
                     "assignee",

@@ -7,6 +7,8 @@ use axum::body::Bytes;
 
 pub const FIELD: &str = "csrf_token";
 pub const COOKIE: &str = "casemark_csrf";
+/// Over https, with the `__Host-` prefix (see `session::SECURE_COOKIE`).
+pub const SECURE_COOKIE: &str = "__Host-casemark_csrf";
 
 /// The `csrf_token` field of a form body, urlencoded or multipart.
 pub async fn token_in(content_type: &str, body: &Bytes) -> Option<String> {

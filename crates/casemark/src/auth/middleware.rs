@@ -13,6 +13,9 @@ use crate::api::ApiError;
 use crate::web::WebError;
 use crate::{AppState, MAX_BODY_BYTES, db};
 
+/// The largest form accepted from someone not signed in.
+pub const ANONYMOUS_BODY_BYTES: usize = 8 * 1024;
+
 /// Pages anyone may open.
 fn is_public(path: &str) -> bool {
     path == "/sign-in" || path == "/setup" || path.starts_with("/assets/")
@@ -75,6 +78,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 req.extensions_mut().insert(CurrentUser {
                     user,
                     csrf_token: None,
+                    session: None,
+                    flash: None,
                 });
                 next.run(req).await
             }
@@ -83,8 +88,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         };
     }
 
-    let signed_in = match session::read_cookie(req.headers(), session::COOKIE) {
-        Some(value) => match session::resolve(&mut conn, &value, &state.sessions).await {
+    let cookie = session::read_cookie(req.headers(), state.sessions.session_cookie());
+    let signed_in = match &cookie {
+        Some(value) => match session::resolve(&mut conn, value, &state.sessions).await {
             Ok(found) => found,
             Err(e) => return WebError::Database(e).into_response(),
         },
@@ -98,7 +104,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let expected = match &signed_in {
             Some((session, _)) => Some(session.csrf_token.clone()),
-            None => session::read_cookie(req.headers(), csrf::COOKIE),
+            None => session::read_cookie(req.headers(), state.sessions.csrf_cookie()),
+        };
+        // Before anyone is signed in (the sign-in and setup forms) a body is
+        // a few fields: refuse more before reading it.
+        let limit = if signed_in.is_some() {
+            MAX_BODY_BYTES
+        } else {
+            ANONYMOUS_BODY_BYTES
         };
         let content_type = req
             .headers()
@@ -107,7 +120,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             .unwrap_or_default()
             .to_owned();
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        let Ok(bytes) = to_bytes(body, limit).await else {
             return WebError::TooLarge.into_response();
         };
         let given = csrf::token_in(&content_type, &bytes).await;
@@ -119,10 +132,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         req = Request::from_parts(parts, Body::from(bytes));
     }
 
-    if let Some((session, user)) = signed_in {
+    if let (Some((session, user)), Some(cookie)) = (signed_in, cookie) {
         req.extensions_mut().insert(CurrentUser {
             user,
             csrf_token: Some(session.csrf_token),
+            session: Some(session::hash_of(&cookie)),
+            flash: session.flash,
         });
     }
     next.run(req).await

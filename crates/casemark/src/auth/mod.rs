@@ -22,6 +22,11 @@ pub struct CurrentUser {
     pub user: User,
     /// The session's CSRF token, for forms (none for API token requests).
     pub csrf_token: Option<String>,
+    /// The hash the session row is kept under (none for API token requests).
+    pub session: Option<Vec<u8>>,
+    /// A message the server left for this page, not yet taken (see
+    /// `web::flash`).
+    pub flash: Option<String>,
 }
 
 impl CurrentUser {

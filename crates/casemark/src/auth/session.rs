@@ -11,7 +11,12 @@ use super::secret;
 use crate::db;
 use crate::db::accounts::{SessionRow, User};
 
+/// The session cookie's name over http (a developer's machine, tests).
 pub const COOKIE: &str = "casemark_session";
+/// Over https the name carries the `__Host-` prefix: the browser then takes
+/// the cookie only if it is Secure, for the whole site, from this host
+/// alone, so a sibling subdomain cannot plant one.
+pub const SECURE_COOKIE: &str = "__Host-casemark_session";
 
 /// Cookie and timeout settings.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +27,24 @@ pub struct Settings {
     pub idle: Duration,
     /// Signed out this long after signing in, however active.
     pub absolute: Duration,
+}
+
+impl Settings {
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_COOKIE
+        } else {
+            COOKIE
+        }
+    }
+
+    pub fn csrf_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            super::csrf::SECURE_COOKIE
+        } else {
+            super::csrf::COOKIE
+        }
+    }
 }
 
 impl Default for Settings {
@@ -66,6 +89,11 @@ pub async fn resolve(
 
 pub async fn end(conn: &mut PgConnection, cookie_value: &str) -> Result<(), sqlx::Error> {
     db::accounts::delete_session(conn, &secret::hash(cookie_value)).await
+}
+
+/// The hash a session row is kept under, from the cookie's value.
+pub fn hash_of(cookie_value: &str) -> Vec<u8> {
+    secret::hash(cookie_value)
 }
 
 /// A `Set-Cookie` value; `None` removes the cookie.

@@ -1,14 +1,16 @@
 //! Slowing, then locking, repeated failed sign-ins, per account (by the email
-//! typed, whether or not such an account exists, so the response reveals
-//! nothing) and per client address. Kept in PostgreSQL so every app instance
-//! sees the same counts.
+//! typed, normalised by [`crate::email`], whether or not such an account
+//! exists, so the response reveals nothing) and per client address. Kept in
+//! PostgreSQL so every app instance sees the same counts. Attempts are
+//! counted before the password is checked, so parallel guesses cannot
+//! exceed the limits.
 
 use std::time::Duration;
 
-use chrono::Utc;
 use sqlx::PgConnection;
 
 use crate::db;
+use crate::email::EmailKey;
 
 /// Failures of one account before it is locked.
 pub const ACCOUNT_LIMIT: i32 = 5;
@@ -17,61 +19,76 @@ pub const ACCOUNT_LIMIT: i32 = 5;
 pub const ADDRESS_LIMIT: i32 = 30;
 pub const LOCK_MINUTES: i32 = 15;
 
-fn keys(email: &str, address: &str) -> [String; 2] {
-    [
-        format!("account:{}", email.trim().to_lowercase()),
-        format!("address:{address}"),
-    ]
+fn account_key(email: &EmailKey) -> String {
+    format!("account:{email}")
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// Go ahead after waiting this long.
-    Allowed(Duration),
+    /// Check the password after waiting this long. The attempt is already
+    /// counted: `account_attempts` and `address_attempts` include it.
+    Allowed {
+        delay: Duration,
+        account_attempts: i32,
+        address_attempts: i32,
+    },
     Locked,
 }
 
-pub async fn check(
+impl Verdict {
+    /// Whether a failure of this attempt is the one that locked the account
+    /// (or the address): the moment to record a lockout.
+    pub fn locks_account(&self) -> bool {
+        matches!(self, Verdict::Allowed { account_attempts, .. } if *account_attempts == ACCOUNT_LIMIT)
+    }
+
+    pub fn locks_address(&self) -> bool {
+        matches!(self, Verdict::Allowed { address_attempts, .. } if *address_attempts == ADDRESS_LIMIT)
+    }
+}
+
+/// Counts a sign-in attempt, before its password is checked, for the
+/// account typed and for the client address. Each count is one atomic
+/// statement, so however many attempts race, at most the limit of them get
+/// as far as a password check; the rest are `Locked`.
+pub async fn attempt(
     conn: &mut PgConnection,
-    email: &str,
+    email: &EmailKey,
     address: &str,
 ) -> Result<Verdict, sqlx::Error> {
-    let mut failures = 0;
-    for key in keys(email, address) {
-        if let Some((count, locked_until)) = db::accounts::throttle(conn, &key).await? {
-            if locked_until.is_some_and(|until| until > Utc::now()) {
-                return Ok(Verdict::Locked);
-            }
-            if key.starts_with("account:") {
-                failures = count;
-            }
-        }
+    let account_attempts =
+        db::accounts::count_attempt(conn, &account_key(email), ACCOUNT_LIMIT, LOCK_MINUTES).await?;
+    let address_attempts =
+        db::accounts::count_attempt(conn, &address_key(address), ADDRESS_LIMIT, LOCK_MINUTES)
+            .await?;
+    if account_attempts > ACCOUNT_LIMIT || address_attempts > ADDRESS_LIMIT {
+        return Ok(Verdict::Locked);
     }
     // The third and later failures cost a growing wait, up to two seconds.
-    let steps = u64::try_from(failures.saturating_sub(2))
+    let earlier_failures = account_attempts - 1;
+    let steps = u64::try_from(earlier_failures.saturating_sub(2))
         .unwrap_or(0)
         .min(8);
-    Ok(Verdict::Allowed(Duration::from_millis(250 * steps)))
+    Ok(Verdict::Allowed {
+        delay: Duration::from_millis(250 * steps),
+        account_attempts,
+        address_attempts,
+    })
 }
 
-pub async fn failed(
-    conn: &mut PgConnection,
-    email: &str,
-    address: &str,
-) -> Result<(), sqlx::Error> {
-    let [account, addr] = keys(email, address);
-    db::accounts::record_failure(conn, &account, ACCOUNT_LIMIT, LOCK_MINUTES).await?;
-    db::accounts::record_failure(conn, &addr, ADDRESS_LIMIT, LOCK_MINUTES).await?;
-    Ok(())
-}
-
+/// A successful sign-in: the account's failures are forgotten, and the
+/// address gets this attempt back (an office shares its address).
 pub async fn succeeded(
     conn: &mut PgConnection,
-    email: &str,
+    email: &EmailKey,
     address: &str,
 ) -> Result<(), sqlx::Error> {
-    let [account, _] = keys(email, address);
-    db::accounts::clear_throttle(conn, &account).await
+    db::accounts::clear_throttle(conn, &account_key(email)).await?;
+    db::accounts::give_back_attempt(conn, &address_key(address), ADDRESS_LIMIT).await
 }
 
 /// The client's address as the socket saw it ("unknown" when the server was

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use crate::email::EmailKey;
 use crate::vocab::{MemberRole, UserRole};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -54,27 +55,62 @@ pub async fn user(conn: &mut PgConnection, id: i64) -> Result<Option<User>, sqlx
         .await
 }
 
+/// The account of an address, compared exactly: `EmailKey` has already
+/// applied the one normalisation rule (see [`crate::email`]).
 pub async fn user_by_email(
     conn: &mut PgConnection,
-    email: &str,
+    email: &EmailKey,
 ) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as(
-        "select id, email, display_name, role, active from app_user where email = lower(btrim($1))",
-    )
-    .bind(email)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as("select id, email, display_name, role, active from app_user where email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
 }
 
 /// The stored password hash of an active account.
 pub async fn password_hash(
     conn: &mut PgConnection,
-    email: &str,
+    email: &EmailKey,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("select id, password_hash from app_user where email = $1 and active")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+/// The stored password hash of an account by id (to check "current password").
+pub async fn password_hash_of(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("select password_hash from app_user where id = $1 and active")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn set_password_hash(
+    conn: &mut PgConnection,
+    id: i64,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update app_user set password_hash = $2 where id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A user row locked for a change of role or of its active flag.
+pub async fn user_for_update(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as(
-        "select id, password_hash from app_user where email = lower(btrim($1)) and active",
+        "select id, email, display_name, role, active from app_user where id = $1 for no key update",
     )
-    .bind(email)
+    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -86,6 +122,26 @@ pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> Resul
         .execute(conn)
         .await?;
     Ok(())
+}
+
+pub async fn set_role(conn: &mut PgConnection, id: i64, role: UserRole) -> Result<(), sqlx::Error> {
+    sqlx::query("update app_user set role = $2 where id = $1")
+        .bind(id)
+        .bind(role)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_tokens_of(conn: &mut PgConnection, user_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "update api_token set revoked_at = now() where user_id = $1 and revoked_at is null",
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 // ---------------------------------------------------------------- sessions
@@ -111,6 +167,8 @@ pub struct SessionRow {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// A message for the next page (see `web::flash`).
+    pub flash: Option<String>,
 }
 
 /// A session and its (active) user in one round trip.
@@ -119,7 +177,7 @@ pub async fn session_with_user(
     id_hash: &[u8],
 ) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
     let row: Option<SessionUserRow> = sqlx::query_as(
-        "select s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+        "select s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.flash,
                 u.email, u.display_name, u.role, u.active
          from user_session s join app_user u on u.id = s.user_id
          where s.id_hash = $1 and u.active",
@@ -134,6 +192,7 @@ pub async fn session_with_user(
                 csrf_token: r.csrf_token,
                 created_at: r.created_at,
                 last_seen_at: r.last_seen_at,
+                flash: r.flash,
             },
             User {
                 id: r.user_id,
@@ -152,6 +211,7 @@ struct SessionUserRow {
     csrf_token: String,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
+    flash: Option<String>,
     email: String,
     display_name: String,
     role: UserRole,
@@ -172,6 +232,54 @@ pub async fn delete_session(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Leaves a message for the session's next page.
+pub async fn set_flash(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+    message: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update user_session set flash = $2 where id_hash = $1")
+        .bind(id_hash)
+        .bind(message)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes the session's message, if it still has one (once only, even when
+/// two pages load at once).
+pub async fn take_flash(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "update user_session s set flash = null
+         from (select id_hash, flash from user_session where id_hash = $1 and flash is not null
+               for update) old
+         where s.id_hash = old.id_hash
+         returning old.flash",
+    )
+    .bind(id_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Signs a user out everywhere but the session `keep`.
+pub async fn delete_other_sessions(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: &[u8],
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("delete from user_session where user_id = $1 and id_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Signs a user out everywhere.
@@ -235,48 +343,47 @@ pub async fn live_tokens(
     .await
 }
 
+/// Revokes one of the user's live tokens; returns its label, or `None` if
+/// the user has no such live token.
 pub async fn revoke_token(
     conn: &mut PgConnection,
     user_id: i64,
     token_id: i64,
-) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("update api_token set revoked_at = now() where id = $1 and user_id = $2 and revoked_at is null")
-        .bind(token_id)
-        .bind(user_id)
-        .execute(conn)
-        .await?
-        .rows_affected()
-        == 1)
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "update api_token set revoked_at = now()
+         where id = $1 and user_id = $2 and revoked_at is null returning label",
+    )
+    .bind(token_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
 }
 
 // ---------------------------------------------------------------- throttle
 
-/// Failures so far and any lock, for one throttle key.
-pub async fn throttle(
-    conn: &mut PgConnection,
-    key: &str,
-) -> Result<Option<(i32, Option<DateTime<Utc>>)>, sqlx::Error> {
-    sqlx::query_as("select failures, locked_until from sign_in_throttle where key = $1")
-        .bind(key)
-        .fetch_optional(conn)
-        .await
-}
-
-/// Counts a failure; locks the key for `lock_minutes` when it reaches `limit`.
-/// A lock that has run out starts the count again.
-pub async fn record_failure(
+/// Counts one sign-in attempt against a throttle key before its password is
+/// checked, in one statement, so parallel attempts cannot slip past the
+/// limit; returns the attempts counted so far, this one included. The key
+/// is locked for `lock_minutes` as the count reaches `limit`; a lock that
+/// has run out starts the count again. (A successful sign-in gives its
+/// attempt back: [`clear_throttle`], [`give_back_attempt`].)
+pub async fn count_attempt(
     conn: &mut PgConnection,
     key: &str,
     limit: i32,
     lock_minutes: i32,
 ) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar(
-        "insert into sign_in_throttle as t (key, failures) values ($1, 1)
+        "insert into sign_in_throttle as t (key, failures, locked_until)
+         values ($1, 1, case when $2 <= 1 then now() + make_interval(mins => $3) end)
          on conflict (key) do update set
-             failures = case when t.locked_until is not null and t.locked_until <= now() then 1 else t.failures + 1 end,
+             failures = case when t.locked_until <= now() then 1 else t.failures + 1 end,
              locked_until = case
-                 when t.locked_until is not null and t.locked_until <= now() then null
-                 when t.failures + 1 >= $2 then now() + make_interval(mins => $3)
+                 when t.locked_until <= now() then
+                     case when $2 <= 1 then now() + make_interval(mins => $3) end
+                 when t.locked_until is null and t.failures + 1 >= $2 then
+                     now() + make_interval(mins => $3)
                  else t.locked_until end
          returning failures",
     )
@@ -292,6 +399,26 @@ pub async fn clear_throttle(conn: &mut PgConnection, key: &str) -> Result<(), sq
         .bind(key)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Takes back one counted attempt (a sign-in that succeeded), lifting a lock
+/// that attempt alone had set.
+pub async fn give_back_attempt(
+    conn: &mut PgConnection,
+    key: &str,
+    limit: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update sign_in_throttle set
+             failures = greatest(failures - 1, 0),
+             locked_until = case when failures - 1 < $2 then null else locked_until end
+         where key = $1",
+    )
+    .bind(key)
+    .bind(limit)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -329,6 +456,32 @@ pub async fn members(
     .bind(inspection_id)
     .fetch_all(conn)
     .await
+}
+
+/// Whether the user belongs to any inspection.
+pub async fn is_member_anywhere(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists (select 1 from membership where user_id = $1)")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// How many leads an inspection has (its rows locked, so two demotions at
+/// once cannot both see another lead).
+pub async fn lead_count_for_update(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<usize, sqlx::Error> {
+    let leads: Vec<i64> = sqlx::query_scalar(
+        "select user_id from membership where inspection_id = $1 and role = 'lead' for update",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(leads.len())
 }
 
 /// Adds or changes a membership; returns the role it had before.

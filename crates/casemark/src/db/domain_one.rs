@@ -195,6 +195,8 @@ pub struct SurveyItem {
     pub question: String,
     pub positive: i32,
     pub respondents: i32,
+    /// Who recorded it: they or the lead may remove it.
+    pub added_by: Option<i64>,
 }
 
 impl SurveyItem {
@@ -222,7 +224,7 @@ pub async fn survey_items(
     inspection_id: i64,
 ) -> Result<Vec<SurveyItem>, sqlx::Error> {
     sqlx::query_as(
-        "select id, question, positive, respondents from staff_survey_item
+        "select id, question, positive, respondents, added_by from staff_survey_item
          where inspection_id = $1 order by id",
     )
     .bind(inspection_id)
@@ -239,15 +241,17 @@ pub async fn add_survey_item(
     question: &str,
     positive: i32,
     respondents: i32,
+    added_by: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "insert into staff_survey_item (inspection_id, question, positive, respondents)
-         values ($1, $2, $3, $4) returning id",
+        "insert into staff_survey_item (inspection_id, question, positive, respondents, added_by)
+         values ($1, $2, $3, $4, $5) returning id",
     )
     .bind(inspection_id)
     .bind(question)
     .bind(positive)
     .bind(respondents)
+    .bind(added_by)
     .fetch_one(conn)
     .await
 }

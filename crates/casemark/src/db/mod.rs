@@ -11,6 +11,7 @@ pub mod framework;
 pub mod inspections;
 pub mod places;
 pub mod ratings;
+pub mod security;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -56,22 +56,31 @@ pub async fn pdu(conn: &mut PgConnection, id: i64) -> Result<Option<Pdu>, sqlx::
         .await
 }
 
-/// The PDU of that name in the region (ignoring case), created if new.
+/// The PDU of that name in the region (ignoring case), created if new; and
+/// whether it was created now.
 pub async fn find_or_create_pdu(
     conn: &mut PgConnection,
     region_id: i16,
     name: &str,
-) -> Result<Pdu, sqlx::Error> {
-    sqlx::query("insert into pdu (region_id, name) values ($1, $2) on conflict (region_id, lower(name)) do nothing")
-        .bind(region_id)
-        .bind(name)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query_as(
+) -> Result<(Pdu, bool), sqlx::Error> {
+    let created: Option<Pdu> = sqlx::query_as(
+        "insert into pdu (region_id, name) values ($1, $2)
+         on conflict (region_id, lower(name)) do nothing
+         returning id, region_id, name",
+    )
+    .bind(region_id)
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(pdu) = created {
+        return Ok((pdu, true));
+    }
+    let pdu = sqlx::query_as(
         "select id, region_id, name from pdu where region_id = $1 and lower(name) = lower($2)",
     )
     .bind(region_id)
     .bind(name)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((pdu, false))
 }

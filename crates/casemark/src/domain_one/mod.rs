@@ -121,7 +121,7 @@ async fn open_change(
         .await?
         .ok_or(DomainOneError::NotFound)?;
     if !access.can_read() {
-        return Err(DomainOneError::Forbidden);
+        return Err(DomainOneError::NotFound);
     }
     let inspection = db::inspections::get(&mut *tx, inspection_id)
         .await?

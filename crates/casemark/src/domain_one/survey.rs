@@ -100,6 +100,7 @@ pub async fn add_survey_item(
         &question,
         positive,
         respondents,
+        actor.id,
     )
     .await
     {
@@ -125,7 +126,8 @@ pub async fn add_survey_item(
     Ok(id)
 }
 
-/// Removes a survey item that no evidence quotes.
+/// Removes a survey item that no evidence quotes: the inspector who
+/// recorded it, or the lead.
 pub async fn remove_survey_item(
     pool: &PgPool,
     frameworks: &FrameworkCache,
@@ -141,6 +143,10 @@ pub async fn remove_survey_item(
         .into_iter()
         .find(|i| i.id == item_id)
         .ok_or(DomainOneError::NotFound)?;
+    // The same rule as evidence bullets: the owner or the lead.
+    if !change.access.is_lead() && item.added_by != actor.id {
+        return Err(DomainOneError::Forbidden);
+    }
     let citations = db::domain_one::survey_citations(&mut tx, item_id).await?;
     if citations > 0 {
         return Err(DomainOneError::Invalid(vec![DomainOneProblem::new(

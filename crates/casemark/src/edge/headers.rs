@@ -31,9 +31,20 @@ const ALWAYS: [(HeaderName, &str); 5] = [
 /// localhost must not be pinned to https).
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 
+/// Signed-in pages, exports and API replies hold personal data about cases
+/// and staff: no browser or proxy may keep a copy. Everything but /assets.
+const NO_STORE: &str = "no-store";
+
+/// The stylesheet, scripts, fonts and images: the same for everyone. Their
+/// names carry no version, so a day rather than for ever.
+const ASSETS: &str = "public, max-age=86400";
+
 pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/assets/");
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
+    let cache = if is_asset { ASSETS } else { NO_STORE };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     for (name, value) in ALWAYS {
         headers
             .entry(name)

@@ -2,7 +2,9 @@
 //! for logs and error pages, a time limit, security headers, and the health
 //! endpoints that load balancers and orchestrators poll.
 
+pub mod download;
 pub mod headers;
 pub mod health;
+pub mod path;
 pub mod request_id;
 pub mod timeout;

@@ -3,18 +3,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::form::FormErrors;
+use super::form::{Form, FormErrors, Query};
 use super::{Nav, WebError};
+use crate::audit::Actor;
 use crate::auth::throttle::{self, ClientAddress, Verdict};
-use crate::auth::{CurrentUser, MaybeUser, csrf, password, secret, session};
+use crate::auth::{CurrentUser, MaybeUser, password, secret, session};
 use crate::db::accounts::TokenRow;
+use crate::email::EmailKey;
 use crate::extract::Id;
+use crate::security::{self, EventKind, NewSecurityEvent};
 use crate::vocab::UserRole;
 use crate::{AppState, accounts, db};
 
@@ -35,11 +37,12 @@ pub struct SignInQuery {
 
 /// The token anonymous forms repeat, set as a cookie when first needed.
 fn anonymous_csrf(headers: &HeaderMap, state: &AppState) -> (String, Option<String>) {
-    match session::read_cookie(headers, csrf::COOKIE) {
+    let name = state.sessions.csrf_cookie();
+    match session::read_cookie(headers, name) {
         Some(token) => (token, None),
         None => {
             let token = secret::random_token();
-            let cookie = session::set_cookie(csrf::COOKIE, Some(&token), &state.sessions);
+            let cookie = session::set_cookie(name, Some(&token), &state.sessions);
             (token, Some(cookie))
         }
     }
@@ -72,7 +75,7 @@ pub async fn sign_in_form(
             ..Nav::default()
         },
         email: String::new(),
-        next: query.next,
+        next: safe_next(&query.next).to_owned(),
         errors: FormErrors::default(),
     };
     with_cookie(page, cookie)
@@ -87,18 +90,29 @@ pub struct SignInForm {
     csrf_token: String,
 }
 
-/// Only paths on this site, so sign-in cannot be used to send people away.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+/// Where to go after signing in: only a path on this site, so sign-in
+/// cannot send people away. A single leading `/`, then no `/` or `\\`
+/// straight after it (`//host`, `/\\host`), no backslash anywhere, no
+/// whitespace or control character (browsers drop tabs and newlines, so
+/// `/%09/host` would become `//host`), and no scheme (`/x:` is allowed only
+/// after the first segment). Anything else is `/`.
+pub fn safe_next(next: &str) -> &str {
+    let Some(rest) = next.strip_prefix('/') else {
+        return "/";
+    };
+    let first_segment = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let safe = !rest.starts_with('/')
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !first_segment.contains(':')
+        && next.len() <= 2048;
+    if safe { next } else { "/" }
 }
 
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let refuse = |status: StatusCode, message: &str| {
@@ -110,25 +124,27 @@ pub async fn sign_in(
                 ..Nav::default()
             },
             email: form.email.clone(),
-            next: form.next.clone(),
+            next: safe_next(&form.next).to_owned(),
             errors,
         };
         Ok((status, page).into_response())
     };
+    let email = EmailKey::of(&form.email);
     let mut conn = state.pool.acquire().await?;
-    let delay = match throttle::check(&mut conn, &form.email, &address).await? {
-        Verdict::Locked => {
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!(
-                    "Too many failed attempts to sign in. Wait {} minutes, then try again",
-                    throttle::LOCK_MINUTES
-                ),
-            );
-        }
-        Verdict::Allowed(delay) => delay,
+    // Counted before the password is checked: parallel guesses cannot pass
+    // the limit (see auth::throttle).
+    let verdict = throttle::attempt(&mut conn, &email, &address).await?;
+    let Verdict::Allowed { delay, .. } = verdict else {
+        tracing::warn!(target: "casemark::security", client_address = %address, "sign-in refused: locked");
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "Too many failed attempts to sign in. Wait {} minutes, then try again",
+                throttle::LOCK_MINUTES
+            ),
+        );
     };
-    let found = db::accounts::password_hash(&mut conn, &form.email).await?;
+    let found = db::accounts::password_hash(&mut conn, &email).await?;
     // No connection held while waiting or while the hash is checked: a
     // burst of failing sign-ins must not occupy the pool.
     drop(conn);
@@ -138,20 +154,44 @@ pub async fn sign_in(
     let (id, stored) = found.unzip();
     let verified = password::verify_gated(&form.password, stored).await;
     let user_id = id.filter(|_| verified);
-    let mut conn = state.pool.acquire().await?;
+    let mut tx = state.pool.begin().await?;
     let Some(user_id) = user_id else {
-        throttle::failed(&mut conn, &form.email, &address).await?;
+        let failed = NewSecurityEvent::sign_in(EventKind::SignInFailed, &form.email, &address);
+        security::record(&mut tx, failed).await?;
+        if verdict.locks_account() {
+            let event =
+                NewSecurityEvent::sign_in(EventKind::Lockout, &form.email, &address).detail(
+                    format!("account locked for {} minutes", throttle::LOCK_MINUTES),
+                );
+            security::record(&mut tx, event).await?;
+        }
+        if verdict.locks_address() {
+            let event = NewSecurityEvent::sign_in(EventKind::Lockout, &form.email, &address)
+                .detail(format!(
+                    "client address locked for {} minutes",
+                    throttle::LOCK_MINUTES
+                ));
+            security::record(&mut tx, event).await?;
+        }
+        tx.commit().await?;
         return refuse(
             StatusCode::UNAUTHORIZED,
             "Enter a correct email address and password",
         );
     };
-    throttle::succeeded(&mut conn, &form.email, &address).await?;
+    throttle::succeeded(&mut tx, &email, &address).await?;
+    // Signing in ends the session this browser had, whoever's it was.
+    if let Some(previous) = session::read_cookie(&headers, state.sessions.session_cookie()) {
+        session::end(&mut tx, &previous).await?;
+    }
     // A new session id at every sign-in: an id planted before sign-in is useless.
-    let id = session::start(&mut conn, user_id).await?;
-    tracing::info!(user_id, "signed in");
+    let id = session::start(&mut tx, user_id).await?;
+    let event = NewSecurityEvent::sign_in(EventKind::SignedIn, email.as_str(), &address)
+        .subject(Some(user_id), email.as_str());
+    security::record(&mut tx, event).await?;
+    tx.commit().await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
-    let cookie = session::set_cookie(session::COOKIE, Some(&id), &state.sessions);
+    let cookie = session::set_cookie(state.sessions.session_cookie(), Some(&id), &state.sessions);
     if let Ok(value) = cookie.parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }
@@ -160,7 +200,9 @@ pub async fn sign_in(
 
 fn signed_out(state: &AppState) -> Response {
     let mut response = Redirect::to("/sign-in").into_response();
-    if let Ok(value) = session::set_cookie(session::COOKIE, None, &state.sessions).parse() {
+    if let Ok(value) =
+        session::set_cookie(state.sessions.session_cookie(), None, &state.sessions).parse()
+    {
         response.headers_mut().append(SET_COOKIE, value);
     }
     response
@@ -170,7 +212,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    if let Some(value) = session::read_cookie(&headers, session::COOKIE) {
+    if let Some(value) = session::read_cookie(&headers, state.sessions.session_cookie()) {
         let mut conn = state.pool.acquire().await?;
         session::end(&mut conn, &value).await?;
     }
@@ -255,6 +297,7 @@ pub async fn setup(
     }
     match accounts::add_user(
         &state.pool,
+        &Actor::system("first-run setup"),
         &form.email,
         Some(&form.name),
         &form.password,
@@ -284,8 +327,7 @@ pub async fn setup(
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(accounts::AccountError::UnknownUser(_)) => Err(WebError::NotFound),
-        Err(accounts::AccountError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -301,6 +343,7 @@ pub struct AccountPage {
     /// A token just created: shown this once.
     new_token: Option<String>,
     errors: FormErrors,
+    notice: Option<String>,
 }
 
 async fn account_page(
@@ -317,14 +360,30 @@ async fn account_page(
         tokens: db::accounts::live_tokens(&mut conn, user.id()).await?,
         new_token,
         errors,
+        notice: None,
     })
+}
+
+/// The account page again with one field's error.
+async fn account_refused(
+    state: &AppState,
+    user: &CurrentUser,
+    field: &str,
+    message: String,
+) -> Result<Response, WebError> {
+    let mut errors = FormErrors::default();
+    errors.add(field, field, message);
+    let page = account_page(state, user, None, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub async fn account(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<AccountPage, WebError> {
-    account_page(&state, &user, None, FormErrors::default()).await
+    let mut page = account_page(&state, &user, None, FormErrors::default()).await?;
+    page.notice = super::flash::take(&state, &user).await?;
+    Ok(page)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -338,20 +397,16 @@ pub async fn create_token(
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    match accounts::create_token(&state.pool, user.id(), &form.label).await {
+    match accounts::create_token(&state.pool, &user.actor(), &form.label).await {
         Ok(token) => Ok(
             account_page(&state, &user, Some(token), FormErrors::default())
                 .await?
                 .into_response(),
         ),
         Err(accounts::AccountError::Invalid(field, message)) => {
-            let mut errors = FormErrors::default();
-            errors.add(field, field, message);
-            let page = account_page(&state, &user, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            account_refused(&state, &user, field, message).await
         }
-        Err(accounts::AccountError::UnknownUser(_)) => Err(WebError::NotFound),
-        Err(accounts::AccountError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -360,10 +415,48 @@ pub async fn revoke_token(
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    if db::accounts::revoke_token(&mut conn, user.id(), id).await? {
-        Ok(Redirect::to("/account").into_response())
-    } else {
-        Err(WebError::NotFound)
+    accounts::revoke_token(&state.pool, &user.actor(), id).await?;
+    super::flash::redirect(&state, &user, "/account", "The token was revoked").await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+/// Changes the user's password; every other session of theirs ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let keep = user.session.clone().unwrap_or_default();
+    match accounts::change_password(
+        &state.pool,
+        &user.actor(),
+        &keep,
+        &form.current_password,
+        &form.new_password,
+        &form.confirm_password,
+    )
+    .await
+    {
+        Ok(ended) => {
+            let notice = match ended {
+                0 => "Your password was changed".to_owned(),
+                1 => "Your password was changed, and your other session was signed out".to_owned(),
+                n => format!(
+                    "Your password was changed, and your {n} other sessions were signed out"
+                ),
+            };
+            super::flash::redirect(&state, &user, "/account", &notice).await
+        }
+        Err(accounts::AccountError::Invalid(field, message)) => {
+            account_refused(&state, &user, field, message).await
+        }
+        Err(e) => Err(e.into()),
     }
 }

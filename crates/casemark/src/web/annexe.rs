@@ -3,12 +3,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
-use super::form::FormErrors;
+use super::form::{Form, FormErrors};
 use super::sample::{load_inspection, refused};
 use super::upload::{self, ConfirmForm, UploadPage};
 use super::{Nav, WebError};
@@ -148,8 +147,7 @@ async fn run(
                 summary.answers,
                 summary.cases_added + summary.cases_updated
             );
-            let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
-            Ok(Redirect::to(&format!("/inspections/{id}?{query}")).into_response())
+            super::flash::redirect(state, user, &format!("/inspections/{id}"), &notice).await
         }
         Ok(summary) => Ok(preview(user, inspection, text, summary, Vec::new())),
         Err(ImportError::Invalid(problems)) => Ok(preview(

@@ -4,14 +4,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use casemark_rules::Rating;
 use serde::Deserialize;
 
-use super::form::FormErrors;
+use super::form::{Form, FormErrors, Query};
 use super::sample::load_inspection;
 use super::{WebError, dom_id};
 use crate::access::{Access, Refusal};

@@ -20,6 +20,9 @@ pub enum WebError {
     TooLarge,
     #[error("locked: {0}")]
     Locked(String),
+    /// Text holding a character casemark refuses (see `crate::text`).
+    #[error(transparent)]
+    ControlCharacter(#[from] crate::text::ControlCharacter),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     /// The request took longer than the time limit and was stopped.
@@ -72,6 +75,11 @@ impl IntoResponse for WebError {
                 ),
             ),
             WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
+            WebError::ControlCharacter(problem) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "There is a problem with what you sent",
+                format!("Nothing was saved. {problem}."),
+            ),
             WebError::BadRequest(reason) => (
                 StatusCode::BAD_REQUEST,
                 "There is a problem with the request",

@@ -1,7 +1,62 @@
-//! Helpers shared by the forms: field errors for the GOV.UK error summary
-//! and the three-field GOV.UK date input.
+//! Helpers shared by the forms: the form and query extractors (which hold
+//! the text rule of [`crate::text`] and render their refusals as GOV.UK
+//! error pages), field errors for the GOV.UK error summary and the
+//! three-field GOV.UK date input.
 
+use axum::extract::rejection::RawFormRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+
+use super::WebError;
+
+/// A urlencoded form body (or, for GET, the query string), like
+/// `axum::Form`, but every name and value is checked by [`crate::text`]
+/// first, and a body that cannot be read (wrong encoding, duplicate or
+/// missing fields, wrong media type) is a GOV.UK error page, not plain text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let RawForm(bytes) = RawForm::from_request(req, state)
+            .await
+            .map_err(|e| match e {
+                RawFormRejection::InvalidFormContentType(_) => WebError::BadRequest(
+                    "The form was not sent as a web form (application/x-www-form-urlencoded)"
+                        .into(),
+                ),
+                e if e.status() == StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+                e => WebError::BadRequest(format!("The form could not be read: {}", e.body_text())),
+            })?;
+        decode(&bytes).map(Form)
+    }
+}
+
+/// The query string, checked and rejected as [`Form`] is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        decode(parts.uri.query().unwrap_or_default().as_bytes()).map(Query)
+    }
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
+    let unreadable = |e: serde_urlencoded::de::Error| {
+        WebError::BadRequest(format!("The form could not be read: {e}"))
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).map_err(unreadable)?;
+    crate::text::check_pairs(&pairs)?;
+    serde_urlencoded::from_bytes(bytes).map_err(unreadable)
+}
 
 /// One error: the summary links to `href`, the field shows `message`.
 #[derive(Debug, Clone)]

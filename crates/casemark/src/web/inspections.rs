@@ -3,14 +3,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::WebError;
-use super::form::{DateInput, FormErrors};
+use super::form::{DateInput, Form, FormErrors, Query};
 use crate::auth::CurrentUser;
 use crate::db::places::{Pdu, Region};
 use crate::extract::Id;

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
-use super::form::{FormError, FormErrors};
+use super::form::{Form, FormError, FormErrors, Query};
 use super::inspections::long_date;
 use super::{WebError, dom_id};
 use crate::access::{self, Refusal};
@@ -49,7 +48,7 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
         .ok_or(WebError::NotFound)?;
     let access = access::load(&mut conn, &user.actor(), case.inspection_id).await?;
     if !access.can_read() {
-        return Err(WebError::Forbidden);
+        return Err(WebError::NotFound);
     }
     let answers = db::answers::load(&mut conn, case_id).await?;
     let framework = state

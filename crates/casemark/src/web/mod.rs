@@ -11,6 +11,7 @@ mod annexe;
 mod dashboard;
 mod domain_one;
 mod error;
+mod flash;
 mod form;
 mod inspections;
 mod marking;
@@ -20,12 +21,12 @@ mod team;
 mod upload;
 
 use axum::Router;
-use axum::routing::{get, post};
 
 pub use error::{WebError, not_found};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::routes::Routes;
 
 /// What the layout needs about the person signed in: their name for the
 /// header, the CSRF token every form repeats, and which links to offer.
@@ -48,110 +49,102 @@ impl From<&CurrentUser> for Nav {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(inspections::list))
-        .route("/regions/{id}", get(inspections::region))
-        .route("/inspections/new", get(inspections::choose_region))
-        .route("/inspections/new/details", get(inspections::details))
-        .route("/inspections", post(inspections::create))
-        .route("/inspections/{id}", get(sample::inspection))
-        .route("/inspections/{id}/cases/new", get(sample::new_case))
-        .route("/inspections/{id}/cases", post(sample::add_case))
-        .route(
-            "/inspections/{id}/cases/import",
-            get(sample::import_form).post(sample::import),
-        )
-        .route(
+/// Every route of this front end (see [`crate::routes`]).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", inspections::list)
+        .get("/regions/{id}", inspections::region)
+        .get("/inspections/new", inspections::choose_region)
+        .get("/inspections/new/details", inspections::details)
+        .post("/inspections", inspections::create)
+        .get("/inspections/{id}", sample::inspection)
+        .get("/inspections/{id}/cases/new", sample::new_case)
+        .post("/inspections/{id}/cases", sample::add_case)
+        .get("/inspections/{id}/cases/import", sample::import_form)
+        .post("/inspections/{id}/cases/import", sample::import)
+        .post(
             "/inspections/{id}/cases/import/confirm",
-            post(sample::confirm_import),
+            sample::confirm_import,
         )
-        .route("/inspections/{id}/ratings", get(dashboard::ratings))
-        .route("/inspections/{id}/annexe.csv", get(annexe::inspection_csv))
-        .route("/inspections/{id}/annexe.xlsx", get(annexe::workbook))
-        .route("/annexe.csv", get(annexe::national_csv))
-        .route(
-            "/inspections/{id}/judgements/import",
-            get(annexe::import_form).post(annexe::import),
-        )
-        .route(
+        .get("/inspections/{id}/ratings", dashboard::ratings)
+        .get("/inspections/{id}/annexe.csv", annexe::inspection_csv)
+        .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
+        .get("/annexe.csv", annexe::national_csv)
+        .get("/inspections/{id}/judgements/import", annexe::import_form)
+        .post("/inspections/{id}/judgements/import", annexe::import)
+        .post(
             "/inspections/{id}/judgements/import/confirm",
-            post(annexe::confirm_import),
+            annexe::confirm_import,
         )
-        .route("/inspections/{id}/domain-one", get(domain_one::overview))
-        .route(
-            "/inspections/{id}/domain-one/{code}",
-            get(domain_one::standard),
-        )
-        .route(
+        .get("/inspections/{id}/domain-one", domain_one::overview)
+        .get("/inspections/{id}/domain-one/{code}", domain_one::standard)
+        .post(
             "/inspections/{id}/domain-one/{code}/confirm",
-            post(domain_one::confirm),
+            domain_one::confirm,
         )
-        .route(
+        .post(
             "/inspections/{id}/domain-one/{code}/judgement",
-            post(domain_one::judge_question),
+            domain_one::judge_question,
         )
-        .route(
+        .post(
             "/inspections/{id}/domain-one/{code}/judge",
-            post(domain_one::name_judge),
+            domain_one::name_judge,
         )
-        .route(
+        .post(
             "/inspections/{id}/domain-one/{code}/evidence",
-            post(domain_one::add_evidence),
+            domain_one::add_evidence,
         )
-        .route(
+        .post(
             "/inspections/{id}/domain-one/{code}/evidence/{evidence}/remove",
-            post(domain_one::remove_evidence),
+            domain_one::remove_evidence,
         )
-        .route(
-            "/inspections/{id}/staff-survey",
-            get(survey::page).post(survey::add),
-        )
-        .route(
+        .get("/inspections/{id}/staff-survey", survey::page)
+        .post("/inspections/{id}/staff-survey", survey::add)
+        .post(
             "/inspections/{id}/staff-survey/{item}/remove",
-            post(survey::remove),
+            survey::remove,
         )
-        .route("/cases/{id}", get(marking::case))
-        .route(
-            "/cases/{id}/standards/{code}",
-            get(marking::standard).post(marking::save_standard),
-        )
-        .route(
-            "/cases/{id}/outcomes",
-            get(marking::outcomes).post(marking::save_outcomes),
-        )
-        .route("/cases/{id}/complete", post(marking::complete))
-        .route(
-            "/cases/{id}/facts",
-            get(sample::facts_form).post(sample::save_facts),
-        )
-        .route("/cases/{id}/history", get(team::case_history))
-        .route("/cases/{id}/history.csv", get(team::case_history_csv))
-        .route("/inspections/{id}/history", get(team::inspection_history))
-        .route(
+        .get("/cases/{id}", marking::case)
+        .get("/cases/{id}/standards/{code}", marking::standard)
+        .post("/cases/{id}/standards/{code}", marking::save_standard)
+        .get("/cases/{id}/outcomes", marking::outcomes)
+        .post("/cases/{id}/outcomes", marking::save_outcomes)
+        .post("/cases/{id}/complete", marking::complete)
+        .get("/cases/{id}/facts", sample::facts_form)
+        .post("/cases/{id}/facts", sample::save_facts)
+        .get("/cases/{id}/history", team::case_history)
+        .get("/cases/{id}/history.csv", team::case_history_csv)
+        .get("/inspections/{id}/history", team::inspection_history)
+        .get(
             "/inspections/{id}/history.csv",
-            get(team::inspection_history_csv),
+            team::inspection_history_csv,
         )
-        .route("/inspections/{id}/assignments", post(team::assign))
-        .route("/inspections/{id}/members", post(team::set_member))
-        .route("/inspections/{id}/status", post(team::set_status))
-        .route("/my-cases", get(team::my_cases))
-        .route(
-            "/sign-in",
-            get(account::sign_in_form).post(account::sign_in),
-        )
-        .route("/sign-out", post(account::sign_out))
-        .route("/setup", get(account::setup_form).post(account::setup))
-        .route("/account", get(account::account))
-        .route(
-            "/account/sign-out-everywhere",
-            post(account::sign_out_everywhere),
-        )
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route("/admin/users/{id}/{action}", post(admin::set_active))
-        .route("/admin/pdus", get(admin::pdus).post(admin::add_pdu))
+        .post("/inspections/{id}/assignments", team::assign)
+        .post("/inspections/{id}/members", team::set_member)
+        .post("/inspections/{id}/status", team::set_status)
+        .get("/my-cases", team::my_cases)
+        .get("/sign-in", account::sign_in_form)
+        .post("/sign-in", account::sign_in)
+        .post("/sign-out", account::sign_out)
+        .get("/setup", account::setup_form)
+        .post("/setup", account::setup)
+        .get("/account", account::account)
+        .post("/account/sign-out-everywhere", account::sign_out_everywhere)
+        .post("/account/tokens", account::create_token)
+        .post("/account/password", account::change_password)
+        .post("/account/tokens/{id}/revoke", account::revoke_token)
+        .get("/admin/users", admin::users)
+        .post("/admin/users", admin::add_user)
+        .post("/admin/users/{id}/role", admin::set_role)
+        .post("/admin/users/{id}/{action}", admin::set_active)
+        .get("/admin/security-events", admin::security_events)
+        .get("/admin/security-events.csv", admin::security_events_csv)
+        .get("/admin/pdus", admin::pdus)
+        .post("/admin/pdus", admin::add_pdu)
+}
+
+pub fn router() -> Router<AppState> {
+    routes().into_router()
 }
 
 /// The GOV.UK tag colour for a rating; the tag's text carries the meaning.

@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Nav;
 use super::WebError;
-use super::form::FormErrors;
+use super::form::{Form, FormErrors, Query};
 use super::inspections::long_date;
 use super::upload::{self, ConfirmForm, UploadPage};
 use crate::access::{self, Access, Refusal};
@@ -42,7 +41,7 @@ pub async fn load_inspection(
         .ok_or(WebError::NotFound)?;
     let access = access::load(&mut conn, &user.actor(), id).await?;
     if !access.can_read() {
-        return Err(WebError::Forbidden);
+        return Err(WebError::NotFound);
     }
     let framework = state
         .frameworks
@@ -67,7 +66,6 @@ pub struct ListQuery {
     pub prompt: String,
     pub answer: String,
     pub added: Option<usize>,
-    pub notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,7 +107,9 @@ pub async fn inspection(
     Id(id): Id,
     Query(query): Query<ListQuery>,
 ) -> Result<InspectionPage, WebError> {
-    inspection_page(&state, &user, id, query, FormErrors::default()).await
+    let mut page = inspection_page(&state, &user, id, query, FormErrors::default()).await?;
+    page.notice = super::flash::take(&state, &user).await?;
+    Ok(page)
 }
 
 pub async fn inspection_page(
@@ -183,7 +183,7 @@ pub async fn inspection_page(
         members,
         next_statuses,
         errors,
-        notice: query.notice,
+        notice: None,
         nav: Nav::from(user),
     })
 }

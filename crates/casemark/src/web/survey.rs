@@ -3,14 +3,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::WebError;
-use super::form::FormErrors;
+use super::form::{Form, FormErrors, Query};
 use super::sample::load_inspection;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
@@ -36,10 +35,18 @@ pub struct SurveyPage {
     inspection: Inspection,
     items: Vec<SurveyItem>,
     may_change: bool,
+    is_lead: bool,
     limits: Option<String>,
     form: SurveyForm,
     errors: FormErrors,
     notice: Option<&'static str>,
+}
+
+impl SurveyPage {
+    /// The same rule as evidence bullets: whoever recorded it, or the lead.
+    fn may_remove(&self, item: &SurveyItem) -> bool {
+        self.may_change && (self.is_lead || item.added_by == Some(self.nav.user_id))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +71,7 @@ async fn survey_page(
         inspection,
         items,
         may_change: change.is_ok(),
+        is_lead: access.is_lead(),
         limits: change.err().map(|r| match r {
             crate::access::Refusal::Locked(m) => m,
             crate::access::Refusal::Forbidden => {

@@ -3,12 +3,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
-use super::form::FormErrors;
+use super::form::{Form, FormErrors, Query};
 use super::sample::{ListQuery, inspection_page, load_inspection};
 use super::{Nav, WebError};
 use crate::auth::CurrentUser;
@@ -21,9 +20,13 @@ use crate::vocab::{InspectionStatus, MemberRole};
 use crate::{AppState, db, team};
 
 /// Back to the inspection page with a success message.
-fn done(id: i64, notice: &str) -> Response {
-    let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
-    Redirect::to(&format!("/inspections/{id}?{query}")).into_response()
+async fn done(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    notice: &str,
+) -> Result<Response, WebError> {
+    super::flash::redirect(state, user, &format!("/inspections/{id}"), notice).await
 }
 
 /// A refused change: the inspection page with the message beside its field,
@@ -64,7 +67,7 @@ pub async fn assign(
         .find(|(k, _)| k == "assignee")
         .and_then(|(_, v)| v.parse::<i64>().ok());
     match team::assign(&state.pool, &user.actor(), id, &case_ids, assignee).await {
-        Ok(n) => Ok(done(id, &format!("{n} cases assigned"))),
+        Ok(n) => done(&state, &user, id, &format!("{n} cases assigned")).await,
         Err(e) => refused(&state, &user, id, e).await,
     }
 }
@@ -92,14 +95,14 @@ pub async fn set_member(
         .await;
     };
     match team::set_member(&state.pool, &user.actor(), id, &form.email, role).await {
-        Ok(()) => Ok(done(
-            id,
-            &format!(
+        Ok(()) => {
+            let notice = format!(
                 "{} is a {} of this inspection",
-                form.email.trim(),
+                crate::email::EmailKey::of(&form.email),
                 role.label().to_lowercase()
-            ),
-        )),
+            );
+            done(&state, &user, id, &notice).await
+        }
         Err(e) => refused(&state, &user, id, e).await,
     }
 }
@@ -127,10 +130,10 @@ pub async fn set_status(
         .await;
     };
     match team::change_status(&state.pool, &user.actor(), id, to, Some(&form.reason)).await {
-        Ok(()) => Ok(done(
-            id,
-            &format!("The inspection is now in {}", to.label().to_lowercase()),
-        )),
+        Ok(()) => {
+            let notice = format!("The inspection is now in {}", to.label().to_lowercase());
+            done(&state, &user, id, &notice).await
+        }
         Err(TeamError::Locked(m)) => {
             refused(&state, &user, id, TeamError::Invalid("status", m)).await
         }
@@ -296,7 +299,7 @@ pub async fn inspection_history_csv(
 }
 
 /// Cells that a spreadsheet would run as a formula get a leading apostrophe.
-fn neutralise(value: &str) -> String {
+pub(super) fn neutralise(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -344,15 +347,9 @@ fn csv_download(filename: &str, events: &[Event]) -> Result<Response, WebError> 
     let body = writer
         .into_inner()
         .map_err(|e| WebError::BadRequest(format!("could not write CSV: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::annexe::download(
+        crate::annexe::CSV_TYPE,
+        filename,
+        body.into(),
+    ))
 }

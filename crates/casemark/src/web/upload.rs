@@ -105,9 +105,13 @@ impl UploadPage {
         Self::new(user, inspection, &JUDGEMENTS, errors)
     }
 
-    /// The form again, with what was pasted and why it was refused.
+    /// The form again, with what was pasted and why it was refused (less
+    /// any control characters, which were the reason or would be).
     pub fn refused(mut self, pasted: String) -> Response {
-        self.pasted = pasted;
+        self.pasted = pasted
+            .chars()
+            .filter(|c| !crate::text::is_forbidden(*c))
+            .collect();
         (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
     }
 }
@@ -183,7 +187,13 @@ pub async fn read(mut multipart: Multipart) -> Result<Upload, UploadProblem> {
                 message: "Choose a CSV file, or paste the rows".into(),
             });
         }
-        None => pasted.clone(),
+        None => {
+            csv_file::check_text(&pasted).map_err(|e| UploadProblem {
+                field: "csv",
+                message: e.to_string(),
+            })?;
+            pasted.clone()
+        }
     };
     if text.len() > csv_file::MAX_UPLOAD_BYTES {
         return Err(on_file(UploadError::TooLarge.to_string()));

@@ -1,0 +1,36 @@
+//! The green success banner after a change. Its message is one the server
+//! wrote, kept in the session row and shown once by the next page: a URL
+//! can never put text in it (`?notice=` once could).
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::WebError;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db;
+
+/// Redirects to `to` (303), leaving `message` for the page it loads.
+pub async fn redirect(
+    state: &AppState,
+    user: &CurrentUser,
+    to: &str,
+    message: &str,
+) -> Result<Response, WebError> {
+    if let Some(session) = &user.session {
+        let mut conn = state.pool.acquire().await?;
+        db::accounts::set_flash(&mut conn, session, message).await?;
+    }
+    Ok(Redirect::to(to).into_response())
+}
+
+/// The message left for this page, taken so it shows once. Costs a query
+/// only when the session has one.
+pub async fn take(state: &AppState, user: &CurrentUser) -> Result<Option<String>, WebError> {
+    match (&user.flash, &user.session) {
+        (Some(_), Some(session)) => {
+            let mut conn = state.pool.acquire().await?;
+            Ok(db::accounts::take_flash(&mut conn, session).await?)
+        }
+        _ => Ok(None),
+    }
+}
