@@ -134,6 +134,11 @@ fn admin_options() -> PgConnectOptions {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A test app whose state is changed first (cookie settings, limits).
+    pub async fn spawn_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let database = format!(
             "casemark_test_{}_{}",
@@ -163,7 +168,8 @@ impl TestApp {
             .expect("connect to test database");
         db::MIGRATOR.run(&pool).await.expect("migrations run");
         let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
-        let state = AppState::new(pool.clone());
+        let mut state = AppState::new(pool.clone());
+        configure(&mut state);
         TestApp {
             router: router(state.clone(), &static_dir),
             state,
@@ -454,6 +460,9 @@ pub async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) 
         .json(&serde_json::json!({"status": "fieldwork"}))
         .await
         .assert_status_ok();
+    if cases == 0 {
+        return (id, Vec::new());
+    }
     let rows: Vec<serde_json::Value> = (0..cases)
         .map(|i| serde_json::json!({"reference": format!("R{i:03}"), "sentence_type": "licence"}))
         .collect();

@@ -57,10 +57,10 @@ pub async fn add_user(
             },
             str::to_owned,
         );
-    if name.chars().count() > 200 {
+    if name.chars().count() > 200 || crate::text::is_multiline(&name) {
         return Err(AccountError::Invalid(
             "display_name",
-            "Name must be 200 characters or fewer".into(),
+            "Name must be one line of 200 characters or fewer".into(),
         ));
     }
     let hash = password::hash_gated(password_text).await.map_err(|e| {
@@ -181,10 +181,10 @@ async fn create_token_as(
     label: &str,
 ) -> Result<String, AccountError> {
     let label = label.trim();
-    if label.is_empty() || label.chars().count() > 200 {
+    if label.is_empty() || label.chars().count() > 200 || crate::text::is_multiline(label) {
         return Err(AccountError::Invalid(
             "label",
-            "Enter a name for the token (200 characters or fewer)".into(),
+            "Enter a name for the token on one line (200 characters or fewer)".into(),
         ));
     }
     let token = format!("cm_{}", secret::random_token());

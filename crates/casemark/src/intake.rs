@@ -116,6 +116,13 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
             );
             String::new()
         }
+        Some(r) if crate::text::is_multiline(r) => {
+            report(
+                "reference",
+                "Case reference must be one line, without tabs or line breaks".into(),
+            );
+            String::new()
+        }
         Some(r) => r.to_owned(),
     };
     let sentence_type = match blank(&raw.sentence_type) {
@@ -147,6 +154,13 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
     let office = match blank(&raw.office) {
         Some(o) if o.chars().count() > 200 => {
             report("office", "Office must be 200 characters or fewer".into());
+            None
+        }
+        Some(o) if crate::text::is_multiline(o) => {
+            report(
+                "office",
+                "Office must be one line, without tabs or line breaks".into(),
+            );
             None
         }
         other => other.map(str::to_owned),

@@ -114,10 +114,10 @@ pub async fn create_inspection(
         },
         PduChoice::Named(name) => {
             let name = name.trim();
-            if name.is_empty() || name.chars().count() > 200 {
+            if name.is_empty() || name.chars().count() > 200 || crate::text::is_multiline(name) {
                 problems.push(SetupProblem {
                     field: "pdu",
-                    message: "Enter the PDU name (200 characters or fewer)".into(),
+                    message: "Enter the PDU name on one line (200 characters or fewer)".into(),
                 });
                 None
             } else {

@@ -7,13 +7,21 @@
 //! DEL, and the C1 controls (U+0080–U+009F). PostgreSQL cannot store NUL in
 //! text at all (it used to surface as a 500), and the others are never typed
 //! by a person: they come from broken exports or from someone probing.
-//! Tab, CR and LF are the whitespace of text areas and CSV files. Other
+//! Tab, CR and LF are the whitespace of text areas and CSV files; one-line
+//! fields (case reference, office, names) refuse them with their own
+//! message (see [`is_multiline`]). Other
 //! invisible characters (zero-width, bidi controls, a byte-order mark inside
 //! text) are stored as given and always shown escaped.
 
 /// Whether `c` may not appear in any text casemark takes.
 pub fn is_forbidden(c: char) -> bool {
     matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\x7f'..='\u{9f}')
+}
+
+/// Whether a value meant for a one-line field (a case reference, a name)
+/// holds a tab or a line break: allowed in text areas, refused there.
+pub fn is_multiline(value: &str) -> bool {
+    value.contains(['\t', '\r', '\n'])
 }
 
 /// A value holding a forbidden character: which field, and which character.

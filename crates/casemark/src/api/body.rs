@@ -26,10 +26,16 @@ fn is_json(req: &Request) -> bool {
         })
 }
 
-/// A JSON string can hold a control character only as an escape (`\u0000`,
-/// `\b`, `\f`): without a backslash there is nothing to look for.
+/// Whether a JSON body may hold a forbidden character, so it is worth
+/// parsing twice: C0 controls can appear only as escapes (`\u0000`, `\b`,
+/// `\f`), behind a backslash; DEL and the C1 controls may also appear raw
+/// (byte 0x7F, or 0xC2 then 0x80–0x9F in UTF-8).
 fn may_hold_controls(bytes: &[u8]) -> bool {
     bytes.contains(&b'\\')
+        || bytes.contains(&0x7f)
+        || bytes
+            .windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
 }
 
 #[derive(Debug)]

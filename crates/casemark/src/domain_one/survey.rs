@@ -49,6 +49,11 @@ pub async fn add_survey_item(
                 ),
             ))
         }
+        Some(q) if crate::text::is_multiline(q) => problems.push(DomainOneProblem::new(
+            "",
+            "question",
+            "The survey question must be one line, without tabs or line breaks",
+        )),
         Some(_) => {}
     }
     let mut number = |value: &str, part: &'static str, what: &str, min: i32| {

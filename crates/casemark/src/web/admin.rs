@@ -268,11 +268,11 @@ pub async fn add_pdu(
     require_admin(&user)?;
     let mut errors = FormErrors::default();
     let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || name.chars().count() > 200 || crate::text::is_multiline(name) {
         errors.add(
             "name",
             "name",
-            "Enter the PDU name (200 characters or fewer)",
+            "Enter the PDU name on one line (200 characters or fewer)",
         );
     }
     let mut tx = state.pool.begin().await?;
