@@ -620,6 +620,33 @@ async fn every_other_page_passes_the_same_checks() {
         chrome.fill("#age_at_start", "300").await;
         chrome.submit("main form button[type=submit]").await;
         chrome.check_page("with errors", &[PDU]).await;
+        // Changing the password: refused, then done, with its banner.
+        chrome.goto("/account").await;
+        chrome.fill("#current_password", "not the password").await;
+        chrome.fill("#new_password", "a new long pass phrase").await;
+        chrome
+            .fill("#confirm_password", "a new long pass phrase")
+            .await;
+        chrome
+            .submit("form[action='/account/password'] button[type=submit]")
+            .await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[]).await;
+        chrome.fill("#current_password", PASSWORD).await;
+        chrome.fill("#new_password", "a new long pass phrase").await;
+        chrome
+            .fill("#confirm_password", "a new long pass phrase")
+            .await;
+        chrome
+            .submit("form[action='/account/password'] button[type=submit]")
+            .await;
+        assert!(
+            chrome
+                .text(".govuk-notification-banner")
+                .await
+                .contains("Your password was changed")
+        );
+        chrome.check_page("changed", &[]).await;
         sign_out(chrome).await;
 
         sign_in(chrome, "admin@example.gov.uk").await;
@@ -630,6 +657,15 @@ async fn every_other_page_passes_the_same_checks() {
         chrome
             .submit("form[action='/admin/users'] button[type=submit]")
             .await;
+        chrome.check_page("with errors", &[]).await;
+        chrome.goto("/admin/security-events").await;
+        assert!(chrome.text("main").await.contains("Signed in"));
+        chrome.check_page("filled", &[]).await;
+        chrome.fill("#from-day", "31").await;
+        chrome.fill("#from-month", "2").await;
+        chrome.fill("#from-year", "2026").await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
         chrome.check_page("with errors", &[]).await;
     })
     .await;

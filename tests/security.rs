@@ -1045,6 +1045,35 @@ async fn unreadable_forms_and_queries_get_a_govuk_page_or_json() {
         .await;
     api.assert_status(StatusCode::BAD_REQUEST);
     assert!(api.json::<Value>()["errors"][0]["message"].is_string());
+    // What the framework refuses before a handler runs, too.
+    let not_multipart = browser
+        .post_form(&format!("/inspections/{id}/cases/import"), &[("csv", "x")])
+        .await;
+    assert!(not_multipart.status_code().is_client_error());
+    assert!(
+        not_multipart.text().contains("govuk-template"),
+        "{}",
+        not_multipart.text()
+    );
+    let wrong_method = browser
+        .server
+        .patch("/account")
+        .form(&[("csrf_token", browser.csrf.as_str())])
+        .await;
+    wrong_method.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.text().contains("govuk-template"));
+    let bad_path = browser
+        .get(&format!("/inspections/{id}/domain-one/%FF"))
+        .await;
+    assert!(bad_path.status_code().is_client_error());
+    assert!(
+        bad_path.text().contains("govuk-template"),
+        "{}",
+        bad_path.text()
+    );
+    let api_method = lead.server.patch("/api/v1/inspections").await;
+    api_method.assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    assert!(api_method.json::<Value>()["errors"][0]["message"].is_string());
     assert_eq!(app.count("select count(*) from sample_case").await, 0);
 }
 

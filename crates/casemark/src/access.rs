@@ -8,6 +8,10 @@
 //! | inspector member | that inspection | cases assigned to them | no |
 //! | lead member | that inspection | every case | yes |
 //!
+//! Someone who may not read an inspection is answered as if it did not exist
+//! (404), so ids cannot be enumerated; refusals of what a person can see but
+//! not change are 403.
+//!
 //! Lifecycle: setup → fieldwork → moderation → published. Cases are marked in
 //! fieldwork; in moderation only the lead changes judgements; published locks
 //! everything until a lead reopens it with a reason.

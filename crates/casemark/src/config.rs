@@ -77,3 +77,32 @@ fn default_static_dir() -> PathBuf {
         PathBuf::from("static")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_public_url(url: &str) -> Config {
+        Config {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            addr: DEFAULT_ADDR.parse().expect("address"),
+            static_dir: PathBuf::from("static"),
+            pool_size: 8,
+            public_url: url.to_owned(),
+        }
+    }
+
+    #[test]
+    fn https_is_recognised_whatever_its_case() {
+        for url in [
+            "https://casemark.example",
+            "HTTPS://casemark.example",
+            "Https://x",
+        ] {
+            assert!(with_public_url(url).secure_cookies(), "{url}");
+        }
+        for url in ["http://127.0.0.1:3000", "httpsx://x", "ftp://x", ""] {
+            assert!(!with_public_url(url).secure_cookies(), "{url}");
+        }
+    }
+}

@@ -156,13 +156,6 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
             report("office", "Office must be 200 characters or fewer".into());
             None
         }
-        Some(o) if crate::text::is_multiline(o) => {
-            report(
-                "office",
-                "Office must be one line, without tabs or line breaks".into(),
-            );
-            None
-        }
         other => other.map(str::to_owned),
     };
     let practitioner_grade = parse_optional(raw.practitioner_grade.as_deref())

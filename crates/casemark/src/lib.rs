@@ -101,8 +101,9 @@ pub fn route_list() -> Vec<(&'static str, &'static str)> {
 /// Tests drive this same router in-process.
 ///
 /// Layers run outermost (last added) first: the request id, then the trace
-/// span that carries it, security headers on whatever comes back, the time
-/// limit, the body limit, and sign-in.
+/// span that carries it, security headers on whatever comes back, paths
+/// with control characters refused, the time limit, the body limit,
+/// sign-in, and the framework's plain-text refusals rendered as ours.
 pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
@@ -112,6 +113,7 @@ pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
         // govuk-frontend's CSS looks for its fonts and images under /assets.
         .nest_service("/assets", ServeDir::new(static_dir))
         .fallback(web::not_found)
+        .layer(from_fn(edge::rejections::render))
         .layer(from_fn_with_state(
             state.clone(),
             auth::middleware::authenticate,

@@ -8,7 +8,7 @@
 //! text at all (it used to surface as a 500), and the others are never typed
 //! by a person: they come from broken exports or from someone probing.
 //! Tab, CR and LF are the whitespace of text areas and CSV files; one-line
-//! fields (case reference, office, names) refuse them with their own
+//! fields (case reference, names, labels) refuse them with their own
 //! message (see [`is_multiline`]). Other
 //! invisible characters (zero-width, bidi controls, a byte-order mark inside
 //! text) are stored as given and always shown escaped.
@@ -19,7 +19,8 @@ pub fn is_forbidden(c: char) -> bool {
 }
 
 /// Whether a value meant for a one-line field (a case reference, a name)
-/// holds a tab or a line break: allowed in text areas, refused there.
+/// holds a tab or a line break: allowed in text areas, refused there. (An
+/// office may span lines, as an address does in a spreadsheet cell.)
 pub fn is_multiline(value: &str) -> bool {
     value.contains(['\t', '\r', '\n'])
 }

@@ -83,6 +83,10 @@ pub enum ApiError {
     /// A failure of our own (logged with its cause, returned without it).
     #[error("internal error: {0}")]
     Internal(String),
+    /// A request the framework refused before any handler ran (method not
+    /// allowed, an unreadable path): its status and message, as JSON.
+    #[error("rejected: {1}")]
+    Rejected(StatusCode, String),
 }
 
 #[derive(serde::Serialize)]
@@ -133,6 +137,7 @@ impl IntoResponse for ApiError {
                 )),
             ),
             ApiError::Unprocessable(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            ApiError::Rejected(status, message) => (status, whole(message)),
             ApiError::SavedButUnread(e) => {
                 tracing::warn!(error = %e, "saved, but the response could not be read back");
                 (

@@ -42,8 +42,13 @@ const ASSETS: &str = "public, max-age=86400";
 pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
     let mut response = next.run(req).await;
+    // A missing asset's 404 is not worth keeping for a day.
+    let cache = if is_asset && response.status().is_success() {
+        ASSETS
+    } else {
+        NO_STORE
+    };
     let headers = response.headers_mut();
-    let cache = if is_asset { ASSETS } else { NO_STORE };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     for (name, value) in ALWAYS {
         headers

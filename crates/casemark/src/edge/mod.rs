@@ -6,5 +6,6 @@ pub mod download;
 pub mod headers;
 pub mod health;
 pub mod path;
+pub mod rejections;
 pub mod request_id;
 pub mod timeout;

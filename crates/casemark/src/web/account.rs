@@ -91,11 +91,11 @@ pub struct SignInForm {
 }
 
 /// Where to go after signing in: only a path on this site, so sign-in
-/// cannot send people away. A single leading `/`, then no `/` or `\\`
-/// straight after it (`//host`, `/\\host`), no backslash anywhere, no
-/// whitespace or control character (browsers drop tabs and newlines, so
-/// `/%09/host` would become `//host`), and no scheme (`/x:` is allowed only
-/// after the first segment). Anything else is `/`.
+/// cannot send people away. A single leading `/`, then no `/` or `\`
+/// straight after it (`//host`, `/\host`), no backslash anywhere, no
+/// whitespace or control character (browsers drop tabs and newlines from a
+/// URL, so `/<tab>/host` is read as `//host`), and no `:` in the first
+/// segment (a scheme). Anything else is `/`.
 pub fn safe_next(next: &str) -> &str {
     let Some(rest) = next.strip_prefix('/') else {
         return "/";

@@ -31,6 +31,10 @@ pub enum WebError {
     /// A failure of our own (logged with its cause, shown without it).
     #[error("internal error: {0}")]
     Internal(String),
+    /// A request the framework refused before any handler ran (method not
+    /// allowed, an unreadable path): its status and message.
+    #[error("rejected: {1}")]
+    Rejected(StatusCode, String),
 }
 
 #[derive(Template, WebTemplate)]
@@ -75,6 +79,11 @@ impl IntoResponse for WebError {
                 ),
             ),
             WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
+            WebError::Rejected(status, message) => (
+                *status,
+                "There is a problem with the request",
+                message.clone(),
+            ),
             WebError::ControlCharacter(problem) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "There is a problem with what you sent",
