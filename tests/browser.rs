@@ -621,25 +621,21 @@ async fn every_other_page_passes_the_same_checks() {
         chrome.submit("main form button[type=submit]").await;
         chrome.check_page("with errors", &[PDU]).await;
         // Changing the password: refused, then done, with its banner.
+        let change_password = async |current: &str| {
+            chrome.fill("#current_password", current).await;
+            chrome.fill("#new_password", "a new long pass phrase").await;
+            chrome
+                .fill("#confirm_password", "a new long pass phrase")
+                .await;
+            chrome
+                .submit("form[action='/account/password'] button[type=submit]")
+                .await;
+        };
         chrome.goto("/account").await;
-        chrome.fill("#current_password", "not the password").await;
-        chrome.fill("#new_password", "a new long pass phrase").await;
-        chrome
-            .fill("#confirm_password", "a new long pass phrase")
-            .await;
-        chrome
-            .submit("form[action='/account/password'] button[type=submit]")
-            .await;
+        change_password("not the password").await;
         chrome.assert_error_summary_focused().await;
         chrome.check_page("with errors", &[]).await;
-        chrome.fill("#current_password", PASSWORD).await;
-        chrome.fill("#new_password", "a new long pass phrase").await;
-        chrome
-            .fill("#confirm_password", "a new long pass phrase")
-            .await;
-        chrome
-            .submit("form[action='/account/password'] button[type=submit]")
-            .await;
+        change_password(PASSWORD).await;
         assert!(
             chrome
                 .text(".govuk-notification-banner")

@@ -38,6 +38,17 @@ fn may_hold_controls(bytes: &[u8]) -> bool {
             .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
 }
 
+/// The whole body, or the API's answer for one over the limit.
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })
+}
+
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -54,13 +65,7 @@ where
                 "Send the body as JSON with Content-Type: application/json".into(),
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest(e.body_text())
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         if may_hold_controls(&bytes)
             && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
         {
@@ -111,13 +116,7 @@ where
                 "Send the file as CSV with Content-Type: text/csv".into(),
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest(e.body_text())
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         match crate::csv_file::decode(&bytes) {
             Ok(text) => Ok(CsvText(text.to_owned())),
             Err(crate::csv_file::UploadError::TooLarge) => Err(ApiError::PayloadTooLarge),

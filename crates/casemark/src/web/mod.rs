@@ -8,6 +8,7 @@
 mod account;
 mod admin;
 mod annexe;
+mod csv;
 mod dashboard;
 mod domain_one;
 mod error;
@@ -16,6 +17,7 @@ mod form;
 mod inspections;
 mod marking;
 mod sample;
+mod security_events;
 mod survey;
 mod team;
 mod upload;
@@ -137,8 +139,8 @@ pub fn routes() -> Routes {
         .post("/admin/users", admin::add_user)
         .post("/admin/users/{id}/role", admin::set_role)
         .post("/admin/users/{id}/{action}", admin::set_active)
-        .get("/admin/security-events", admin::security_events)
-        .get("/admin/security-events.csv", admin::security_events_csv)
+        .get("/admin/security-events", security_events::page)
+        .get("/admin/security-events.csv", security_events::csv)
         .get("/admin/pdus", admin::pdus)
         .post("/admin/pdus", admin::add_pdu)
 }

@@ -298,17 +298,7 @@ pub async fn inspection_history_csv(
     csv_download(&format!("inspection-{id}-history.csv"), &events)
 }
 
-/// Cells that a spreadsheet would run as a formula get a leading apostrophe.
-pub(super) fn neutralise(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
-}
-
 fn csv_download(filename: &str, events: &[Event]) -> Result<Response, WebError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
         "at",
@@ -323,33 +313,22 @@ fn csv_download(filename: &str, events: &[Event]) -> Result<Response, WebError> 
         "new_value",
         "reason",
     ];
-    let failed = |e: csv::Error| WebError::BadRequest(format!("could not write CSV: {e}"));
-    writer.write_record(header).map_err(failed)?;
-    for e in events {
-        let opt = |v: &Option<String>| neutralise(v.as_deref().unwrap_or_default());
-        writer
-            .write_record([
-                e.id.to_string(),
-                e.at.to_rfc3339(),
-                neutralise(&e.actor),
-                opt(&e.case_reference),
-                e.case_revision.map(|r| r.to_string()).unwrap_or_default(),
-                e.entity.clone(),
-                opt(&e.code),
-                opt(&e.standard),
-                opt(&e.field),
-                opt(&e.old_value),
-                opt(&e.new_value),
-                opt(&e.reason),
-            ])
-            .map_err(failed)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| WebError::BadRequest(format!("could not write CSV: {e}")))?;
-    Ok(crate::annexe::download(
-        crate::annexe::CSV_TYPE,
-        filename,
-        body.into(),
-    ))
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let rows = events.iter().map(|e| {
+        vec![
+            e.id.to_string(),
+            e.at.to_rfc3339(),
+            e.actor.clone(),
+            text(&e.case_reference),
+            e.case_revision.map(|r| r.to_string()).unwrap_or_default(),
+            e.entity.clone(),
+            text(&e.code),
+            text(&e.standard),
+            text(&e.field),
+            text(&e.old_value),
+            text(&e.new_value),
+            text(&e.reason),
+        ]
+    });
+    super::csv::download(filename, &header, rows)
 }
