@@ -231,8 +231,10 @@ async fn request_ids_are_kept_from_upstream_or_made_and_shown_on_errors() {
             .expect("lazy pool"),
     );
     let down = TestServer::new(router(state, &static_dir()));
+    // (The sign-in page itself needs no database; a session cookie does.)
     let page = down
         .get("/sign-in")
+        .add_header("cookie", "casemark_session=anything")
         .add_header("x-request-id", "req-77")
         .await;
     page.assert_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
@@ -701,4 +703,123 @@ async fn a_restored_backup_gives_identical_ratings_and_history() {
     .execute(&app.pool)
     .await
     .expect("drop the restored copy");
+}
+
+/// Signs in through the form of the server at `addr`; returns the session
+/// cookie (`name=value`) and the session's CSRF token.
+async fn sign_in_at(addr: &str, email: &str) -> (String, String) {
+    let form = process::send_form(addr, "GET", "/sign-in", &[], None)
+        .await
+        .expect("sign-in form");
+    let csrf_cookie = form.cookie("casemark_csrf").expect("a CSRF cookie");
+    let token = support::csrf_in(&form.body);
+    let body = serde_urlencoded::to_string([
+        ("email", email),
+        ("password", support::PASSWORD),
+        ("csrf_token", token.as_str()),
+    ])
+    .expect("form");
+    let signed_in = process::send_form(
+        addr,
+        "POST",
+        "/sign-in",
+        &[("Cookie", &csrf_cookie)],
+        Some(&body),
+    )
+    .await
+    .expect("sign in");
+    assert_eq!(
+        signed_in.status, 303,
+        "{email} signs in: {}",
+        signed_in.body
+    );
+    let session = signed_in
+        .cookie("casemark_session")
+        .expect("a session cookie");
+    let page = process::send_form(addr, "GET", "/account", &[("Cookie", &session)], None)
+        .await
+        .expect("account page");
+    (session.clone(), support::csrf_in(&page.body))
+}
+
+/// How a server answers a session cookie and a token: (page, API).
+async fn standing(addr: &str, session: &str, token: &str) -> (u16, u16) {
+    let page = process::send_form(addr, "GET", "/my-cases", &[("Cookie", session)], None)
+        .await
+        .expect("page");
+    let api = process::send(addr, "GET", "/api/v1/inspections", Some(token), None)
+        .await
+        .expect("api");
+    (page.status, api.status)
+}
+
+/// Each process remembers recent sessions and tokens (auth::cache). A
+/// sign-out, a "sign out everywhere" or a deactivation on one process must
+/// stop the others serving them at once: the database notifies them at
+/// commit. Asked of B right after A answered; a refusal that took longer
+/// than the notification's delivery would show here as a 200.
+#[tokio::test]
+async fn sign_outs_and_deactivations_on_one_process_take_effect_on_another() {
+    let app = TestApp::spawn().await;
+    app.user("admin@example.gov.uk", UserRole::Administrator)
+        .await;
+    let ann_id = app.user("ann@example.gov.uk", UserRole::Inspector).await;
+    let token = casemark::accounts::create_token_for(&app.pool, "ann@example.gov.uk", "tests")
+        .await
+        .expect("token");
+    let a = process::Server::start(&app.database_url()).await;
+    let b = process::Server::start(&app.database_url()).await;
+
+    // Signed in on A, known on B (asked twice, so B remembers it).
+    let (session, csrf) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
+    for _ in 0..2 {
+        assert_eq!(standing(&b.addr, &session, &token).await, (200, 200));
+    }
+    let signed_out = process::send_form(
+        &a.addr,
+        "POST",
+        "/sign-out",
+        &[("Cookie", &session)],
+        Some(&format!("csrf_token={csrf}")),
+    )
+    .await
+    .expect("sign out");
+    assert_eq!(signed_out.status, 303);
+    assert_eq!(standing(&b.addr, &session, &token).await, (303, 200));
+
+    // Sign out everywhere on B ends the session A remembers.
+    let (session, csrf) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
+    assert_eq!(standing(&a.addr, &session, &token).await, (200, 200));
+    let (on_b, csrf_b) = sign_in_at(&b.addr, "ann@example.gov.uk").await;
+    let everywhere = process::send_form(
+        &b.addr,
+        "POST",
+        "/account/sign-out-everywhere",
+        &[("Cookie", &on_b)],
+        Some(&format!("csrf_token={csrf_b}")),
+    )
+    .await
+    .expect("sign out everywhere");
+    assert_eq!(everywhere.status, 303);
+    assert_eq!(standing(&a.addr, &session, &token).await.0, 303);
+    let _ = csrf;
+
+    // A deactivation on A stops her session and token on B.
+    let (session, _) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
+    for _ in 0..2 {
+        assert_eq!(standing(&b.addr, &session, &token).await, (200, 200));
+    }
+    let (admin, admin_csrf) = sign_in_at(&a.addr, "admin@example.gov.uk").await;
+    let deactivated = process::send_form(
+        &a.addr,
+        "POST",
+        &format!("/admin/users/{ann_id}/deactivate"),
+        &[("Cookie", &admin)],
+        Some(&format!("csrf_token={admin_csrf}")),
+    )
+    .await
+    .expect("deactivate");
+    assert_eq!(deactivated.status, 303, "{}", deactivated.body);
+    assert_eq!(standing(&b.addr, &session, &token).await, (303, 401));
+    assert_eq!(standing(&a.addr, &session, &token).await, (303, 401));
 }

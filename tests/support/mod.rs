@@ -125,6 +125,16 @@ pub struct Api {
     pub token: String,
 }
 
+/// The URL of a database on the test server.
+fn database_url_of(database: &str) -> String {
+    let base = std::env::var("CASEMARK_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    match base.rfind('/') {
+        Some(i) => format!("{}/{}", &base[..i], database),
+        None => base,
+    }
+}
+
 fn admin_options() -> PgConnectOptions {
     let url = std::env::var("CASEMARK_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
@@ -170,6 +180,15 @@ impl TestApp {
         let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
         let mut state = AppState::new(pool.clone());
         configure(&mut state);
+        // As the server does: the listener that keeps the memory of
+        // sessions right. Waiting for it makes every test run with it.
+        let url = database_url_of(&database);
+        state.listen_for_auth_changes(&url);
+        let started = std::time::Instant::now();
+        while !state.auth_cache.is_live() && started.elapsed() < std::time::Duration::from_secs(5) {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        assert!(state.auth_cache.is_live(), "the auth listener listens");
         TestApp {
             router: router(state.clone(), &static_dir),
             state,
@@ -282,12 +301,7 @@ impl TestApp {
 
     /// The URL of this test's database, for running the binary against it.
     pub fn database_url(&self) -> String {
-        let base = std::env::var("CASEMARK_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        match base.rfind('/') {
-            Some(i) => format!("{}/{}", &base[..i], self.database),
-            None => base,
-        }
+        database_url_of(&self.database)
     }
 
     /// A digest of every row the application keeps, but the rows that

@@ -73,7 +73,49 @@ impl Drop for Server {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
+    /// The status line and headers.
+    pub head: String,
     pub body: String,
+}
+
+impl Reply {
+    /// A cookie the response sets, as `name=value`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let pair = value.trim().split(';').next()?.trim();
+            (key.trim().eq_ignore_ascii_case("set-cookie") && pair.starts_with(&format!("{name}=")))
+                .then(|| pair.to_owned())
+        })
+    }
+}
+
+/// One request with the given extra headers (a `Cookie`, say) and an
+/// optional urlencoded form body, on its own connection.
+pub async fn send_form(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: Option<&str>,
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = form {
+        head.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    if let Some(body) = form {
+        stream.write_all(body.as_bytes()).await?;
+    }
+    read_reply(&mut stream).await
 }
 
 /// One request on its own connection (`Connection: close`), with an
@@ -123,6 +165,7 @@ pub async fn read_reply(stream: &mut TcpStream) -> std::io::Result<Reply> {
         .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {text:?}")))?;
     Ok(Reply {
         status,
+        head: head.to_owned(),
         body: body.to_owned(),
     })
 }

@@ -19,6 +19,9 @@
 //!   and for the characters text may hold.
 //! - [`web`]: the GOV.UK pages; [`api`]: the JSON API under /api/v1.
 //! - [`demo`]: a filled demo inspection for newcomers.
+//!
+//! docs/architecture.md follows a request through these layers, from the
+//! socket to the commit and back.
 
 pub mod access;
 pub mod accounts;
@@ -64,6 +67,9 @@ pub struct AppState {
     pub setup_token: Arc<Mutex<Option<String>>>,
     /// The longest a request may take before it is stopped with a 503.
     pub request_timeout: std::time::Duration,
+    /// Recent sessions and tokens (see `auth::cache`): serves nothing until
+    /// `auth::cache::listen` runs for this database.
+    pub auth_cache: Arc<auth::cache::AuthCache>,
 }
 
 impl AppState {
@@ -74,7 +80,17 @@ impl AppState {
             sessions: auth::session::Settings::default(),
             setup_token: Arc::default(),
             request_timeout: edge::timeout::DEFAULT,
+            auth_cache: Arc::default(),
         }
+    }
+
+    /// Starts the listener that keeps `auth_cache` right (on a connection
+    /// of its own to `database_url`); until it listens, nothing is cached.
+    pub fn listen_for_auth_changes(&self, database_url: &str) {
+        tokio::spawn(auth::cache::listen(
+            database_url.to_owned(),
+            self.auth_cache.clone(),
+        ));
     }
 }
 

@@ -158,6 +158,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<()
         secure_cookies: config.secure_cookies(),
         ..session::Settings::default()
     };
+    state.listen_for_auth_changes(&config.database_url);
     if load_demo {
         let id = demo::load(&state).await.map_err(|e| e.to_string())?;
         tracing::info!(

@@ -1,6 +1,8 @@
 //! The request gate: resolves the user (session cookie for pages, bearer
-//! token for the API), sends anonymous visitors to sign in, and checks the
-//! CSRF token of every state-changing form before any handler runs.
+//! token for the API; from memory when `auth::cache` may serve it, so the
+//! handler's connection is usually the request's only one), sends
+//! anonymous visitors to sign in, and checks the CSRF token of every
+//! state-changing form before any handler runs.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -10,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{CurrentUser, csrf, secret, session};
 use crate::api::ApiError;
+use crate::db::accounts::{SessionRow, User};
 use crate::web::WebError;
 use crate::{AppState, MAX_BODY_BYTES, db};
 
@@ -52,28 +55,57 @@ fn needs_no_user(path: &str) -> bool {
     path.starts_with("/assets/") || path == "/healthz" || path == "/readyz"
 }
 
+/// The active user of an API token: from memory when it was seen in the
+/// last minute, else from the database (which records the use).
+async fn token_user(state: &AppState, token: &str) -> Result<Option<User>, sqlx::Error> {
+    let hash = secret::hash(token);
+    if let Some(user) = state.auth_cache.token(&hash) {
+        return Ok(Some(user));
+    }
+    let ticket = state.auth_cache.ticket();
+    let mut conn = state.pool.acquire().await?;
+    let user = match db::accounts::use_token(&mut conn, &hash).await? {
+        Some(user_id) => db::accounts::user(&mut conn, user_id).await?,
+        None => None,
+    };
+    if let Some(user) = &user {
+        state.auth_cache.keep_token(ticket, hash, user.clone());
+    }
+    Ok(user)
+}
+
+/// The live session of a cookie and its user: from memory when it may be
+/// served from there (see `auth::cache`), else from the database.
+async fn session_user(
+    state: &AppState,
+    cookie: &str,
+) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
+    let hash = session::hash_of(cookie);
+    if let Some(found) = state.auth_cache.session(&hash, state.sessions.absolute) {
+        return Ok(Some(found));
+    }
+    let ticket = state.auth_cache.ticket();
+    let mut conn = state.pool.acquire().await?;
+    let found = session::resolve(&mut conn, cookie, &state.sessions).await?;
+    if let Some((session, user)) = &found {
+        state
+            .auth_cache
+            .keep_session(ticket, hash, session.clone(), user.clone());
+    }
+    Ok(found)
+}
+
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if needs_no_user(&path) {
         return next.run(req).await;
     }
-    let mut conn = match state.pool.acquire().await {
-        Ok(conn) => conn,
-        Err(e) if path.starts_with("/api/") => return ApiError::Database(e).into_response(),
-        Err(e) => return WebError::Database(e).into_response(),
-    };
 
     if path.starts_with("/api/") {
         let Some(token) = bearer(req.headers()) else {
             return ApiError::Unauthorized.into_response();
         };
-        let user = match db::accounts::use_token(&mut conn, &secret::hash(token)).await {
-            Ok(Some(user_id)) => db::accounts::user(&mut conn, user_id).await,
-            Ok(None) => return ApiError::Unauthorized.into_response(),
-            Err(e) => Err(e),
-        };
-        drop(conn);
-        return match user {
+        return match token_user(&state, token).await {
             Ok(Some(user)) => {
                 req.extensions_mut().insert(CurrentUser {
                     user,
@@ -90,13 +122,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 
     let cookie = session::read_cookie(req.headers(), state.sessions.session_cookie());
     let signed_in = match &cookie {
-        Some(value) => match session::resolve(&mut conn, value, &state.sessions).await {
+        Some(value) => match session_user(&state, value).await {
             Ok(found) => found,
             Err(e) => return WebError::Database(e).into_response(),
         },
         None => None,
     };
-    drop(conn);
     if signed_in.is_none() && !is_public(&path) {
         return unauthenticated(&path, req.method().as_str());
     }

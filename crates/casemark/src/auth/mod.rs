@@ -1,7 +1,8 @@
-//! Who is asking: passwords, sessions (in PostgreSQL), API tokens, sign-in
-//! throttling, CSRF, and the middleware that puts the signed-in user on
-//! every request.
+//! Who is asking: passwords, sessions (in PostgreSQL, remembered briefly
+//! in memory by [`cache`]), API tokens, sign-in throttling, CSRF, and the
+//! middleware that puts the signed-in user on every request.
 
+pub mod cache;
 pub mod csrf;
 pub mod middleware;
 pub mod password;

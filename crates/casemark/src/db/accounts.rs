@@ -15,6 +15,25 @@ pub struct User {
     pub active: bool,
 }
 
+/// What a notification of migration 0008's triggers says changed: a
+/// session (by its id's hash), or a user (role, activity, tokens).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthChange {
+    Session(Vec<u8>),
+    User(i64),
+}
+
+impl AuthChange {
+    /// Reads a payload: `s:<hash in hex>` or `u:<id>`.
+    pub fn parse(payload: &str) -> Option<AuthChange> {
+        match payload.split_once(':')? {
+            ("s", hash) => hex::decode(hash).ok().map(AuthChange::Session),
+            ("u", id) => id.parse().ok().map(AuthChange::User),
+            _ => None,
+        }
+    }
+}
+
 /// The unique index on email, for "already exists" messages.
 pub const EMAIL_KEY: &str = "app_user_email_key";
 

@@ -13,7 +13,7 @@ use super::{Nav, WebError};
 use crate::audit::Actor;
 use crate::auth::throttle::{self, ClientAddress, Verdict};
 use crate::auth::{CurrentUser, MaybeUser, password, secret, session};
-use crate::db::accounts::TokenRow;
+use crate::db::accounts::{AuthChange, TokenRow};
 use crate::email::EmailKey;
 use crate::extract::Id;
 use crate::security::{self, EventKind, NewSecurityEvent};
@@ -181,8 +181,9 @@ pub async fn sign_in(
     };
     throttle::succeeded(&mut tx, &email, &address).await?;
     // Signing in ends the session this browser had, whoever's it was.
-    if let Some(previous) = session::read_cookie(&headers, state.sessions.session_cookie()) {
-        session::end(&mut tx, &previous).await?;
+    let previous = session::read_cookie(&headers, state.sessions.session_cookie());
+    if let Some(previous) = &previous {
+        session::end(&mut tx, previous).await?;
     }
     // A new session id at every sign-in: an id planted before sign-in is useless.
     let id = session::start(&mut tx, user_id).await?;
@@ -190,12 +191,22 @@ pub async fn sign_in(
         .subject(Some(user_id), email.as_str());
     security::record(&mut tx, event).await?;
     tx.commit().await?;
+    if let Some(previous) = previous {
+        forget(&state, AuthChange::Session(session::hash_of(&previous)));
+    }
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
     let cookie = session::set_cookie(state.sessions.session_cookie(), Some(&id), &state.sessions);
     if let Ok(value) = cookie.parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// What this process remembers of sessions and tokens is forgotten at once
+/// for a change made here; other processes hear of it from the database
+/// (see `auth::cache`).
+pub(super) fn forget(state: &AppState, change: AuthChange) {
+    state.auth_cache.forget(&change);
 }
 
 fn signed_out(state: &AppState) -> Response {
@@ -215,6 +226,7 @@ pub async fn sign_out(
     if let Some(value) = session::read_cookie(&headers, state.sessions.session_cookie()) {
         let mut conn = state.pool.acquire().await?;
         session::end(&mut conn, &value).await?;
+        forget(&state, AuthChange::Session(session::hash_of(&value)));
     }
     Ok(signed_out(&state))
 }
@@ -225,6 +237,7 @@ pub async fn sign_out_everywhere(
 ) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
     let ended = db::accounts::delete_sessions_of(&mut conn, user.id()).await?;
+    forget(&state, AuthChange::User(user.id()));
     tracing::info!(user_id = user.id(), ended, "signed out everywhere");
     Ok(signed_out(&state))
 }
@@ -416,6 +429,7 @@ pub async fn revoke_token(
     Id(id): Id,
 ) -> Result<Response, WebError> {
     accounts::revoke_token(&state.pool, &user.actor(), id).await?;
+    forget(&state, AuthChange::User(user.id()));
     super::flash::redirect(&state, &user, "/account", "The token was revoked").await
 }
 
@@ -445,6 +459,7 @@ pub async fn change_password(
     .await
     {
         Ok(ended) => {
+            forget(&state, AuthChange::User(user.id()));
             let notice = match ended {
                 0 => "Your password was changed".to_owned(),
                 1 => "Your password was changed, and your other session was signed out".to_owned(),

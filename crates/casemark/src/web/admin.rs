@@ -12,7 +12,7 @@ use super::form::{Form, FormErrors};
 use super::{Nav, WebError};
 use crate::accounts::{self, AccountError};
 use crate::auth::CurrentUser;
-use crate::db::accounts::User;
+use crate::db::accounts::{AuthChange, User};
 use crate::db::places::{Pdu, Region};
 use crate::vocab::UserRole;
 use crate::{AppState, db};
@@ -166,6 +166,7 @@ pub async fn set_role(
     };
     match accounts::set_role(&state.pool, &user.actor(), id, role).await {
         Ok(()) => {
+            super::account::forget(&state, AuthChange::User(id));
             let mut conn = state.pool.acquire().await?;
             let email = db::accounts::user(&mut conn, id)
                 .await?
@@ -198,6 +199,7 @@ pub async fn set_active(
     };
     match accounts::set_active(&state.pool, &user.actor(), id, active).await {
         Ok(email) => {
+            super::account::forget(&state, AuthChange::User(id));
             let notice = if active {
                 format!("{email} can sign in again")
             } else {

@@ -8,6 +8,7 @@ use super::WebError;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
+use crate::db::accounts::AuthChange;
 
 /// Redirects to `to` (303), leaving `message` for the page it loads.
 pub async fn redirect(
@@ -19,6 +20,8 @@ pub async fn redirect(
     if let Some(session) = &user.session {
         let mut conn = state.pool.acquire().await?;
         db::accounts::set_flash(&mut conn, session, message).await?;
+        // The next page must read the session afresh to see the message.
+        super::account::forget(state, AuthChange::Session(session.clone()));
     }
     Ok(Redirect::to(to).into_response())
 }
@@ -29,7 +32,9 @@ pub async fn take(state: &AppState, user: &CurrentUser) -> Result<Option<String>
     match (&user.flash, &user.session) {
         (Some(_), Some(session)) => {
             let mut conn = state.pool.acquire().await?;
-            Ok(db::accounts::take_flash(&mut conn, session).await?)
+            let message = db::accounts::take_flash(&mut conn, session).await?;
+            super::account::forget(state, AuthChange::Session(session.clone()));
+            Ok(message)
         }
         _ => Ok(None),
     }
