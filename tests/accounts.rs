@@ -190,19 +190,15 @@ async fn sessions_time_out_and_sign_out_everywhere_ends_them_all() {
     );
 
     let idle = app.sign_in("cat@example.gov.uk").await;
-    sqlx::query("update user_session set last_seen_at = now() - interval '3 hours'")
-        .execute(&app.pool)
-        .await
-        .expect("age");
+    app.change_behind_the_app("update user_session set last_seen_at = now() - interval '3 hours'")
+        .await;
     assert_eq!(
         location(&idle.get("/my-cases").await),
         "/sign-in?next=%2Fmy-cases"
     );
     let old = app.sign_in("cat@example.gov.uk").await;
-    sqlx::query("update user_session set created_at = now() - interval '13 hours'")
-        .execute(&app.pool)
-        .await
-        .expect("age");
+    app.change_behind_the_app("update user_session set created_at = now() - interval '13 hours'")
+        .await;
     assert_eq!(
         location(&old.get("/my-cases").await),
         "/sign-in?next=%2Fmy-cases"

@@ -304,6 +304,25 @@ impl TestApp {
         database_url_of(&self.database)
     }
 
+    /// Runs SQL that changes sign-in state behind the app's back (ageing a
+    /// session, say), then waits until the app's memory of sessions has
+    /// heard of it from the database, as every server process does.
+    pub async fn change_behind_the_app(&self, sql: &'static str) {
+        let before = self.state.auth_cache.forgettings();
+        sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .expect("the change");
+        let started = std::time::Instant::now();
+        while self.state.auth_cache.forgettings() == before {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "the database's notification of the change arrives"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+
     /// A digest of every row the application keeps, but the rows that
     /// change on any signed-in request (sessions' last activity, tokens'
     /// last use, sign-in throttling): equal before and after a refused

@@ -146,6 +146,12 @@ impl AuthCache {
     pub fn is_live(&self) -> bool {
         self.lock().live
     }
+
+    /// How many forgettings there have been: a test that changes the
+    /// database behind the app's back waits for this to move on.
+    pub fn forgettings(&self) -> u64 {
+        self.lock().generation
+    }
 }
 
 /// The channel migration 0008's triggers notify.
