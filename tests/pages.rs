@@ -154,9 +154,16 @@ async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &Publish
         "overall shown as a tag"
     );
     for (code, kq) in &published.key_questions {
+        // The key question's own row, and its percentage as a whole cell
+        // value (so "4%" cannot match "54%").
+        let marker = format!("id=\"kq-{}\"", code.replace('.', "-"));
+        let start = html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{} {code}: a row on the dashboard", published.name));
+        let row = &html[start..start + html[start..].find("</tr>").expect("row ends")];
         assert!(
-            html.contains(&format!("{}%", kq.published_percent)),
-            "{} {code}",
+            row.contains(&format!(">{}%<", kq.published_percent)),
+            "{} {code}: {row}",
             published.name
         );
     }

@@ -315,7 +315,25 @@ async fn an_exhausted_pool_gives_bounded_503s_and_recovers() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Both connections are taken once PostgreSQL runs both sleeps.
+    let taken = Instant::now();
+    loop {
+        let running: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity
+             where query = 'select pg_sleep(2)' and state = 'active' and datname = current_database()",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .expect("activity");
+        if running == 2 {
+            break;
+        }
+        assert!(
+            taken.elapsed() < Duration::from_secs(5),
+            "both slow queries start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let started = Instant::now();
     let waiting: Vec<_> = (0..6)
         .map(|i| {
@@ -587,12 +605,15 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits() 
     stream.write_all(first.as_bytes()).await.expect("half");
     tokio::time::sleep(Duration::from_millis(200)).await;
     server.signal("TERM");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // New connections are refused now.
-    assert!(
-        tokio::net::TcpStream::connect(&server.addr).await.is_err(),
-        "the listener closed on SIGTERM"
-    );
+    // New connections are refused as soon as the listener has closed.
+    let signalled = Instant::now();
+    while tokio::net::TcpStream::connect(&server.addr).await.is_ok() {
+        assert!(
+            signalled.elapsed() < Duration::from_secs(5),
+            "the listener closed on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     // The request in flight completes.
     stream.write_all(rest.as_bytes()).await.expect("rest");
     let reply = process::read_reply(&mut stream).await.expect("reply");

@@ -252,6 +252,15 @@ impl Chrome {
     /// Runs every accessibility check on the page as it is now; `names` is
     /// what the title must mention (the inspection, the case).
     pub async fn check_page(&self, state: &str, names: &[&str]) {
+        // A state named for its errors must show them: a form that was
+        // not refused would otherwise pass as checked.
+        if state.contains("error") {
+            assert!(
+                self.exists(".govuk-error-summary").await,
+                "{} ({state}) has a GOV.UK error summary",
+                self.path().await
+            );
+        }
         let mut problems = self.axe().await;
         let page: Value = self
             .client

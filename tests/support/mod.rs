@@ -459,6 +459,23 @@ pub fn fixtures() -> Fixtures {
         .expect("fixtures parse")
 }
 
+/// Asserts that PostgreSQL refused a statement for the rule we mean (its
+/// SQLSTATE and message), not for any other reason such as a typo in the
+/// test's SQL.
+pub fn assert_refused(
+    result: Result<sqlx::postgres::PgQueryResult, sqlx::Error>,
+    sqlstate: &str,
+    message: &str,
+) {
+    match result {
+        Err(sqlx::Error::Database(e)) => {
+            assert_eq!(e.code().as_deref(), Some(sqlstate), "{e}");
+            assert!(e.message().contains(message), "{e}");
+        }
+        other => panic!("expected the database to refuse ({sqlstate}), got {other:?}"),
+    }
+}
+
 /// The `Location` of a 303.
 pub fn location(response: &TestResponse) -> String {
     assert_eq!(

@@ -13,6 +13,11 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc returns freed memory to the system where glibc's allocator kept
+/// it: docs/architecture.md has the figures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Probation inspection case marking. With no command, serves the app.
 #[derive(Debug, Parser)]
 #[command(name = "casemark", version)]
