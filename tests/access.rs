@@ -545,14 +545,14 @@ fn the_walk_covers_every_route_of_the_routers() {
             .max_by_key(|(n, _, _)| *n);
         match best {
             Some((_, method, pattern)) => {
-                covered.insert((*method, *pattern));
+                covered.insert((*method, pattern.clone()));
             }
             None => stale.push(format!("{} {}", r.method, r.path)),
         }
     }
     let missing: Vec<String> = served
         .iter()
-        .filter(|route| !covered.contains(route))
+        .filter(|route| !covered.contains(*route))
         .map(|(method, path)| format!("{method} {path}"))
         .collect();
     assert!(

@@ -4,8 +4,9 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-/// A numeric id from the path. Anything that is not one is a 404 (HTML or
-/// JSON, by where the request went): no such inspection or case exists.
+/// A numeric id from the path. Anything that is not one is a plain 404 (no
+/// such inspection or case exists), which the front end's rejection layer
+/// renders as its own (see `edge::rejections`).
 #[derive(Debug, Clone, Copy)]
 pub struct Id(pub i64);
 
@@ -13,12 +14,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let is_api = parts.uri.path().starts_with("/api/");
         let raw = match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(raw)) => raw,
-            Err(_) => return Err(not_found(is_api)),
+            Err(_) => return Err(not_found()),
         };
-        parse_id(&raw).map(Id).ok_or_else(|| not_found(is_api))
+        parse_id(&raw).map(Id).ok_or_else(not_found)
     }
 }
 
@@ -32,10 +32,6 @@ pub fn two_ids((first, second): &(String, String)) -> Option<(i64, i64)> {
     Some((parse_id(first)?, parse_id(second)?))
 }
 
-fn not_found(is_api: bool) -> Response {
-    if is_api {
-        crate::api::ApiError::NotFound.into_response()
-    } else {
-        crate::web::WebError::NotFound.into_response()
-    }
+fn not_found() -> Response {
+    (axum::http::StatusCode::NOT_FOUND, "Not found").into_response()
 }

@@ -106,37 +106,37 @@ fn health_routes() -> routes::Routes {
 
 /// Every (method, path) the application routes, pages, API and health
 /// endpoints (not /assets, which serves files): what the access test walks.
-pub fn route_list() -> Vec<(&'static str, &'static str)> {
-    [web::routes(), api::routes(), health_routes()]
-        .iter()
-        .flat_map(|r| r.list().iter().copied())
-        .collect()
+pub fn route_list() -> Vec<(&'static str, String)> {
+    [
+        web::routes(),
+        web::public_routes(),
+        api::routes(),
+        health_routes(),
+    ]
+    .iter()
+    .flat_map(|r| r.list().iter().cloned())
+    .collect()
 }
 
 /// The whole application: pages, API, health endpoints and static assets.
 /// Tests drive this same router in-process.
 ///
-/// Layers run outermost (last added) first: the request id, then the trace
-/// span that carries it, security headers on whatever comes back, paths
-/// with control characters refused, the time limit, the body limit,
-/// sign-in, and the framework's plain-text refusals rendered as ours.
+/// Each front end brings its own gate and the edge layers that answer in
+/// its own format (see `web::router`, `api::router`). Around them all, run
+/// outermost (last added) first: the request id, the trace span that
+/// carries it, the security and cache headers on whatever comes back, and
+/// the body limit. Health endpoints and assets pass no gate: they need no
+/// user and must not touch the database on the way in.
 pub fn router(state: AppState, static_dir: &std::path::Path) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
-        .merge(web::router())
-        .merge(api::router())
+        .merge(web::router(&state))
+        .nest(api::PREFIX, api::router(&state))
         .merge(health_routes().into_router())
         // govuk-frontend's CSS looks for its fonts and images under /assets.
         .nest_service("/assets", ServeDir::new(static_dir))
         .fallback(web::not_found)
-        .layer(from_fn(edge::rejections::render))
-        .layer(from_fn_with_state(
-            state.clone(),
-            auth::middleware::authenticate,
-        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(from_fn_with_state(state.clone(), edge::timeout::limit))
-        .layer(from_fn(edge::path::refuse_controls))
         .layer(from_fn_with_state(state.clone(), edge::headers::add))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {

@@ -13,12 +13,27 @@ use crate::AppState;
 #[derive(Debug, Default)]
 pub struct Routes {
     router: Router<AppState>,
-    list: Vec<(&'static str, &'static str)>,
+    /// Where the router will be nested ("/api/v1"), for the list.
+    prefix: &'static str,
+    list: Vec<(&'static str, String)>,
 }
 
 impl Routes {
     pub fn new() -> Self {
         Routes::default()
+    }
+
+    /// Routes of a router that will be nested under `prefix`: paths are
+    /// written relative to it, and listed in full.
+    pub fn nested_under(prefix: &'static str) -> Self {
+        Routes {
+            prefix,
+            ..Routes::default()
+        }
+    }
+
+    fn listed(&mut self, method: &'static str, path: &'static str) {
+        self.list.push((method, format!("{}{path}", self.prefix)));
     }
 
     pub fn get<H: Handler<T, AppState>, T: 'static>(
@@ -27,7 +42,7 @@ impl Routes {
         handler: H,
     ) -> Self {
         self.router = self.router.route(path, get(handler));
-        self.list.push(("GET", path));
+        self.listed("GET", path);
         self
     }
 
@@ -37,7 +52,7 @@ impl Routes {
         handler: H,
     ) -> Self {
         self.router = self.router.route(path, post(handler));
-        self.list.push(("POST", path));
+        self.listed("POST", path);
         self
     }
 
@@ -47,7 +62,7 @@ impl Routes {
         handler: H,
     ) -> Self {
         self.router = self.router.route(path, put(handler));
-        self.list.push(("PUT", path));
+        self.listed("PUT", path);
         self
     }
 
@@ -57,12 +72,12 @@ impl Routes {
         handler: H,
     ) -> Self {
         self.router = self.router.route(path, delete(handler));
-        self.list.push(("DELETE", path));
+        self.listed("DELETE", path);
         self
     }
 
-    /// Every (method, path) added, in the order added.
-    pub fn list(&self) -> &[(&'static str, &'static str)] {
+    /// Every (method, full path) added, in the order added.
+    pub fn list(&self) -> &[(&'static str, String)] {
         &self.list
     }
 

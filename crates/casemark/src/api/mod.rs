@@ -6,6 +6,7 @@ mod body;
 mod cases;
 mod domain_one;
 mod error;
+pub mod gate;
 mod inspections;
 mod team;
 
@@ -64,58 +65,68 @@ pub(crate) async fn readable_inspection(
 
 /// Every route of this front end (see [`crate::routes`]).
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/api/v1/inspections", inspections::list)
-        .post("/api/v1/inspections", inspections::create)
-        .get("/api/v1/inspections/{id}/ratings", inspections::ratings)
-        .get("/api/v1/inspections/{id}/domain-one", domain_one::get)
-        .put("/api/v1/inspections/{id}/domain-one", domain_one::confirm)
+    Routes::nested_under(PREFIX)
+        .get("/inspections", inspections::list)
+        .post("/inspections", inspections::create)
+        .get("/inspections/{id}/ratings", inspections::ratings)
+        .get("/inspections/{id}/domain-one", domain_one::get)
+        .put("/inspections/{id}/domain-one", domain_one::confirm)
         .put(
-            "/api/v1/inspections/{id}/domain-one/judgements",
+            "/inspections/{id}/domain-one/judgements",
             domain_one::judgements,
         )
         .post(
-            "/api/v1/inspections/{id}/domain-one/evidence",
+            "/inspections/{id}/domain-one/evidence",
             domain_one::add_evidence,
         )
         .delete(
-            "/api/v1/inspections/{id}/domain-one/evidence/{evidence}",
+            "/inspections/{id}/domain-one/evidence/{evidence}",
             domain_one::remove_evidence,
         )
         .put(
-            "/api/v1/inspections/{id}/domain-one/{standard}/judge",
+            "/inspections/{id}/domain-one/{standard}/judge",
             domain_one::judge,
         )
-        .get("/api/v1/inspections/{id}/staff-survey", domain_one::survey)
+        .get("/inspections/{id}/staff-survey", domain_one::survey)
         .post(
-            "/api/v1/inspections/{id}/staff-survey",
+            "/inspections/{id}/staff-survey",
             domain_one::add_survey_item,
         )
         .delete(
-            "/api/v1/inspections/{id}/staff-survey/{item}",
+            "/inspections/{id}/staff-survey/{item}",
             domain_one::remove_survey_item,
         )
-        .post("/api/v1/inspections/{id}/cases", cases::create)
-        .post(
-            "/api/v1/inspections/{id}/judgements",
-            annexe::import_judgements,
-        )
-        .get(
-            "/api/v1/inspections/{id}/annexe.csv",
-            annexe::inspection_csv,
-        )
-        .get("/api/v1/inspections/{id}/annexe.xlsx", annexe::workbook)
-        .get("/api/v1/annexe.csv", annexe::national_csv)
-        .get("/api/v1/cases/{id}", cases::get)
-        .put("/api/v1/cases/{id}/judgements", cases::judgements)
-        .get("/api/v1/cases/{id}/history", team::case_history)
-        .put("/api/v1/cases/{id}/facts", cases::update_facts)
-        .put("/api/v1/inspections/{id}/status", team::set_status)
-        .put("/api/v1/inspections/{id}/members", team::set_member)
-        .put("/api/v1/inspections/{id}/assignments", team::assign)
-        .get("/api/v1/inspections/{id}/history", team::inspection_history)
+        .post("/inspections/{id}/cases", cases::create)
+        .post("/inspections/{id}/judgements", annexe::import_judgements)
+        .get("/inspections/{id}/annexe.csv", annexe::inspection_csv)
+        .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
+        .get("/annexe.csv", annexe::national_csv)
+        .get("/cases/{id}", cases::get)
+        .put("/cases/{id}/judgements", cases::judgements)
+        .get("/cases/{id}/history", team::case_history)
+        .put("/cases/{id}/facts", cases::update_facts)
+        .put("/inspections/{id}/status", team::set_status)
+        .put("/inspections/{id}/members", team::set_member)
+        .put("/inspections/{id}/assignments", team::assign)
+        .get("/inspections/{id}/history", team::inspection_history)
 }
 
-pub fn router() -> Router<AppState> {
-    routes().into_router().fallback(error::not_found)
+/// Where the API is nested.
+pub const PREFIX: &str = "/api/v1";
+
+/// The API, behind its gate ([`gate::bearer`]), with the edge layers that
+/// answer in JSON. Nested under [`PREFIX`], so its fallback answers every
+/// unknown path there.
+pub fn router(state: &AppState) -> Router<AppState> {
+    use axum::middleware::{from_fn, from_fn_with_state};
+    routes()
+        .into_router()
+        .route_layer(from_fn_with_state(state.clone(), gate::bearer))
+        .fallback(error::not_found)
+        .layer(from_fn(crate::edge::rejections::render::<gate::Json>))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::edge::timeout::limit::<gate::Json>,
+        ))
+        .layer(from_fn(crate::edge::path::refuse_controls::<gate::Json>))
 }

@@ -1,23 +1,26 @@
 //! Who is asking: passwords, sessions (in PostgreSQL, remembered briefly
 //! in memory by [`cache`]), API tokens, sign-in throttling, CSRF, and the
-//! middleware that puts the signed-in user on every request.
+//! checks the front ends' gates use to put the signed-in user on every
+//! request ([`gate`]).
 
 pub mod cache;
 pub mod csrf;
-pub mod middleware;
+pub mod gate;
 pub mod password;
 pub mod secret;
 pub mod session;
 pub mod throttle;
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::db::accounts::User;
 use crate::vocab::UserRole;
 
-/// The signed-in user of a request, put there by [`middleware::authenticate`].
+/// The signed-in user of a request, put there by a front end's gate
+/// (`web::gate`, `api::gate`).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
@@ -70,7 +73,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .extensions
             .get::<CurrentUser>()
             .cloned()
-            .ok_or_else(|| middleware::unauthenticated(parts.uri.path(), parts.method.as_str()))
+            // Only a route outside the gates can get here; the front end's
+            // rejection layer renders this plain 401 (see edge::rejections).
+            .ok_or_else(|| (StatusCode::UNAUTHORIZED, "Sign in first").into_response())
     }
 }
 

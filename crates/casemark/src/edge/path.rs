@@ -4,7 +4,9 @@
 
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+
+use super::Refusals;
 
 /// Percent-decodes a path (invalid escapes are kept as they are).
 fn decoded(path: &str) -> String {
@@ -29,14 +31,10 @@ fn decoded(path: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub async fn refuse_controls(req: Request, next: Next) -> Response {
+pub async fn refuse_controls<R: Refusals>(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path.contains('%') && decoded(path).chars().any(crate::text::is_forbidden) {
-        return if path.starts_with("/api/") {
-            crate::api::ApiError::NotFound.into_response()
-        } else {
-            crate::web::WebError::NotFound.into_response()
-        };
+        return R::not_found();
     }
     next.run(req).await
 }

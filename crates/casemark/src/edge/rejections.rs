@@ -8,7 +8,9 @@ use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+
+use super::Refusals;
 
 /// More than any rejection message; a longer body is not the framework's.
 const MAX_MESSAGE_BYTES: usize = 4 * 1024;
@@ -20,8 +22,7 @@ fn is_plain(response: &Response) -> bool {
     }
 }
 
-pub async fn render(req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+pub async fn render<R: Refusals>(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
     if !status.is_client_error() || !is_plain(&response) {
@@ -44,11 +45,7 @@ pub async fn render(req: Request, next: Next) -> Response {
     } else {
         text
     };
-    let mut rendered = if is_api {
-        crate::api::ApiError::Rejected(status, message).into_response()
-    } else {
-        crate::web::WebError::Rejected(status, message).into_response()
-    };
+    let mut rendered = R::rejected(status, message);
     // A 405 says which methods the address takes.
     if let Some(allow) = parts.headers.get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());

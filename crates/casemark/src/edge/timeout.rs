@@ -6,18 +6,20 @@ use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
+use super::Refusals;
 use crate::AppState;
-use crate::api::ApiError;
-use crate::web::WebError;
 
 /// Long enough for the largest import preview on a slow machine; streamed
 /// downloads only need their first bytes within it.
 pub const DEFAULT: Duration = Duration::from_secs(30);
 
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+pub async fn limit<R: Refusals>(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     match tokio::time::timeout(state.request_timeout, next.run(req)).await {
         Ok(response) => response,
@@ -27,11 +29,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
                 limit_ms = state.request_timeout.as_millis() as u64,
                 "request timed out"
             );
-            if api {
-                ApiError::Timeout.into_response()
-            } else {
-                WebError::Timeout.into_response()
-            }
+            R::timeout()
         }
     }
 }

@@ -14,6 +14,7 @@ mod domain_one;
 mod error;
 mod flash;
 mod form;
+pub mod gate;
 mod inspections;
 mod marking;
 mod sample;
@@ -125,11 +126,7 @@ pub fn routes() -> Routes {
         .post("/inspections/{id}/members", team::set_member)
         .post("/inspections/{id}/status", team::set_status)
         .get("/my-cases", team::my_cases)
-        .get("/sign-in", account::sign_in_form)
-        .post("/sign-in", account::sign_in)
         .post("/sign-out", account::sign_out)
-        .get("/setup", account::setup_form)
-        .post("/setup", account::setup)
         .get("/account", account::account)
         .post("/account/sign-out-everywhere", account::sign_out_everywhere)
         .post("/account/tokens", account::create_token)
@@ -145,8 +142,35 @@ pub fn routes() -> Routes {
         .post("/admin/pdus", admin::add_pdu)
 }
 
-pub fn router() -> Router<AppState> {
-    routes().into_router()
+/// The pages anyone may open: signing in and the first-run setup.
+pub fn public_routes() -> Routes {
+    Routes::new()
+        .get("/sign-in", account::sign_in_form)
+        .post("/sign-in", account::sign_in)
+        .get("/setup", account::setup_form)
+        .post("/setup", account::setup)
+}
+
+/// The pages, each behind its gate ([`gate::pages`] or [`gate::public`]),
+/// with the edge layers that answer in HTML: control characters in the
+/// path refused, the time limit, and the framework's plain-text refusals
+/// rendered as GOV.UK pages.
+pub fn router(state: &AppState) -> Router<AppState> {
+    use axum::middleware::{from_fn, from_fn_with_state};
+    let signed_in = routes()
+        .into_router()
+        .route_layer(from_fn_with_state(state.clone(), gate::pages));
+    let public = public_routes()
+        .into_router()
+        .route_layer(from_fn_with_state(state.clone(), gate::public));
+    signed_in
+        .merge(public)
+        .layer(from_fn(crate::edge::rejections::render::<gate::Pages>))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::edge::timeout::limit::<gate::Pages>,
+        ))
+        .layer(from_fn(crate::edge::path::refuse_controls::<gate::Pages>))
 }
 
 /// The GOV.UK tag colour for a rating; the tag's text carries the meaning.
