@@ -5,7 +5,7 @@
 //! test. Every refused write is checked to have changed nothing, and the
 //! list pages are checked not to show an outsider the inspection.
 
-mod support;
+use crate::support;
 
 use axum_test::TestResponse;
 use casemark::vocab::UserRole;

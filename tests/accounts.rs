@@ -1,7 +1,7 @@
 //! Signing in, sessions, CSRF, sign-in throttling, API tokens, the first-run
 //! setup and the command line.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;

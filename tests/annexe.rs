@@ -2,7 +2,7 @@
 //! preview, judgement import, the data annexe (CSV and Excel), the round
 //! trip between them, and malformed files of every kind.
 
-mod support;
+use crate::support;
 
 use std::io::Cursor;
 

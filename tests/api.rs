@@ -1,7 +1,7 @@
 //! The JSON API against a real PostgreSQL: the published examples end to
 //! end, and every kind of bad input.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;

@@ -6,9 +6,8 @@
 //! On failure, a screenshot and the page's HTML are saved under
 //! target/browser-artifacts/<test>/.
 
-#[path = "support/chrome.rs"]
-mod chrome;
-mod support;
+use crate::support;
+use crate::support::chrome;
 
 use std::panic::AssertUnwindSafe;
 

@@ -3,7 +3,7 @@
 //! confirmation and the score; who may judge; evidence and staff survey
 //! figures; the lifecycle lock.
 
-mod support;
+use crate::support;
 
 use std::io::Cursor;
 

@@ -3,7 +3,7 @@
 //! write nothing; user text with markup in every free-text field must come
 //! back escaped on every page that shows it.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;

@@ -1,6 +1,6 @@
 //! The inspection lifecycle, the append-only audit trail and lost updates.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;

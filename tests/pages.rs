@@ -1,7 +1,7 @@
 //! The HTML pages through their forms, as a browser without JavaScript
 //! would post them, against a real PostgreSQL.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;

@@ -6,11 +6,9 @@
 //! The invariant throughout: a save that was acknowledged is there
 //! afterwards; a save that was refused left nothing behind.
 
-#[path = "support/cluster.rs"]
-mod cluster;
-#[path = "support/process.rs"]
-mod process;
-mod support;
+use crate::support;
+use crate::support::cluster;
+use crate::support::process;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

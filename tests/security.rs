@@ -2,7 +2,7 @@
 //! one failed on the code before its fix. docs/reliability.md lists them
 //! under "Security tests".
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use axum_test::{TestResponse, TestServer};

@@ -5,7 +5,11 @@
 //! 127.0.0.1:5432 as user postgres. Each test's database is dropped when its
 //! `TestApp` goes out of scope, also when the test fails.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code)] // not every helper is used by every build of the suite
+
+pub mod chrome;
+pub mod cluster;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
