@@ -80,7 +80,7 @@ async fn add_cases(api: &Api, inspection: i64, published: &PublishedPdu) -> Vec<
 }
 
 /// Marks, rates and checks one published inspection through the API.
-async fn reproduce(api: &Api, published: &PublishedPdu) {
+pub(crate) async fn reproduce(api: &Api, published: &PublishedPdu) {
     let id = create_inspection(
         api,
         &published.name,

@@ -15,6 +15,7 @@ mod browser;
 mod domain_one;
 mod hostile;
 mod lifecycle;
+mod national;
 mod pages;
 mod reliability;
 mod security;

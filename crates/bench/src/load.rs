@@ -209,10 +209,13 @@ impl Worker {
                 }
                 Via::Sql => {
                     let mut conn = world.pool.acquire().await.map_err(|e| e.to_string())?;
-                    let list = db::inspections::list(&mut conn, None, region)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    ratings::summaries(&mut conn, &world.frameworks, &list)
+                    // The first page of 50, as the page shows it.
+                    let filter = db::inspections::ListFilter {
+                        region,
+                        per_page: casemark::web::PER_PAGE,
+                        ..db::inspections::ListFilter::default()
+                    };
+                    ratings::list_page(&mut conn, &world.frameworks, &filter)
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok(())

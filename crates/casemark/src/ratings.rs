@@ -249,7 +249,16 @@ pub async fn summaries(
             );
             let ratings: Vec<Option<Rating>> = rated.standards.iter().map(|s| s.rating).collect();
             if let Some(&version) = version.get(&i.id) {
-                db::ratings::store_ratings(&mut *conn, i.id, version, &ratings).await?;
+                let total = composite(&framework_of[&i.framework_version_id].bands, &ratings);
+                db::ratings::store_ratings(
+                    &mut *conn,
+                    i.id,
+                    version,
+                    &ratings,
+                    total.map(|t| t.overall),
+                    total.map(|t| t.score),
+                )
+                .await?;
             }
             current.insert(i.id, ratings);
         }
@@ -261,6 +270,35 @@ pub async fn summaries(
             Summary::new(&framework_of[&i.framework_version_id], ratings, i)
         })
         .collect())
+}
+
+/// One page of the national table (or a region's page), each inspection
+/// with its summary, and how many match in all.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub rows: Vec<(Inspection, Summary)>,
+    pub total: i64,
+}
+
+/// The page the filter asks for. Stale summaries the list may show are
+/// rated first (usually a few), so the overall-rating filter and the score
+/// order, which read the cache in SQL, see what the dashboards show; the
+/// cost of a page then no longer grows with the programme.
+pub async fn list_page(
+    conn: &mut PgConnection,
+    frameworks: &FrameworkCache,
+    filter: &db::inspections::ListFilter,
+) -> Result<ListPage, sqlx::Error> {
+    let stale = db::inspections::stale(&mut *conn, filter.member, filter.region).await?;
+    if !stale.is_empty() {
+        summaries(&mut *conn, frameworks, &stale).await?;
+    }
+    let (inspections, total) = db::inspections::page(&mut *conn, filter).await?;
+    let summaries = summaries(&mut *conn, frameworks, &inspections).await?;
+    Ok(ListPage {
+        rows: inspections.into_iter().zip(summaries).collect(),
+        total,
+    })
 }
 
 pub fn count(value: i64) -> u32 {

@@ -90,6 +90,138 @@ pub async fn list(
     .await
 }
 
+/// What the national table (and a region's page) shows: who may see what,
+/// the filters, the order and the page.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only inspections this user is a member of (`None`: every one).
+    pub member: Option<i64>,
+    pub region: Option<i16>,
+    pub status: Option<InspectionStatus>,
+    /// `Some(None)`: not yet rated; `Some(Some(r))`: rated `r` overall.
+    pub overall: Option<Option<casemark_rules::Rating>>,
+    pub sort: ListSort,
+    /// From 0.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The orders the national table offers; each ends with latest fieldwork
+/// first, then PDU name, so pages are stable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListSort {
+    #[default]
+    Fieldwork,
+    Pdu,
+    Region,
+    Status,
+    /// Highest score first, the unrated last.
+    Score,
+}
+
+impl ListSort {
+    pub const ALL: [ListSort; 5] = [
+        ListSort::Fieldwork,
+        ListSort::Pdu,
+        ListSort::Region,
+        ListSort::Status,
+        ListSort::Score,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ListSort::Fieldwork => "fieldwork",
+            ListSort::Pdu => "pdu",
+            ListSort::Region => "region",
+            ListSort::Status => "status",
+            ListSort::Score => "score",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListSort::Fieldwork => "Latest fieldwork first",
+            ListSort::Pdu => "PDU name",
+            ListSort::Region => "Region",
+            ListSort::Status => "Status",
+            ListSort::Score => "Highest score first",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ListSort> {
+        ListSort::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    inspection: Inspection,
+    total: i64,
+}
+
+/// One page of the national table, and how many inspections match in all.
+/// The overall-rating filter and the score order read the summary cache:
+/// call [`stale`] and bring those up to date first.
+pub async fn page(
+    conn: &mut PgConnection,
+    filter: &ListFilter,
+) -> Result<(Vec<Inspection>, i64), sqlx::Error> {
+    let overall = filter
+        .overall
+        .map(|o| o.map_or("none", casemark_rules::Rating::code));
+    let rows: Vec<PageRow> = sqlx::query_as(concat!(
+        "select t.*, count(*) over () as total from (",
+        select_inspection!(),
+        "where ($1::bigint is null
+             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
+           and ($2::smallint is null or p.region_id = $2)
+           and ($3::text is null or i.status = $3)
+           and ($4::text is null or ($4 = 'none' and s.overall is null) or s.overall = $4)
+         ) t
+         join inspection_summary s on s.inspection_id = t.id
+         order by
+           case when $5 = 'pdu' then t.pdu_name end,
+           case when $5 = 'region' then t.region_name end,
+           case when $5 = 'status'
+                then array_position(array['setup', 'fieldwork', 'moderation', 'published'], t.status) end,
+           case when $5 = 'score' then s.score end desc nulls last,
+           t.fieldwork_start desc, t.pdu_name, t.id
+         limit $6 offset $7"
+    ))
+    .bind(filter.member)
+    .bind(filter.region)
+    .bind(filter.status.map(InspectionStatus::code))
+    .bind(overall)
+    .bind(filter.sort.code())
+    .bind(i64::from(filter.per_page))
+    .bind(i64::from(filter.page) * i64::from(filter.per_page))
+    .fetch_all(conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((rows.into_iter().map(|r| r.inspection).collect(), total))
+}
+
+/// The inspections a list may show whose cached ratings are behind their
+/// data (usually a few: those changed since the last list was drawn).
+pub async fn stale(
+    conn: &mut PgConnection,
+    member: Option<i64>,
+    region: Option<i16>,
+) -> Result<Vec<Inspection>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_inspection!(),
+        "where s.rated_version <> s.version
+           and ($1::bigint is null
+             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
+           and ($2::smallint is null or p.region_id = $2)"
+    ))
+    .bind(member)
+    .bind(region)
+    .fetch_all(conn)
+    .await
+}
+
 /// The status, locked against a concurrent status change until the
 /// transaction ends; for reading.
 pub async fn status_for_share(

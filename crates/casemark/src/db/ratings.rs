@@ -150,15 +150,19 @@ pub async fn store_ratings(
     inspection_id: i64,
     version: i64,
     ratings: &[Option<Rating>],
+    overall: Option<Rating>,
+    score: Option<u8>,
 ) -> Result<(), sqlx::Error> {
     let codes: Vec<Option<&str>> = ratings.iter().map(|r| r.map(Rating::code)).collect();
     sqlx::query(
-        "update inspection_summary set ratings = $3, rated_version = $2
+        "update inspection_summary set ratings = $3, overall = $4, score = $5, rated_version = $2
          where inspection_id = $1 and version = $2",
     )
     .bind(inspection_id)
     .bind(version)
     .bind(codes)
+    .bind(overall.map(Rating::code))
+    .bind(score.map(i16::from))
     .execute(conn)
     .await?;
     Ok(())

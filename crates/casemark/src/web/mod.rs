@@ -26,6 +26,7 @@ mod upload;
 use axum::Router;
 
 pub use error::{WebError, not_found};
+pub use inspections::PER_PAGE;
 
 use crate::AppState;
 use crate::auth::CurrentUser;

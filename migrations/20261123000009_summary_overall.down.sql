@@ -1,0 +1,1 @@
+alter table inspection_summary drop column score, drop column overall;
