@@ -249,9 +249,10 @@ pub struct Figures {
     pub errors: usize,
     pub first_error: Option<String>,
     pub per_second: f64,
-    pub p50: Duration,
-    pub p99: Duration,
-    pub max: Duration,
+    /// `None` when nothing succeeded: there is no latency to report.
+    pub p50: Option<Duration>,
+    pub p99: Option<Duration>,
+    pub max: Option<Duration>,
     pub peak_rss_mb: Option<f64>,
     /// CPU milliseconds per request of the run: the server, the load
     /// generator (this process), and the rest of the machine (PostgreSQL).
@@ -361,7 +362,6 @@ pub fn figures(
                 latencies
                     .get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1))
                     .copied()
-                    .unwrap_or_default()
             };
             Figures {
                 workload: workload.to_owned(),
@@ -373,7 +373,7 @@ pub fn figures(
                 per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
                 p50: at(0.50),
                 p99: at(0.99),
-                max: latencies.last().copied().unwrap_or_default(),
+                max: latencies.last().copied(),
                 peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
                 cpu_ms: None,
             }
@@ -399,6 +399,11 @@ pub fn median(runs: &[Vec<Figures>]) -> Vec<Figures> {
                     })
                 })
                 .collect();
+            /// The median of the runs that measured one (none if none did).
+            fn mid_some(values: Vec<Option<Duration>>) -> Option<Duration> {
+                let measured: Vec<Duration> = values.into_iter().flatten().collect();
+                (!measured.is_empty()).then(|| mid(measured))
+            }
             fn mid<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
                 values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
                 values[values.len() / 2]
@@ -411,9 +416,9 @@ pub fn median(runs: &[Vec<Figures>]) -> Vec<Figures> {
                 errors: same.iter().map(|f| f.errors).sum(),
                 first_error: same.iter().find_map(|f| f.first_error.clone()),
                 per_second: mid(same.iter().map(|f| f.per_second).collect()),
-                p50: mid(same.iter().map(|f| f.p50).collect()),
-                p99: mid(same.iter().map(|f| f.p99).collect()),
-                max: mid(same.iter().map(|f| f.max).collect()),
+                p50: mid_some(same.iter().map(|f| f.p50).collect()),
+                p99: mid_some(same.iter().map(|f| f.p99).collect()),
+                max: mid_some(same.iter().map(|f| f.max).collect()),
                 peak_rss_mb: same
                     .iter()
                     .filter_map(|f| f.peak_rss_mb)
@@ -451,9 +456,13 @@ pub async fn closed_loop(
     let mut workers = Vec::new();
     let mut samples = Vec::new();
     for task in tasks {
-        if let Ok((worker, s)) = task.await {
-            workers.push(worker);
-            samples.extend(s);
+        match task.await {
+            Ok((worker, s)) => {
+                workers.push(worker);
+                samples.extend(s);
+            }
+            // A worker that panicked is an error of the run, not a silence.
+            Err(e) => samples.push(("worker", Err(format!("worker panicked: {e}")))),
         }
     }
     (workers, samples, start.elapsed())
@@ -508,8 +517,9 @@ pub async fn open_loop(
     }
     let mut samples = Vec::new();
     for task in tasks {
-        if let Ok(s) = task.await {
-            samples.extend(s);
+        match task.await {
+            Ok(s) => samples.extend(s),
+            Err(e) => samples.push(("worker", Err(format!("worker panicked: {e}")))),
         }
     }
     (samples, start.elapsed())

@@ -152,11 +152,16 @@ async fn fresh_database(admin: &str) -> Result<String, BenchError> {
 
 fn table(rows: &[Figures]) -> String {
     let mut out = String::from(
-        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB | CPU ms/request: server · load generator · PostgreSQL |\n\
+        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB | CPU ms/request: server · load generator · rest of the machine (PostgreSQL) |\n\
          |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in rows {
-        let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+        // Nothing succeeded: no latency, rather than a 0.0 that reads as fast.
+        let ms = |d: Option<Duration>| {
+            d.map_or("–".to_owned(), |d| {
+                format!("{:.1}", d.as_secs_f64() * 1000.0)
+            })
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |\n",
             f.workload,

@@ -63,6 +63,16 @@ macro_rules! select_inspection {
     };
 }
 
+// Which inspections a list may show: every one, or ($1 a user id) those the
+// user is a member of; in one region ($2), or in all.
+macro_rules! visible_in_region {
+    () => {
+        "($1::bigint is null
+             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
+           and ($2::smallint is null or p.region_id = $2) "
+    };
+}
+
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Inspection>, sqlx::Error> {
     sqlx::query_as(concat!(select_inspection!(), "where i.id = $1"))
         .bind(id)
@@ -79,10 +89,9 @@ pub async fn list(
 ) -> Result<Vec<Inspection>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_inspection!(),
-        "where ($1::bigint is null
-             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
-           and ($2::smallint is null or p.region_id = $2)
-         order by i.fieldwork_start desc, p.name"
+        "where ",
+        visible_in_region!(),
+        "order by i.fieldwork_start desc, p.name"
     ))
     .bind(member)
     .bind(region)
@@ -173,10 +182,9 @@ pub async fn page(
     let rows: Vec<PageRow> = sqlx::query_as(concat!(
         "select t.*, count(*) over () as total from (",
         select_inspection!(),
-        "where ($1::bigint is null
-             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
-           and ($2::smallint is null or p.region_id = $2)
-           and ($3::text is null or i.status = $3)
+        "where ",
+        visible_in_region!(),
+        "and ($3::text is null or i.status = $3)
            and ($4::text is null or ($4 = 'none' and s.overall is null) or s.overall = $4)
          ) t
          join inspection_summary s on s.inspection_id = t.id
@@ -211,10 +219,8 @@ pub async fn stale(
 ) -> Result<Vec<Inspection>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_inspection!(),
-        "where s.rated_version <> s.version
-           and ($1::bigint is null
-             or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
-           and ($2::smallint is null or p.region_id = $2)"
+        "where s.rated_version <> s.version and ",
+        visible_in_region!()
     ))
     .bind(member)
     .bind(region)
