@@ -601,7 +601,25 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits() 
         .await
         .expect("head");
     stream.write_all(first.as_bytes()).await.expect("half");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The request is in flight once the server has read what was sent: its
+    // end of the connection has nothing left unread (no pause guessed at).
+    let ports = (
+        server
+            .addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("server port"),
+        stream.local_addr().expect("local address").port(),
+    );
+    let sent = Instant::now();
+    while unread_by_server(ports.0, ports.1) != Some(0) {
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "the server reads the request"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     server.signal("TERM");
     // New connections are refused as soon as the listener has closed.
     let signalled = Instant::now();
@@ -722,6 +740,26 @@ async fn a_restored_backup_gives_identical_ratings_and_history() {
     .execute(&app.pool)
     .await
     .expect("drop the restored copy");
+}
+
+/// Bytes the server has not yet read from a loopback connection, from the
+/// kernel's table of TCP sockets (`/proc/net/tcp`): the socket whose local
+/// port is the server's and remote port the client's.
+fn unread_by_server(server_port: u16, client_port: u16) -> Option<u64> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let port = |address: &str| {
+        address
+            .rsplit(':')
+            .next()
+            .and_then(|p| u16::from_str_radix(p, 16).ok())
+    };
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (local, remote, queues) = (fields.get(1)?, fields.get(2)?, fields.get(4)?);
+        (port(local)? == server_port && port(remote)? == client_port)
+            .then(|| u64::from_str_radix(queues.split(':').nth(1)?, 16).ok())
+            .flatten()
+    })
 }
 
 /// Signs in through the form of the server at `addr`; returns the session
