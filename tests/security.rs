@@ -344,12 +344,13 @@ async fn each_kind_of_security_event_writes_exactly_one_row() {
         sign_ins.iter().all(|a| a.as_deref() == Some("127.0.0.1")),
         "{sign_ins:?}"
     );
-    // Append-only, like the audit trail.
-    assert!(
+    // Append-only, like the audit trail (42501, from its trigger).
+    support::assert_refused(
         sqlx::query("delete from security_event")
             .execute(&app.pool)
-            .await
-            .is_err()
+            .await,
+        "42501",
+        "cannot be changed or removed",
     );
 }
 
@@ -473,15 +474,17 @@ async fn every_spelling_of_an_address_shares_its_lock_and_no_other_does() {
         refused,
         Err(casemark::accounts::AccountError::Invalid("email", _))
     ));
-    // The database refuses one that is not stored by the rule.
-    assert!(
+    // The database refuses one that is not stored by the rule (23514, the
+    // check constraint of migration 0007).
+    support::assert_refused(
         sqlx::query(
             "insert into app_user (email, display_name, password_hash, role)
-             values ('İnspz@example.gov.uk', 'x', 'x', 'inspector')"
+             values ('inspß@example.gov.uk', 'x', 'x', 'inspector')",
         )
         .execute(&app.pool)
-        .await
-        .is_err()
+        .await,
+        "23514",
+        "app_user_email_ascii",
     );
 }
 
