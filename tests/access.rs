@@ -648,22 +648,15 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     let lead_api = app.api_for("lead@example.gov.uk").await;
     let lead2_api = app.api_for("lead2@example.gov.uk").await;
 
-    let x = lead_api
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": X_PDU, "region": "Wales", "fieldwork_start": "2026-01-05"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("x");
-    let y = lead2_api
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Hillside South", "region": "Wales", "fieldwork_start": "2026-01-05"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("y");
+    let x = support::inspection(&lead_api.server, X_PDU, "Wales", "2026-01-05", "setup").await;
+    let y = support::inspection(
+        &lead2_api.server,
+        "Hillside South",
+        "Wales",
+        "2026-01-05",
+        "setup",
+    )
+    .await;
     for (email, inspection, api) in [
         ("a@example.gov.uk", x, &lead_api),
         ("b@example.gov.uk", x, &lead_api),
@@ -830,14 +823,7 @@ async fn every_route_answers_each_kind_of_person_exactly() {
 async fn lists_never_show_an_outsider_the_inspection() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let x = lead
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": X_PDU, "region": "Wales", "fieldwork_start": "2026-01-05"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("x");
+    let x = support::inspection(&lead.server, X_PDU, "Wales", "2026-01-05", "setup").await;
     let region = app.region_id("Wales").await;
     for (email, role) in [
         ("stranger@example.gov.uk", UserRole::Inspector),

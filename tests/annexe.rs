@@ -21,26 +21,6 @@ const KEY_QUESTIONS: [&str; 12] = [
 /// A formula a spreadsheet would run if the cell were not neutralised.
 const FORMULA: &str = "=cmd|' /C calc'!A0";
 
-async fn create_inspection(api: &Api, pdu: &str, fieldwork: &str, status: &str) -> i64 {
-    let response = api
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": pdu, "region": "Wales", "fieldwork_start": fieldwork}))
-        .await;
-    response.assert_status(StatusCode::CREATED);
-    let id = response.json::<Value>()["id"].as_i64().expect("id");
-    if status != "setup" {
-        set_status(api, id, "fieldwork").await;
-    }
-    if status == "moderation" || status == "published" {
-        set_status(api, id, "moderation").await;
-    }
-    if status == "published" {
-        set_status(api, id, "published").await;
-    }
-    id
-}
-
 async fn set_status(api: &Api, id: i64, status: &str) {
     api.server
         .put(&format!("/api/v1/inspections/{id}/status"))
@@ -71,7 +51,7 @@ fn messages(response: &axum_test::TestResponse) -> String {
 /// cases with varied facts, prompts, outcomes, rationales (one a formula,
 /// one a bullet), one case left in progress, and domain one rated.
 async fn marked_inspection(api: &Api, pdu: &str) -> i64 {
-    let id = create_inspection(api, pdu, "2025-03-10", "fieldwork").await;
+    let id = support::inspection(&api.server, pdu, "Wales", "2025-03-10", "fieldwork").await;
     let csv = "reference,sentence_type,start_date,office,practitioner_grade,sex,age_at_start,ethnicity_group,rosh_level,mappa_eligible\n\
         \u{e9}A01,community_order,2024-09-02,\"Cardiff, Central\",po,female,23,white,low,no\n\
         A02,licence,02/09/2024,\"=cmd|' /C calc'!A0\",pso,male,31,black,medium,yes\n\
@@ -170,7 +150,14 @@ async fn exporting_then_importing_into_a_new_inspection_gives_identical_ratings_
     let original = marked_inspection(&api, "Cardiff and Vale").await;
     let exported = annexe_csv(&api, original).await;
 
-    let copy = create_inspection(&api, "Cardiff and Vale", "2026-03-09", "fieldwork").await;
+    let copy = support::inspection(
+        &api.server,
+        "Cardiff and Vale",
+        "Wales",
+        "2026-03-09",
+        "fieldwork",
+    )
+    .await;
     let path = format!("/api/v1/inspections/{copy}/judgements");
     let preview = post_csv(&api, &format!("{path}?dry_run=true"), exported.clone()).await;
     preview.assert_status_ok();
@@ -394,7 +381,8 @@ async fn the_national_csv_holds_every_inspection_the_user_may_see_once() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
     let first = marked_inspection(&lead, "Cardiff and Vale").await;
-    let second = create_inspection(&lead, "Swansea", "2025-06-02", "fieldwork").await;
+    let second =
+        support::inspection(&lead.server, "Swansea", "Wales", "2025-06-02", "fieldwork").await;
     post_csv(
         &lead,
         &format!("/api/v1/inspections/{second}/cases"),
@@ -499,7 +487,7 @@ const ENDPOINTS: [(&str, &str, &str); 2] = [
 async fn malformed_files_get_a_clear_message_and_write_nothing_through_the_api() {
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = create_inspection(&api, "Swansea", "2025-06-02", "fieldwork").await;
+    let id = support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "fieldwork").await;
     let events = app.count("select count(*) from audit_event").await;
     for (endpoint, header, row) in ENDPOINTS {
         let path = format!("/api/v1/inspections/{id}/{endpoint}");
@@ -531,7 +519,7 @@ async fn malformed_files_get_a_clear_message_and_write_nothing_through_the_pages
     let app = TestApp::spawn().await;
     let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
     let api = app.api_for("lead@example.gov.uk").await;
-    let id = create_inspection(&api, "Swansea", "2025-06-02", "fieldwork").await;
+    let id = support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "fieldwork").await;
     for (endpoint, header, row) in ENDPOINTS {
         let path = format!("{endpoint}/import");
         for (name, body, expected) in malformed_files(header, row) {
@@ -567,7 +555,7 @@ async fn a_case_list_is_previewed_with_every_problem_then_added_all_at_once() {
     let app = TestApp::spawn().await;
     let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
     let api = app.api_for("lead@example.gov.uk").await;
-    let id = create_inspection(&api, "Swansea", "2025-06-02", "setup").await;
+    let id = support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "setup").await;
     post_csv(
         &api,
         &format!("/api/v1/inspections/{id}/cases"),
@@ -667,7 +655,7 @@ async fn a_case_list_is_previewed_with_every_problem_then_added_all_at_once() {
 async fn csv_cases_through_the_api_accept_a_bom_crlf_and_quoted_fields() {
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = create_inspection(&api, "Swansea", "2025-06-02", "setup").await;
+    let id = support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "setup").await;
     let path = format!("/api/v1/inspections/{id}/cases");
     let body = "\u{feff}CRN,Sentence type,Office,MAPPA\r\nX1,Licence,\"Neath, Port Talbot\",Yes\r\nX2,community order,\"Line one\r\nline two\",n\r\n";
     let dry = post_csv(&api, &format!("{path}?dry_run=true"), body).await;
@@ -721,7 +709,7 @@ async fn judgements_are_previewed_then_imported_by_the_lead_with_an_audit_trail(
     let app = TestApp::spawn().await;
     let lead = app.browser("lead@example.gov.uk", UserRole::Lead).await;
     let api = app.api_for("lead@example.gov.uk").await;
-    let id = create_inspection(&api, "Swansea", "2025-06-02", "fieldwork").await;
+    let id = support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "fieldwork").await;
     let file = "case_reference,sentence_type,marking_status,item,code,answer,rationale\n\
                 J1,licence,In progress,key_question,2.1.1,Yes,Thorough\n\
                 J1,licence,In progress,prompt,2.1.1.a,No,\n\
@@ -807,11 +795,12 @@ async fn judgement_import_follows_the_lifecycle_and_only_the_lead_may_import() {
     let file = "case_reference,sentence_type,item,code,answer\nK1,licence,key_question,2.1.1,Yes\n";
     let path = |id: i64| format!("/api/v1/inspections/{id}/judgements");
 
-    let setup = create_inspection(&lead, "Swansea", "2025-06-02", "setup").await;
+    let setup = support::inspection(&lead.server, "Swansea", "Wales", "2025-06-02", "setup").await;
     let refused = post_csv(&lead, &path(setup), file).await;
     refused.assert_status(StatusCode::CONFLICT);
 
-    let fieldwork = create_inspection(&lead, "Neath", "2025-06-02", "fieldwork").await;
+    let fieldwork =
+        support::inspection(&lead.server, "Neath", "Wales", "2025-06-02", "fieldwork").await;
     let inspector = app
         .api("inspector@example.gov.uk", UserRole::Inspector)
         .await;

@@ -13,23 +13,6 @@ const KEY_QUESTIONS: [&str; 12] = [
     "2.4.2", "2.4.3",
 ];
 
-async fn create_inspection(api: &Api, pdu: &str, region: &str, fieldwork: &str) -> i64 {
-    let response = api
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": pdu, "region": region, "fieldwork_start": fieldwork}))
-        .await;
-    response.assert_status(StatusCode::CREATED);
-    let id = response.json::<Value>()["id"].as_i64().expect("id");
-    // Marking happens in fieldwork.
-    api.server
-        .put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
-    id
-}
-
 /// The `field` of each error in a JSON error body, in order.
 fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
     response.json::<Value>()["errors"]
@@ -81,11 +64,12 @@ async fn add_cases(api: &Api, inspection: i64, published: &PublishedPdu) -> Vec<
 
 /// Marks, rates and checks one published inspection through the API.
 pub(crate) async fn reproduce(api: &Api, published: &PublishedPdu) {
-    let id = create_inspection(
-        api,
+    let id = support::inspection(
+        &api.server,
         &published.name,
         &published.region,
         &published.fieldwork_start,
+        "fieldwork",
     )
     .await;
     let case_ids = add_cases(api, id, published).await;
@@ -184,7 +168,14 @@ async fn hertfordshire_and_gwent_reproduce_their_published_ratings_through_the_a
 async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = create_inspection(&api, "Luton", "East of England", "2025-01-13").await;
+    let id = support::inspection(
+        &api.server,
+        "Luton",
+        "East of England",
+        "2025-01-13",
+        "fieldwork",
+    )
+    .await;
     let empty = api
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
@@ -229,7 +220,7 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
 async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = create_inspection(&api, "Gwent", "Wales", "2025-09-08").await;
+    let id = support::inspection(&api.server, "Gwent", "Wales", "2025-09-08", "fieldwork").await;
     let case = add_case(&api, id, "G1", "community_order").await;
     let eleven: serde_json::Map<String, Value> = KEY_QUESTIONS[..11]
         .iter()
@@ -329,11 +320,12 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
 
     // "Kent, Surrey and Sussex" is accepted for the seeded "Kent Surrey and Sussex";
     // an unknown PDU in a known region is created.
-    let id = create_inspection(
-        &api,
+    let id = support::inspection(
+        &api.server,
         "Brighton and Hove",
         "kent, surrey and sussex",
         "2025-03-03",
+        "fieldwork",
     )
     .await;
     let inspections = api.server.get("/api/v1/inspections").await.json::<Value>();
@@ -421,7 +413,7 @@ async fn a_framework_version_in_use_cannot_change() {
         .execute(&app.pool)
         .await
         .expect("an unused framework may still be edited");
-    create_inspection(&api, "Gwent", "Wales", "2025-09-08").await;
+    support::inspection(&api.server, "Gwent", "Wales", "2025-09-08", "fieldwork").await;
     let refused = sqlx::query("update prompt set text = 'changed' where code = '2.1.1.a'")
         .execute(&app.pool)
         .await;
@@ -551,8 +543,10 @@ async fn assert_summaries_match(app: &TestApp) {
 async fn the_counts_kept_by_triggers_always_equal_a_recount() {
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let first = create_inspection(&api, "Swansea", "Wales", "2025-06-02").await;
-    let second = create_inspection(&api, "Neath", "Wales", "2025-06-02").await;
+    let first =
+        support::inspection(&api.server, "Swansea", "Wales", "2025-06-02", "fieldwork").await;
+    let second =
+        support::inspection(&api.server, "Neath", "Wales", "2025-06-02", "fieldwork").await;
     let mut cases = Vec::new();
     for (inspection, reference) in [(first, "A"), (first, "B"), (first, "C"), (second, "A")] {
         cases.push(add_case(&api, inspection, reference, "licence").await);

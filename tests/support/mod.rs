@@ -500,20 +500,38 @@ pub fn rating_code(label: &str) -> String {
     label.to_lowercase().replace(' ', "_")
 }
 
-/// An inspection in fieldwork with `cases` cases, made through the API.
-pub async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) {
+/// An inspection made through the API by `api` (a lead's client), moved
+/// along its lifecycle to `status`: setup, fieldwork, moderation or
+/// published.
+pub async fn inspection(
+    api: &TestServer,
+    pdu: &str,
+    region: &str,
+    fieldwork: &str,
+    status: &str,
+) -> i64 {
     let created = api
         .post("/api/v1/inspections")
-        .json(&serde_json::json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01"}))
+        .json(&serde_json::json!({"pdu": pdu, "region": region, "fieldwork_start": fieldwork}))
         .await;
     created.assert_status(axum::http::StatusCode::CREATED);
     let id = created.json::<serde_json::Value>()["id"]
         .as_i64()
         .expect("id");
-    api.put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&serde_json::json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
+    let path = ["setup", "fieldwork", "moderation", "published"];
+    let steps = path.iter().position(|s| *s == status).expect("a status");
+    for next in &path[1..=steps] {
+        api.put(&format!("/api/v1/inspections/{id}/status"))
+            .json(&serde_json::json!({"status": next}))
+            .await
+            .assert_status_ok();
+    }
+    id
+}
+
+/// An inspection in fieldwork with `cases` cases, made through the API.
+pub async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) {
+    let id = inspection(api, "Swansea", "Wales", "2026-06-01", "fieldwork").await;
     if cases == 0 {
         return (id, Vec::new());
     }

@@ -118,7 +118,10 @@ impl AuthCache {
         }
     }
 
-    /// Forgets what a change makes wrong.
+    /// Forgets what a change makes wrong. The listener calls it for every
+    /// notification; the handlers of this process call it too, right after
+    /// their own change commits, so their next page does not wait for the
+    /// notification.
     pub fn forget(&self, change: &AuthChange) {
         let mut state = self.lock();
         state.generation += 1;

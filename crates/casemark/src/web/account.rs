@@ -192,7 +192,9 @@ pub async fn sign_in(
     security::record(&mut tx, event).await?;
     tx.commit().await?;
     if let Some(previous) = previous {
-        forget(&state, AuthChange::Session(session::hash_of(&previous)));
+        state
+            .auth_cache
+            .forget(&AuthChange::Session(session::hash_of(&previous)));
     }
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
     let cookie = session::set_cookie(state.sessions.session_cookie(), Some(&id), &state.sessions);
@@ -200,13 +202,6 @@ pub async fn sign_in(
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
-}
-
-/// What this process remembers of sessions and tokens is forgotten at once
-/// for a change made here; other processes hear of it from the database
-/// (see `auth::cache`).
-pub(super) fn forget(state: &AppState, change: AuthChange) {
-    state.auth_cache.forget(&change);
 }
 
 fn signed_out(state: &AppState) -> Response {
@@ -226,7 +221,9 @@ pub async fn sign_out(
     if let Some(value) = session::read_cookie(&headers, state.sessions.session_cookie()) {
         let mut conn = state.pool.acquire().await?;
         session::end(&mut conn, &value).await?;
-        forget(&state, AuthChange::Session(session::hash_of(&value)));
+        state
+            .auth_cache
+            .forget(&AuthChange::Session(session::hash_of(&value)));
     }
     Ok(signed_out(&state))
 }
@@ -237,7 +234,7 @@ pub async fn sign_out_everywhere(
 ) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
     let ended = db::accounts::delete_sessions_of(&mut conn, user.id()).await?;
-    forget(&state, AuthChange::User(user.id()));
+    state.auth_cache.forget(&AuthChange::User(user.id()));
     tracing::info!(user_id = user.id(), ended, "signed out everywhere");
     Ok(signed_out(&state))
 }
@@ -326,8 +323,7 @@ pub async fn setup(
             Ok(Redirect::to("/sign-in").into_response())
         }
         Err(accounts::AccountError::Invalid(field, message)) => {
-            let mut errors = FormErrors::default();
-            errors.add(field, field, message);
+            let errors = FormErrors::single(field, message);
             let page = SetupPage {
                 nav: Nav {
                     csrf: form.csrf_token.clone(),
@@ -384,8 +380,7 @@ async fn account_refused(
     field: &str,
     message: String,
 ) -> Result<Response, WebError> {
-    let mut errors = FormErrors::default();
-    errors.add(field, field, message);
+    let errors = FormErrors::single(field, message);
     let page = account_page(state, user, None, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -429,7 +424,7 @@ pub async fn revoke_token(
     Id(id): Id,
 ) -> Result<Response, WebError> {
     accounts::revoke_token(&state.pool, &user.actor(), id).await?;
-    forget(&state, AuthChange::User(user.id()));
+    state.auth_cache.forget(&AuthChange::User(user.id()));
     super::flash::redirect(&state, &user, "/account", "The token was revoked").await
 }
 
@@ -459,7 +454,7 @@ pub async fn change_password(
     .await
     {
         Ok(ended) => {
-            forget(&state, AuthChange::User(user.id()));
+            state.auth_cache.forget(&AuthChange::User(user.id()));
             let notice = match ended {
                 0 => "Your password was changed".to_owned(),
                 1 => "Your password was changed, and your other session was signed out".to_owned(),

@@ -102,8 +102,7 @@ async fn users_refused(
     field: &str,
     message: String,
 ) -> Result<Response, WebError> {
-    let mut errors = FormErrors::default();
-    errors.add(field, field, message);
+    let errors = FormErrors::single(field, message);
     let page = users_page(state, user, form, errors, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -166,7 +165,7 @@ pub async fn set_role(
     };
     match accounts::set_role(&state.pool, &user.actor(), id, role).await {
         Ok(()) => {
-            super::account::forget(&state, AuthChange::User(id));
+            state.auth_cache.forget(&AuthChange::User(id));
             let mut conn = state.pool.acquire().await?;
             let email = db::accounts::user(&mut conn, id)
                 .await?
@@ -199,7 +198,7 @@ pub async fn set_active(
     };
     match accounts::set_active(&state.pool, &user.actor(), id, active).await {
         Ok(email) => {
-            super::account::forget(&state, AuthChange::User(id));
+            state.auth_cache.forget(&AuthChange::User(id));
             let notice = if active {
                 format!("{email} can sign in again")
             } else {

@@ -21,7 +21,9 @@ pub async fn redirect(
         let mut conn = state.pool.acquire().await?;
         db::accounts::set_flash(&mut conn, session, message).await?;
         // The next page must read the session afresh to see the message.
-        super::account::forget(state, AuthChange::Session(session.clone()));
+        state
+            .auth_cache
+            .forget(&AuthChange::Session(session.clone()));
     }
     Ok(Redirect::to(to).into_response())
 }
@@ -33,7 +35,9 @@ pub async fn take(state: &AppState, user: &CurrentUser) -> Result<Option<String>
         (Some(_), Some(session)) => {
             let mut conn = state.pool.acquire().await?;
             let message = db::accounts::take_flash(&mut conn, session).await?;
-            super::account::forget(state, AuthChange::Session(session.clone()));
+            state
+                .auth_cache
+                .forget(&AuthChange::Session(session.clone()));
             Ok(message)
         }
         _ => Ok(None),

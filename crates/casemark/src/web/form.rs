@@ -82,6 +82,13 @@ impl FormErrors {
         });
     }
 
+    /// One field's error (a refused form that names one field).
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FormErrors::default();
+        errors.add(field, field, message);
+        errors
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -174,12 +174,7 @@ pub async fn list(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<InspectionsPage, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let regions = db::places::regions(&mut conn).await?;
-    drop(conn);
-    let mut page = inspections_page(&state, &user, query, None, "Inspections".to_owned()).await?;
-    page.regions = regions;
-    Ok(page)
+    inspections_page(&state, &user, query, None, "Inspections".to_owned()).await
 }
 
 /// One region's inspections.
@@ -214,6 +209,11 @@ async fn inspections_page(
 ) -> Result<InspectionsPage, WebError> {
     let filter = query.filter(user, region);
     let mut conn = state.pool.acquire().await?;
+    // The national table filters by region; a region's page has its own.
+    let regions = match region {
+        None => db::places::regions(&mut conn).await?,
+        Some(_) => Vec::new(),
+    };
     let listed = ratings::list_page(&mut conn, &state.frameworks, &filter).await?;
     let standards = match listed.rows.first() {
         Some((first, _)) => state
@@ -249,7 +249,7 @@ async fn inspections_page(
         nav: super::Nav::from(user),
         heading,
         base: region.map_or_else(|| "/".to_owned(), |id| format!("/regions/{id}")),
-        regions: Vec::new(),
+        regions,
         query,
         standards,
         total: listed.total,

@@ -39,8 +39,7 @@ async fn refused(
 ) -> Result<Response, WebError> {
     match e {
         TeamError::Invalid(field, message) => {
-            let mut errors = FormErrors::default();
-            errors.add(field, field, message);
+            let errors = FormErrors::single(field, message);
             let page = inspection_page(state, user, id, ListQuery::default(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

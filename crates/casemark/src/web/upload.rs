@@ -139,9 +139,7 @@ pub struct UploadProblem {
 
 impl UploadProblem {
     pub fn into_errors(self) -> FormErrors {
-        let mut errors = FormErrors::default();
-        errors.add(self.field, self.field, self.message);
-        errors
+        FormErrors::single(self.field, self.message)
     }
 }
 
