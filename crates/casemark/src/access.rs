@@ -31,12 +31,21 @@ pub struct Access {
     pub member: Option<MemberRole>,
 }
 
-/// Why something is refused: the caller's rights (403) or the inspection's
-/// stage (409).
+/// Why access is denied: the caller's rights (403) or the inspection's
+/// stage (409). Services pass it on as a [`crate::refusal::Refusal`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub enum Denied {
     Forbidden,
     Locked(String),
+}
+
+impl From<Denied> for crate::refusal::Refusal {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Forbidden => crate::refusal::Refusal::Forbidden,
+            Denied::Locked(message) => crate::refusal::Refusal::Locked(message),
+        }
+    }
 }
 
 impl Access {
@@ -63,18 +72,18 @@ impl Access {
         &self,
         status: InspectionStatus,
         assigned_to: Option<i64>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), Denied> {
         if !self.may_mark(assigned_to) {
-            return Err(Refusal::Forbidden);
+            return Err(Denied::Forbidden);
         }
         match status {
             InspectionStatus::Fieldwork => Ok(()),
             InspectionStatus::Moderation if self.is_lead() => Ok(()),
-            InspectionStatus::Moderation => Err(Refusal::Locked(
+            InspectionStatus::Moderation => Err(Denied::Locked(
                 "The inspection is in moderation: only the lead inspector can change judgements"
                     .into(),
             )),
-            InspectionStatus::Setup => Err(Refusal::Locked(
+            InspectionStatus::Setup => Err(Denied::Locked(
                 "Marking starts when the lead inspector moves the inspection to fieldwork".into(),
             )),
             InspectionStatus::Published => Err(published()),
@@ -82,9 +91,9 @@ impl Access {
     }
 
     /// A lead's change (domain one, members, assignments) at this stage.
-    pub fn check_lead_change(&self, status: InspectionStatus) -> Result<(), Refusal> {
+    pub fn check_lead_change(&self, status: InspectionStatus) -> Result<(), Denied> {
         if !self.is_lead() {
-            return Err(Refusal::Forbidden);
+            return Err(Denied::Forbidden);
         }
         if status == InspectionStatus::Published {
             return Err(published());
@@ -95,16 +104,16 @@ impl Access {
     /// Adding or removing domain one evidence or staff survey figures: every
     /// inspector of the team gathers evidence, until moderation; then only
     /// the lead (as for case judgements).
-    pub fn check_domain_one_evidence(&self, status: InspectionStatus) -> Result<(), Refusal> {
+    pub fn check_domain_one_evidence(&self, status: InspectionStatus) -> Result<(), Denied> {
         if self.is_lead() {
             return self.check_lead_change(status);
         }
         if self.member != Some(MemberRole::Inspector) {
-            return Err(Refusal::Forbidden);
+            return Err(Denied::Forbidden);
         }
         match status {
             InspectionStatus::Setup | InspectionStatus::Fieldwork => Ok(()),
-            InspectionStatus::Moderation => Err(Refusal::Locked(
+            InspectionStatus::Moderation => Err(Denied::Locked(
                 "The inspection is in moderation: only the lead inspector can change domain one"
                     .into(),
             )),
@@ -118,7 +127,7 @@ impl Access {
         &self,
         status: InspectionStatus,
         judge_id: Option<i64>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), Denied> {
         if self.is_lead() {
             return self.check_lead_change(status);
         }
@@ -126,19 +135,19 @@ impl Access {
             || judge_id.is_none()
             || judge_id != self.user_id
         {
-            return Err(Refusal::Forbidden);
+            return Err(Denied::Forbidden);
         }
         self.check_domain_one_evidence(status)
     }
 
     /// Adding cases to the sample: before moderation only.
-    pub fn check_adding_cases(&self, status: InspectionStatus) -> Result<(), Refusal> {
+    pub fn check_adding_cases(&self, status: InspectionStatus) -> Result<(), Denied> {
         if !self.is_lead() {
-            return Err(Refusal::Forbidden);
+            return Err(Denied::Forbidden);
         }
         match status {
             InspectionStatus::Setup | InspectionStatus::Fieldwork => Ok(()),
-            InspectionStatus::Moderation => Err(Refusal::Locked(
+            InspectionStatus::Moderation => Err(Denied::Locked(
                 "Cases cannot be added once the inspection is in moderation".into(),
             )),
             InspectionStatus::Published => Err(published()),
@@ -146,8 +155,8 @@ impl Access {
     }
 }
 
-fn published() -> Refusal {
-    Refusal::Locked("The inspection is published: its judgements and ratings are locked".into())
+fn published() -> Denied {
+    Denied::Locked("The inspection is published: its judgements and ratings are locked".into())
 }
 
 /// Whether a caller with this default role may start an inspection.
@@ -238,29 +247,29 @@ mod tests {
         assert_eq!(inspector.check_marking(Fieldwork, Some(7)), Ok(()));
         assert_eq!(
             inspector.check_marking(Fieldwork, Some(8)),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
         assert_eq!(
             inspector.check_marking(Fieldwork, None),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
         assert!(matches!(
             inspector.check_marking(Moderation, Some(7)),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
         assert!(matches!(
             inspector.check_marking(Published, Some(7)),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
         let lead = member(Some(MemberRole::Lead));
         assert_eq!(lead.check_marking(Moderation, Some(8)), Ok(()));
         assert!(matches!(
             lead.check_marking(Published, None),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
         assert_eq!(
             member(Some(MemberRole::Viewer)).check_marking(Fieldwork, Some(7)),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
     }
 
@@ -274,30 +283,30 @@ mod tests {
         assert_eq!(inspector.check_domain_one_judging(Setup, Some(7)), Ok(()));
         assert_eq!(
             inspector.check_domain_one_judging(Fieldwork, Some(8)),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
         assert_eq!(
             inspector.check_domain_one_judging(Fieldwork, None),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
         assert!(matches!(
             inspector.check_domain_one_judging(Moderation, Some(7)),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
         let lead = member(Some(MemberRole::Lead));
         assert_eq!(lead.check_domain_one_judging(Moderation, None), Ok(()));
         assert!(matches!(
             lead.check_domain_one_judging(Published, None),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
         assert_eq!(inspector.check_domain_one_evidence(Fieldwork), Ok(()));
         assert_eq!(
             member(Some(MemberRole::Viewer)).check_domain_one_evidence(Fieldwork),
-            Err(Refusal::Forbidden)
+            Err(Denied::Forbidden)
         );
         assert!(matches!(
             inspector.check_domain_one_evidence(Published),
-            Err(Refusal::Locked(_))
+            Err(Denied::Locked(_))
         ));
     }
 

@@ -10,26 +10,13 @@ use crate::audit::Actor;
 use crate::auth::{password, secret};
 use crate::db;
 use crate::email::{self, EmailKey};
+use crate::refusal::{Field, Refusal};
 use crate::security::{self, EventKind, NewSecurityEvent};
 use crate::vocab::UserRole;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    /// (field, message)
-    #[error("{1}")]
-    Invalid(&'static str, String),
-    #[error("no active user has the email address {0}")]
-    UnknownUser(String),
-    /// No such user (or token) for this caller.
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
 /// The address as it is stored, or the message for the email field.
-pub fn normalise_email(typed: &str) -> Result<EmailKey, AccountError> {
-    email::valid(typed).map_err(|e| AccountError::Invalid("email", e.to_string()))
+pub fn normalise_email(typed: &str) -> Result<EmailKey, Refusal> {
+    email::valid(typed).map_err(|e| Refusal::invalid(Field::Named("email"), e.to_string()))
 }
 
 /// Adds a user; the display name defaults to the email's local part.
@@ -40,9 +27,10 @@ pub async fn add_user(
     display_name: Option<&str>,
     password_text: &str,
     role: UserRole,
-) -> Result<i64, AccountError> {
+) -> Result<i64, Refusal> {
     let email = normalise_email(email)?;
-    password::check_new(password_text).map_err(|m| AccountError::Invalid("password", m))?;
+    password::check_new(password_text)
+        .map_err(|m| Refusal::invalid(Field::Named("password"), m))?;
     let name = display_name
         .map(str::trim)
         .filter(|n| !n.is_empty())
@@ -58,21 +46,24 @@ pub async fn add_user(
             str::to_owned,
         );
     if name.chars().count() > 200 || crate::text::is_multiline(&name) {
-        return Err(AccountError::Invalid(
-            "display_name",
-            "Name must be one line of 200 characters or fewer".into(),
+        return Err(Refusal::invalid(
+            Field::Named("display_name"),
+            "Name must be one line of 200 characters or fewer",
         ));
     }
     let hash = password::hash_gated(password_text).await.map_err(|e| {
-        AccountError::Invalid("password", format!("The password could not be stored: {e}"))
+        Refusal::invalid(
+            Field::Named("password"),
+            format!("The password could not be stored: {e}"),
+        )
     })?;
     let mut tx = pool.begin().await?;
     let id = match db::accounts::create_user(&mut tx, email.as_str(), &name, &hash, role).await {
         Ok(id) => id,
         Err(e) if db::violates(&e, db::accounts::EMAIL_KEY) => {
-            return Err(AccountError::Invalid(
-                "email",
-                "A user with that email address already exists".into(),
+            return Err(Refusal::invalid(
+                Field::Named("email"),
+                "A user with that email address already exists",
             ));
         }
         Err(e) => return Err(e.into()),
@@ -92,24 +83,24 @@ pub async fn set_role(
     actor: &Actor,
     user_id: i64,
     role: UserRole,
-) -> Result<(), AccountError> {
+) -> Result<(), Refusal> {
     if actor.id == Some(user_id) {
-        return Err(AccountError::Invalid(
-            "role",
-            "You cannot change your own role".into(),
+        return Err(Refusal::invalid(
+            Field::Named("role"),
+            "You cannot change your own role",
         ));
     }
     let mut tx = pool.begin().await?;
     let user = db::accounts::user_for_update(&mut tx, user_id)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if user.role == role {
         return Ok(());
     }
     if role == UserRole::Administrator && db::accounts::is_member_anywhere(&mut tx, user_id).await?
     {
-        return Err(AccountError::Invalid(
-            "role",
+        return Err(Refusal::invalid(
+            Field::Named("role"),
             format!(
                 "{} is a member of an inspection: administrators never join inspections, so \
                  remove them from their inspections first",
@@ -134,17 +125,17 @@ pub async fn set_active(
     actor: &Actor,
     user_id: i64,
     active: bool,
-) -> Result<String, AccountError> {
+) -> Result<String, Refusal> {
     if actor.id == Some(user_id) && !active {
-        return Err(AccountError::Invalid(
-            "user",
-            "You cannot deactivate your own account".into(),
+        return Err(Refusal::invalid(
+            Field::Named("user"),
+            "You cannot deactivate your own account",
         ));
     }
     let mut tx = pool.begin().await?;
     let user = db::accounts::user_for_update(&mut tx, user_id)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if user.active == active {
         return Ok(user.email);
     }
@@ -164,12 +155,8 @@ pub async fn set_active(
 }
 
 /// Creates an API token for the actor; returns the token, which is not kept.
-pub async fn create_token(
-    pool: &PgPool,
-    actor: &Actor,
-    label: &str,
-) -> Result<String, AccountError> {
-    let user_id = actor.id.ok_or(AccountError::NotFound)?;
+pub async fn create_token(pool: &PgPool, actor: &Actor, label: &str) -> Result<String, Refusal> {
+    let user_id = actor.id.ok_or(Refusal::NotFound)?;
     create_token_as(pool, actor, user_id, &actor.label, label).await
 }
 
@@ -179,12 +166,12 @@ async fn create_token_as(
     user_id: i64,
     email: &str,
     label: &str,
-) -> Result<String, AccountError> {
+) -> Result<String, Refusal> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 200 || crate::text::is_multiline(label) {
-        return Err(AccountError::Invalid(
-            "label",
-            "Enter a name for the token on one line (200 characters or fewer)".into(),
+        return Err(Refusal::invalid(
+            Field::Named("label"),
+            "Enter a name for the token on one line (200 characters or fewer)",
         ));
     }
     let token = format!("cm_{}", secret::random_token());
@@ -199,16 +186,17 @@ async fn create_token_as(
 }
 
 /// The command line's `token create`: a token for an active user.
-pub async fn create_token_for(
-    pool: &PgPool,
-    email: &str,
-    label: &str,
-) -> Result<String, AccountError> {
+pub async fn create_token_for(pool: &PgPool, email: &str, label: &str) -> Result<String, Refusal> {
     let mut conn = pool.acquire().await?;
     let user = db::accounts::user_by_email(&mut conn, &EmailKey::of(email))
         .await?
         .filter(|u| u.active)
-        .ok_or_else(|| AccountError::UnknownUser(email.to_owned()))?;
+        .ok_or_else(|| {
+            Refusal::invalid(
+                Field::Named("email"),
+                format!("No active user has the email address {email}"),
+            )
+        })?;
     drop(conn);
     create_token_as(
         pool,
@@ -221,12 +209,12 @@ pub async fn create_token_for(
 }
 
 /// Revokes one of the actor's own tokens.
-pub async fn revoke_token(pool: &PgPool, actor: &Actor, token_id: i64) -> Result<(), AccountError> {
-    let user_id = actor.id.ok_or(AccountError::NotFound)?;
+pub async fn revoke_token(pool: &PgPool, actor: &Actor, token_id: i64) -> Result<(), Refusal> {
+    let user_id = actor.id.ok_or(Refusal::NotFound)?;
     let mut tx = pool.begin().await?;
     let label = db::accounts::revoke_token(&mut tx, user_id, token_id)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let event = NewSecurityEvent::by(EventKind::TokenRevoked, actor)
         .subject(Some(user_id), actor.label.as_str())
         .detail(format!("label: {label}"));
@@ -244,27 +232,27 @@ pub async fn change_password(
     current: &str,
     new: &str,
     confirm: &str,
-) -> Result<u64, AccountError> {
-    let user_id = actor.id.ok_or(AccountError::NotFound)?;
+) -> Result<u64, Refusal> {
+    let user_id = actor.id.ok_or(Refusal::NotFound)?;
     let mut conn = pool.acquire().await?;
     let stored = db::accounts::password_hash_of(&mut conn, user_id).await?;
     drop(conn);
     if !password::verify_gated(current, stored).await {
-        return Err(AccountError::Invalid(
-            "current_password",
-            "Your current password is incorrect".into(),
+        return Err(Refusal::invalid(
+            Field::Named("current_password"),
+            "Your current password is incorrect",
         ));
     }
-    password::check_new(new).map_err(|m| AccountError::Invalid("new_password", m))?;
+    password::check_new(new).map_err(|m| Refusal::invalid(Field::Named("new_password"), m))?;
     if new != confirm {
-        return Err(AccountError::Invalid(
-            "confirm_password",
-            "The passwords do not match: type the new password again".into(),
+        return Err(Refusal::invalid(
+            Field::Named("confirm_password"),
+            "The passwords do not match: type the new password again",
         ));
     }
     let hash = password::hash_gated(new).await.map_err(|e| {
-        AccountError::Invalid(
-            "new_password",
+        Refusal::invalid(
+            Field::Named("new_password"),
             format!("The password could not be stored: {e}"),
         )
     })?;

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 
-use crate::access::{self, Refusal};
+use crate::access;
 use crate::audit::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::cases::CaseFacts;
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{NotInVocabulary, parse_optional};
 use crate::{csv_file, db};
 
@@ -87,21 +88,16 @@ impl RawCase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FieldProblem {
-    pub field: &'static str,
-    pub message: String,
-}
-
 fn blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// Checks one case's facts; every problem is reported, not just the first.
-pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<FieldProblem>> {
+pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut report =
-        |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+    let mut report = |field: &'static str, message: String| {
+        problems.push(Problem::new(Field::Named(field), message))
+    };
     let vocab = |e: NotInVocabulary| e.to_string();
 
     let reference = match blank(&raw.reference) {
@@ -237,28 +233,6 @@ fn number(value: Option<&str>, min: i16, max: i16) -> Result<Option<i16>, ()> {
     }
 }
 
-/// A problem with one case of a batch; `row` counts from 1 in the order given.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RowProblem {
-    pub row: usize,
-    pub field: &'static str,
-    pub message: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
-    #[error("no case was added")]
-    Invalid(Vec<RowProblem>),
-    #[error("inspection not found")]
-    NotFound,
-    #[error("only the lead inspector can add cases")]
-    Forbidden,
-    #[error("{0}")]
-    Locked(String),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
 /// A case written by [`add_cases`].
 #[derive(Debug, Clone)]
 pub struct AddedCase {
@@ -294,7 +268,7 @@ pub async fn check_cases(
     actor: &Actor,
     inspection_id: i64,
     cases: &[NumberedCase],
-) -> Result<Vec<CaseFacts>, IntakeError> {
+) -> Result<Vec<CaseFacts>, Refusal> {
     let mut tx = pool.begin().await?;
     let valid = validate_batch(&mut tx, actor, inspection_id, cases).await?;
     Ok(valid.into_iter().map(|(_, facts)| facts).collect())
@@ -309,7 +283,7 @@ pub async fn add_cases(
     inspection_id: i64,
     framework_version_id: i32,
     cases: &[NumberedCase],
-) -> Result<Vec<AddedCase>, IntakeError> {
+) -> Result<Vec<AddedCase>, Refusal> {
     let mut tx = pool.begin().await?;
     let valid = validate_batch(&mut tx, actor, inspection_id, cases).await?;
     let added = insert_cases(&mut tx, actor, inspection_id, framework_version_id, valid).await?;
@@ -324,17 +298,14 @@ pub(crate) async fn validate_batch(
     actor: &Actor,
     inspection_id: i64,
     cases: &[NumberedCase],
-) -> Result<Vec<(usize, CaseFacts)>, IntakeError> {
+) -> Result<Vec<(usize, CaseFacts)>, Refusal> {
     let (status, access) = access::stage_and_standing(conn, actor, inspection_id)
         .await?
-        .ok_or(IntakeError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(IntakeError::NotFound);
+        return Err(Refusal::NotFound);
     }
-    access.check_adding_cases(status).map_err(|r| match r {
-        Refusal::Forbidden => IntakeError::Forbidden,
-        Refusal::Locked(m) => IntakeError::Locked(m),
-    })?;
+    access.check_adding_cases(status)?;
     let existing: HashSet<String> = db::cases::references_in(conn, inspection_id)
         .await?
         .into_iter()
@@ -345,10 +316,9 @@ pub(crate) async fn validate_batch(
     for case in cases {
         match validate(&case.raw) {
             Ok(facts) => valid.push((case.row, facts)),
-            Err(found) => problems.extend(found.into_iter().map(|p| RowProblem {
-                row: case.row,
-                field: p.field,
-                message: p.message,
+            Err(found) => problems.extend(found.into_iter().map(|p| Problem {
+                row: Some(case.row),
+                ..p
             })),
         }
         // References are compared as given, so that a repeat is reported
@@ -370,7 +340,7 @@ pub(crate) async fn validate_batch(
         Ok(valid)
     } else {
         problems.sort_by_key(|p| p.row);
-        Err(IntakeError::Invalid(problems))
+        Err(Refusal::Invalid(problems))
     }
 }
 
@@ -381,7 +351,7 @@ pub(crate) async fn insert_cases(
     inspection_id: i64,
     framework_version_id: i32,
     valid: Vec<(usize, CaseFacts)>,
-) -> Result<Vec<AddedCase>, IntakeError> {
+) -> Result<Vec<AddedCase>, Refusal> {
     let mut added = Vec::with_capacity(valid.len());
     let mut events = Vec::with_capacity(valid.len());
     for (row, facts) in valid {
@@ -400,7 +370,7 @@ pub(crate) async fn insert_cases(
             }
             // Someone else added the same reference since we looked.
             Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
-                return Err(IntakeError::Invalid(vec![duplicate(
+                return Err(Refusal::Invalid(vec![duplicate(
                     row,
                     &facts.reference,
                     "is already in this inspection",
@@ -431,38 +401,22 @@ pub async fn update_facts(
     actor: &Actor,
     case_id: i64,
     raw: &RawCase,
-) -> Result<(), IntakeError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let inspection_id = db::cases::inspection_of(&mut tx, case_id)
         .await?
-        .ok_or(IntakeError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
-        .ok_or(IntakeError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let case = db::cases::get_for_update(&mut tx, case_id)
         .await?
-        .ok_or(IntakeError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(IntakeError::NotFound);
+        return Err(Refusal::NotFound);
     }
-    access
-        .check_marking(status, case.assigned_to)
-        .map_err(|r| match r {
-            Refusal::Forbidden => IntakeError::Forbidden,
-            Refusal::Locked(m) => IntakeError::Locked(m),
-        })?;
-    let facts = validate(raw).map_err(|found| {
-        IntakeError::Invalid(
-            found
-                .into_iter()
-                .map(|p| RowProblem {
-                    row: 1,
-                    field: p.field,
-                    message: p.message,
-                })
-                .collect(),
-        )
-    })?;
+    access.check_marking(status, case.assigned_to)?;
+    let facts = validate(raw).map_err(Refusal::Invalid)?;
     let before = case.facts.as_text();
     let after = facts.as_text();
     let changed: Vec<_> = before
@@ -475,7 +429,7 @@ pub async fn update_facts(
     }
     match db::cases::update_facts(&mut tx, case_id, &facts).await {
         Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
-            return Err(IntakeError::Invalid(vec![duplicate(
+            return Err(Refusal::Invalid(vec![duplicate(
                 1,
                 &facts.reference,
                 "is already in this inspection",
@@ -504,12 +458,12 @@ pub async fn update_facts(
     Ok(())
 }
 
-fn duplicate(row: usize, reference: &str, what: &str) -> RowProblem {
-    RowProblem {
+fn duplicate(row: usize, reference: &str, what: &str) -> Problem {
+    Problem::in_row(
         row,
-        field: "reference",
-        message: format!("Case reference {reference} {what}"),
-    }
+        "reference",
+        format!("Case reference {reference} {what}"),
+    )
 }
 
 /// A CSV file of cases, read: the cases with their spreadsheet rows, the
@@ -520,7 +474,7 @@ pub struct CsvCases {
     pub cases: Vec<NumberedCase>,
     /// (field, header as written in the file), in the file's order.
     pub columns: Vec<(&'static str, String)>,
-    pub problems: Vec<RowProblem>,
+    pub problems: Vec<Problem>,
 }
 
 impl CsvCases {
@@ -538,13 +492,9 @@ impl CsvCases {
 /// "Sentence", "RoSH"); an unknown header is a problem, not silently dropped.
 /// Problems with the header row refuse the whole file (`Err`); a row that
 /// cannot be read is reported beside the others (`CsvCases::problems`).
-pub fn parse_csv(text: &str) -> Result<CsvCases, Vec<RowProblem>> {
+pub fn parse_csv(text: &str) -> Result<CsvCases, Vec<Problem>> {
     let mut reader = csv_file::reader(text);
-    let problem = |row: usize, message: String| RowProblem {
-        row,
-        field: "file",
-        message,
-    };
+    let problem = |row: usize, message: String| Problem::in_row(row, "file", message);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(vec![problem(1, csv_file::row_error(&e))]),
@@ -649,10 +599,10 @@ mod tests {
             ..RawCase::default()
         };
         let problems = validate(&raw).expect_err("invalid");
-        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        let fields: Vec<_> = problems.iter().map(|p| p.field.name()).collect();
         assert_eq!(
             fields,
-            ["reference", "sentence_type", "start_date", "age_at_start"]
+            ["reference", "sentence_type", "start_date", "age_at_start"].map(Some)
         );
     }
 
@@ -686,7 +636,7 @@ mod tests {
         assert!(problems[0].message.contains("Unknown column 'shoe size'"));
         let ragged = parse_csv("reference,sentence_type\nA1,licence,extra\nA2,licence\n")
             .expect("header is fine");
-        assert_eq!(ragged.problems[0].row, 2);
+        assert_eq!(ragged.problems[0].row, Some(2));
         assert!(ragged.problems[0].message.contains("has 3 values"));
         assert_eq!(ragged.cases.len(), 1);
     }

@@ -41,6 +41,7 @@ pub mod framework;
 pub mod intake;
 pub mod marking;
 pub mod ratings;
+pub mod refusal;
 pub mod routes;
 pub mod security;
 pub mod setup;

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::access::{self, Refusal};
+use crate::access;
 use crate::audit::Actor;
 use crate::db;
 use crate::db::answers::{CaseAnswers, Judgement};
 use crate::db::audit::{Event, NewEvent};
 use crate::framework::{Framework, FrameworkCache};
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{Answer, MarkingStatus, OutcomeAnswer};
 
 /// The longest rationale kept: a few paragraphs, as reports quote.
@@ -44,39 +45,6 @@ pub struct KeyQuestionInput {
     pub rationale: Option<String>,
 }
 
-/// The input a problem is about, so each front end can name its own field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
-    KeyQuestion(String),
-    Rationale(String),
-    Prompt(String),
-    Outcome(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: Field,
-    pub message: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum MarkingError {
-    #[error("case not found")]
-    CaseNotFound,
-    #[error("the answers were not saved")]
-    Invalid(Vec<Problem>),
-    #[error("not allowed to mark this case")]
-    Forbidden,
-    #[error("{0}")]
-    Locked(String),
-    /// Someone else changed these answers since the form was loaded; their
-    /// changes are kept and nothing was saved.
-    #[error("the case was changed by someone else")]
-    Conflict(Vec<Event>),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
 /// The state of a case after a successful save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Saved {
@@ -89,7 +57,7 @@ pub async fn save(
     actor: &Actor,
     case_id: i64,
     submission: &Submission,
-) -> Result<Saved, MarkingError> {
+) -> Result<Saved, Refusal> {
     let mut tx = pool.begin().await?;
     let saved = save_in(&mut tx, frameworks, actor, case_id, submission).await?;
     tx.commit().await?;
@@ -104,25 +72,20 @@ pub async fn save_in(
     actor: &Actor,
     case_id: i64,
     submission: &Submission,
-) -> Result<Saved, MarkingError> {
+) -> Result<Saved, Refusal> {
     let inspection_id = db::cases::inspection_of(&mut *tx, case_id)
         .await?
-        .ok_or(MarkingError::CaseNotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let (status, access) = access::stage_and_standing(&mut *tx, actor, inspection_id)
         .await?
-        .ok_or(MarkingError::CaseNotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let case = db::cases::get_for_update(&mut *tx, case_id)
         .await?
-        .ok_or(MarkingError::CaseNotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(MarkingError::CaseNotFound);
+        return Err(Refusal::NotFound);
     }
-    access
-        .check_marking(status, case.assigned_to)
-        .map_err(|r| match r {
-            Refusal::Forbidden => MarkingError::Forbidden,
-            Refusal::Locked(message) => MarkingError::Locked(message),
-        })?;
+    access.check_marking(status, case.assigned_to)?;
     let framework = frameworks.get(&mut *tx, case.framework_version_id).await?;
     let current = db::answers::load(&mut *tx, case_id).await?;
 
@@ -139,7 +102,7 @@ pub async fn save_in(
             })
             .collect();
         if !clashes.is_empty() {
-            return Err(MarkingError::Conflict(clashes));
+            return Err(Refusal::Conflict(clashes));
         }
     }
 
@@ -223,10 +186,10 @@ fn validate(
     framework: &Framework,
     current: &CaseAnswers,
     submission: &Submission,
-) -> Result<Change, MarkingError> {
+) -> Result<Change, Refusal> {
     let mut problems = Vec::new();
     let mut change = Change::default();
-    let mut problem = |field: Field, message: String| problems.push(Problem { field, message });
+    let mut problem = |field: Field, message: String| problems.push(Problem::new(field, message));
 
     for (code, input) in &submission.key_questions {
         let Some(kq) = framework.key_question(code) else {
@@ -376,7 +339,7 @@ fn validate(
     if problems.is_empty() {
         Ok(change)
     } else {
-        Err(MarkingError::Invalid(problems))
+        Err(Refusal::Invalid(problems))
     }
 }
 

@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
 use crate::db::inspections::NewInspection;
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::MemberRole;
 
 #[derive(Debug, Clone)]
@@ -27,37 +28,17 @@ pub struct InspectionRequest {
     pub sample_week_2: Option<NaiveDate>,
 }
 
-/// A problem with one field: "pdu", "sample_week_1" or "sample_week_2".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetupProblem {
-    pub field: &'static str,
-    pub message: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error("the inspection was not created")]
-    Invalid(Vec<SetupProblem>),
-    #[error("only lead inspectors start inspections")]
-    Forbidden,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
 /// Checks the sample weeks against the fieldwork date: both come months
-/// before fieldwork, the second after the first.
+/// before fieldwork, the second after the first. Problems name the field:
+/// "sample_week_1" or "sample_week_2".
 pub fn check_dates(
     fieldwork_start: NaiveDate,
     week_1: Option<NaiveDate>,
     week_2: Option<NaiveDate>,
-) -> Vec<SetupProblem> {
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut report = |field, message: &str| {
-        problems.push(SetupProblem {
-            field,
-            message: message.to_owned(),
-        })
-    };
+    let mut report =
+        |field, message: &str| problems.push(Problem::new(Field::Named(field), message));
     if week_1.is_some_and(|w| w >= fieldwork_start) {
         report(
             "sample_week_1",
@@ -91,9 +72,9 @@ pub async fn create_inspection(
     pool: &PgPool,
     actor: &Actor,
     request: &InspectionRequest,
-) -> Result<i64, SetupError> {
+) -> Result<i64, Refusal> {
     if !access::may_create_inspection(actor) {
-        return Err(SetupError::Forbidden);
+        return Err(Refusal::Forbidden);
     }
     let mut problems = check_dates(
         request.fieldwork_start,
@@ -105,20 +86,20 @@ pub async fn create_inspection(
         PduChoice::Existing(id) => match db::places::pdu(&mut tx, *id).await? {
             Some(pdu) if pdu.region_id == request.region_id => Some(pdu.id),
             _ => {
-                problems.push(SetupProblem {
-                    field: "pdu",
-                    message: "Select a PDU in the region".into(),
-                });
+                problems.push(Problem::new(
+                    Field::Named("pdu"),
+                    "Select a PDU in the region",
+                ));
                 None
             }
         },
         PduChoice::Named(name) => {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 200 || crate::text::is_multiline(name) {
-                problems.push(SetupProblem {
-                    field: "pdu",
-                    message: "Enter the PDU name on one line (200 characters or fewer)".into(),
-                });
+                problems.push(Problem::new(
+                    Field::Named("pdu"),
+                    "Enter the PDU name on one line (200 characters or fewer)",
+                ));
                 None
             } else {
                 let (pdu, created) =
@@ -131,7 +112,7 @@ pub async fn create_inspection(
         }
     };
     let Some(pdu_id) = pdu_id.filter(|_| problems.is_empty()) else {
-        return Err(SetupError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     };
     let framework_version_id = db::framework::current_id(&mut tx).await?;
     let id = db::inspections::create(

@@ -3,37 +3,13 @@
 
 use sqlx::PgPool;
 
-use crate::access::{self, Refusal};
+use crate::access;
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
 use crate::email::EmailKey;
+use crate::refusal::{Field, Refusal};
 use crate::vocab::{InspectionStatus, MemberRole, UserRole};
-
-#[derive(Debug, thiserror::Error)]
-pub enum TeamError {
-    #[error("inspection not found")]
-    NotFound,
-    #[error("only the lead inspector can do this")]
-    Forbidden,
-    #[error("{0}")]
-    Locked(String),
-    /// A request that cannot be carried out as asked (bad transition,
-    /// unknown person): (field, message).
-    #[error("{1}")]
-    Invalid(&'static str, String),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-impl From<Refusal> for TeamError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Forbidden => TeamError::Forbidden,
-            Refusal::Locked(m) => TeamError::Locked(m),
-        }
-    }
-}
 
 /// The longest reason for a status change or a domain one rating that
 /// differs from its proposal: a paragraph or two, kept in the audit trail for
@@ -47,22 +23,22 @@ pub async fn change_status(
     inspection_id: i64,
     to: InspectionStatus,
     reason: Option<&str>,
-) -> Result<(), TeamError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let from = db::inspections::status_for_update(&mut tx, inspection_id)
         .await?
-        .ok_or(TeamError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let access = access::load(&mut tx, actor, inspection_id).await?;
     if !access.can_read() {
-        return Err(TeamError::NotFound);
+        return Err(Refusal::NotFound);
     }
     if !access.is_lead() {
-        return Err(TeamError::Forbidden);
+        return Err(Refusal::Forbidden);
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
-        return Err(TeamError::Invalid(
-            "reason",
+        return Err(Refusal::invalid(
+            Field::Named("reason"),
             format!("Reason must be {MAX_REASON_CHARS} characters or fewer"),
         ));
     }
@@ -71,9 +47,9 @@ pub async fn change_status(
     }
     access::check_transition(from, to, reason).map_err(|m| {
         if from == InspectionStatus::Published && m.starts_with("Give a reason") {
-            TeamError::Invalid("reason", m)
+            Refusal::invalid(Field::Named("reason"), m)
         } else {
-            TeamError::Locked(m)
+            Refusal::Locked(m)
         }
     })?;
     db::inspections::set_status(&mut tx, inspection_id, to).await?;
@@ -98,29 +74,28 @@ pub async fn set_member(
     inspection_id: i64,
     email: &str,
     role: MemberRole,
-) -> Result<(), TeamError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
-        .ok_or(TeamError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(TeamError::NotFound);
+        return Err(Refusal::NotFound);
     }
     access.check_lead_change(status)?;
     let Some(user) = db::accounts::user_by_email(&mut tx, &EmailKey::of(email))
         .await?
         .filter(|u| u.active)
     else {
-        return Err(TeamError::Invalid(
-            "email",
-            "There is no active user with that email address: ask an administrator to add them"
-                .into(),
+        return Err(Refusal::invalid(
+            Field::Named("email"),
+            "There is no active user with that email address: ask an administrator to add them",
         ));
     };
     // Administrators manage people and places; they never mark or lead.
     if user.role == UserRole::Administrator {
-        return Err(TeamError::Invalid(
-            "email",
+        return Err(Refusal::invalid(
+            Field::Named("email"),
             format!(
                 "{} is an administrator: administrators never join an inspection",
                 user.email
@@ -128,9 +103,9 @@ pub async fn set_member(
         ));
     }
     if actor.id == Some(user.id) && role != MemberRole::Lead {
-        return Err(TeamError::Invalid(
-            "role",
-            "You cannot change your own role as lead".into(),
+        return Err(Refusal::invalid(
+            Field::Named("role"),
+            "You cannot change your own role as lead",
         ));
     }
     let current = db::accounts::membership(&mut tx, inspection_id, user.id).await?;
@@ -138,8 +113,8 @@ pub async fn set_member(
         && role != MemberRole::Lead
         && db::accounts::lead_count_for_update(&mut tx, inspection_id).await? <= 1
     {
-        return Err(TeamError::Invalid(
-            "role",
+        return Err(Refusal::invalid(
+            Field::Named("role"),
             format!(
                 "{} is the inspection's only lead: make someone else lead first",
                 user.email
@@ -170,19 +145,19 @@ pub async fn assign(
     inspection_id: i64,
     case_ids: &[i64],
     assignee: Option<i64>,
-) -> Result<usize, TeamError> {
+) -> Result<usize, Refusal> {
     if case_ids.is_empty() {
-        return Err(TeamError::Invalid(
-            "cases",
-            "Select the cases to assign".into(),
+        return Err(Refusal::invalid(
+            Field::Named("cases"),
+            "Select the cases to assign",
         ));
     }
     let mut tx = pool.begin().await?;
     let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
-        .ok_or(TeamError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(TeamError::NotFound);
+        return Err(Refusal::NotFound);
     }
     access.check_lead_change(status)?;
     let assignee_email = match assignee {
@@ -190,9 +165,9 @@ pub async fn assign(
         Some(user_id) => {
             let role = db::accounts::membership(&mut tx, inspection_id, user_id).await?;
             if !matches!(role, Some(MemberRole::Lead | MemberRole::Inspector)) {
-                return Err(TeamError::Invalid(
-                    "assignee",
-                    "Cases can only be assigned to inspectors and leads of this inspection".into(),
+                return Err(Refusal::invalid(
+                    Field::Named("assignee"),
+                    "Cases can only be assigned to inspectors and leads of this inspection",
                 ));
             }
             db::accounts::user(&mut tx, user_id).await?.map(|u| u.email)

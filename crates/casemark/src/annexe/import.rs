@@ -19,13 +19,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use sqlx::PgPool;
 
 use super::COLUMNS;
-use crate::access::Refusal;
 use crate::audit::Actor;
 use crate::csv_file;
-use crate::domain_one::{self, DomainOneError, DomainOneInput};
+use crate::domain_one::{self, DomainOneInput};
 use crate::framework::FrameworkCache;
-use crate::intake::{self, IntakeError, NumberedCase, RawCase, RowProblem};
-use crate::marking::{self, Field, KeyQuestionInput, MarkingError, Submission};
+use crate::intake::{self, NumberedCase, RawCase};
+use crate::marking::{self, KeyQuestionInput, Submission};
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{AnnexeItem, MarkingStatus};
 use crate::{access, db};
 
@@ -62,20 +62,6 @@ pub struct Summary {
     pub domain_one_ratings: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("nothing was imported")]
-    Invalid(Vec<RowProblem>),
-    #[error("inspection not found")]
-    NotFound,
-    #[error("only the lead inspector can import judgements")]
-    Forbidden,
-    #[error("{0}")]
-    Locked(String),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
 fn column_key(header: &str) -> String {
     header
         .chars()
@@ -99,17 +85,13 @@ fn fact_field(column: &str) -> Option<&'static str> {
     }
 }
 
-fn problem(row: usize, field: &'static str, message: impl Into<String>) -> RowProblem {
-    RowProblem {
-        row,
-        field,
-        message: message.into(),
-    }
+fn problem(row: usize, column: &'static str, message: impl Into<String>) -> Problem {
+    Problem::in_row(row, column, message)
 }
 
 /// Reads a judgements file. Every problem found is returned, with its row
 /// and column, and then nothing is imported.
-pub fn parse(text: &str) -> Result<ImportFile, Vec<RowProblem>> {
+pub fn parse(text: &str) -> Result<ImportFile, Vec<Problem>> {
     let mut reader = csv_file::reader(text);
     let headers = reader
         .headers()
@@ -320,24 +302,21 @@ pub async fn apply(
     inspection_id: i64,
     file: &ImportFile,
     mode: Mode,
-) -> Result<Summary, ImportError> {
+) -> Result<Summary, Refusal> {
     let mut tx = pool.begin().await?;
     let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
         .await?
-        .ok_or(ImportError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(ImportError::NotFound);
+        return Err(Refusal::NotFound);
     }
     if !access.is_lead() {
-        return Err(ImportError::Forbidden);
+        return Err(Refusal::Forbidden);
     }
-    access.check_marking(status, None).map_err(|r| match r {
-        Refusal::Forbidden => ImportError::Forbidden,
-        Refusal::Locked(m) => ImportError::Locked(m),
-    })?;
+    access.check_marking(status, None)?;
     let inspection = db::inspections::get(&mut tx, inspection_id)
         .await?
-        .ok_or(ImportError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
 
     let mut problems = Vec::new();
     let mut summary = Summary::default();
@@ -364,24 +343,20 @@ pub async fn apply(
                     inspection.framework_version_id,
                     valid,
                 )
-                .await
-                .map_err(from_intake)?;
+                .await?;
                 summary.cases_added = added.len();
                 for case in added {
                     ids.insert(case.facts.reference.to_lowercase(), case.id);
                 }
             }
-            Err(IntakeError::Invalid(found)) => {
-                problems.extend(found.into_iter().map(|p| RowProblem {
-                    field: if p.field == "reference" {
-                        "case_reference"
-                    } else {
-                        p.field
-                    },
-                    ..p
-                }))
-            }
-            Err(IntakeError::Locked(message)) => {
+            Err(Refusal::Invalid(found)) => problems.extend(found.into_iter().map(|p| Problem {
+                field: match p.field {
+                    Field::Named("reference") => Field::Named("case_reference"),
+                    other => other,
+                },
+                ..p
+            })),
+            Err(Refusal::Locked(message)) => {
                 for case in &new {
                     problems.push(problem(
                         case.row,
@@ -393,7 +368,7 @@ pub async fn apply(
                     ));
                 }
             }
-            Err(e) => return Err(from_intake(e)),
+            Err(e) => return Err(e),
         }
     }
 
@@ -407,19 +382,11 @@ pub async fn apply(
                 summary.cases_complete +=
                     usize::from(saved.marking_status == MarkingStatus::Complete);
             }
-            Err(MarkingError::Invalid(found)) => {
+            Err(Refusal::Invalid(found)) => {
                 problems.extend(found.into_iter().map(|p| locate(case, p)));
             }
-            Err(MarkingError::Forbidden) => return Err(ImportError::Forbidden),
-            Err(MarkingError::Locked(m)) => return Err(ImportError::Locked(m)),
-            Err(MarkingError::CaseNotFound) => return Err(ImportError::NotFound),
-            Err(MarkingError::Conflict(_)) => {
-                // No revision is given, so a save cannot conflict.
-                return Err(ImportError::Locked(
-                    "The case changed during the import".into(),
-                ));
-            }
-            Err(MarkingError::Database(e)) => return Err(e.into()),
+            // No revision is given, so a save cannot conflict.
+            Err(e) => return Err(e),
         }
     }
     summary.cases_updated = file.cases.len() - summary.cases_added;
@@ -446,30 +413,30 @@ pub async fn apply(
         };
         match domain_one::record_in(&mut tx, frameworks, actor, inspection_id, &inputs).await {
             Ok(()) => summary.domain_one_ratings = inputs.len(),
-            Err(DomainOneError::Invalid(found)) => {
+            Err(Refusal::Invalid(found)) => {
                 problems.extend(found.into_iter().map(|p| {
-                    let field = if p.part == "standard" {
-                        "code"
-                    } else {
-                        "answer"
+                    let (code, column) = match &p.field {
+                        Field::DomainOne { code, part } if *part == "standard" => {
+                            (code.as_str(), "code")
+                        }
+                        Field::DomainOne { code, .. } => (code.as_str(), "answer"),
+                        _ => ("", "answer"),
                     };
-                    problem(row_of(&p.code), field, p.message)
+                    problem(row_of(code), column, p.message)
                 }));
             }
-            Err(DomainOneError::Locked(m)) => {
+            Err(Refusal::Locked(m)) => {
                 for (row, _, _) in &file.domain_one {
                     problems.push(problem(*row, "answer", m.clone()));
                 }
             }
-            Err(DomainOneError::Forbidden) => return Err(ImportError::Forbidden),
-            Err(DomainOneError::NotFound) => return Err(ImportError::NotFound),
-            Err(DomainOneError::Database(e)) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.row);
-        return Err(ImportError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     }
     if mode == Mode::Commit {
         tx.commit().await?;
@@ -477,25 +444,16 @@ pub async fn apply(
     Ok(summary)
 }
 
-fn from_intake(e: IntakeError) -> ImportError {
-    match e {
-        IntakeError::Invalid(problems) => ImportError::Invalid(problems),
-        IntakeError::NotFound => ImportError::NotFound,
-        IntakeError::Forbidden => ImportError::Forbidden,
-        IntakeError::Locked(m) => ImportError::Locked(m),
-        IntakeError::Database(e) => ImportError::Database(e),
-    }
-}
-
 /// The row and column of the file that a marking problem is about.
-fn locate(case: &ImportCase, p: marking::Problem) -> RowProblem {
+fn locate(case: &ImportCase, p: Problem) -> Problem {
     let (key, field) = match &p.field {
-        Field::KeyQuestion(code) => ((AnnexeItem::KeyQuestion, code.clone()), "answer"),
-        Field::Rationale(code) => ((AnnexeItem::KeyQuestion, code.clone()), "rationale"),
-        Field::Prompt(code) => ((AnnexeItem::Prompt, code.clone()), "answer"),
-        Field::Outcome(code) => ((AnnexeItem::Outcome, code.clone()), "answer"),
+        Field::KeyQuestion(code) => (Some((AnnexeItem::KeyQuestion, code.clone())), "answer"),
+        Field::Rationale(code) => (Some((AnnexeItem::KeyQuestion, code.clone())), "rationale"),
+        Field::Prompt(code) => (Some((AnnexeItem::Prompt, code.clone())), "answer"),
+        Field::Outcome(code) => (Some((AnnexeItem::Outcome, code.clone())), "answer"),
+        _ => (None, "answer"),
     };
-    match case.rows.get(&key) {
+    match key.and_then(|key| case.rows.get(&key)) {
         Some(row) => problem(
             *row,
             field,
@@ -547,14 +505,14 @@ mod tests {
              A3,Licence,,prompt,2.1.1.1,Yes,because\n"
         );
         let problems = parse(&text).expect_err("refused");
-        let found: Vec<_> = problems.iter().map(|p| (p.row, p.field)).collect();
+        let found: Vec<_> = problems.iter().map(|p| (p.row, p.field.name())).collect();
         assert_eq!(
             found,
             [
-                (3, "code"),
-                (4, "case_reference"),
-                (5, "item"),
-                (6, "rationale")
+                (Some(3), Some("code")),
+                (Some(4), Some("case_reference")),
+                (Some(5), Some("item")),
+                (Some(6), Some("rationale"))
             ]
         );
     }

@@ -7,12 +7,13 @@ use serde::Serialize;
 
 use super::body::{ApiQuery, CsvText};
 use super::cases::WriteQuery;
-use super::{ApiError, FieldError, readable};
-use crate::annexe::import::{self, ImportError, Mode, Summary};
+use super::{ApiError, readable};
+use crate::annexe::import::{self, Mode, Summary};
 use crate::annexe::{self, long};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
+use crate::refusal::Refusal;
 use crate::{AppState, db};
 
 async fn inspection(state: &AppState, user: &CurrentUser, id: i64) -> Result<Inspection, ApiError> {
@@ -83,10 +84,7 @@ pub async fn import_judgements(
     ApiQuery(query): ApiQuery<WriteQuery>,
     CsvText(text): CsvText,
 ) -> Result<Json<Imported>, ApiError> {
-    let rows = |problems: Vec<crate::intake::RowProblem>| {
-        ApiError::Unprocessable(problems.into_iter().map(FieldError::in_row).collect())
-    };
-    let file = import::parse(&text).map_err(rows)?;
+    let file = import::parse(&text).map_err(Refusal::Invalid)?;
     let mode = if query.dry_run() {
         Mode::Preview
     } else {
@@ -106,10 +104,6 @@ pub async fn import_judgements(
             dry_run: mode == Mode::Preview,
             summary,
         })),
-        Err(ImportError::Invalid(problems)) => Err(rows(problems)),
-        Err(ImportError::NotFound) => Err(ApiError::NotFound),
-        Err(ImportError::Forbidden) => Err(ApiError::Forbidden),
-        Err(ImportError::Locked(m)) => Err(ApiError::Conflict(m)),
-        Err(ImportError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

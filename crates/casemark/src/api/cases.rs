@@ -15,8 +15,9 @@ use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::cases::CaseFacts;
 use crate::extract::Id;
-use crate::intake::{FIELDS as CASE_FIELDS, IntakeError, NumberedCase, RawCase};
-use crate::marking::{Field, KeyQuestionInput, MarkingError, Submission};
+use crate::intake::{FIELDS as CASE_FIELDS, NumberedCase, RawCase};
+use crate::marking::{KeyQuestionInput, Submission};
+use crate::refusal::{Problem, Refusal};
 use crate::vocab::MarkingStatus;
 use crate::{AppState, db, intake, marking};
 
@@ -145,25 +146,24 @@ pub async fn create(
         }
         CasesBody::Csv(text) => {
             let parsed = intake::parse_csv(&text).map_err(|problems| {
-                ApiError::Unprocessable(problems.into_iter().map(FieldError::in_row).collect())
+                ApiError::Unprocessable(problems.into_iter().map(FieldError::of).collect())
             })?;
-            let problems = parsed
-                .problems
-                .into_iter()
-                .map(FieldError::in_row)
-                .collect();
+            let problems = parsed.problems.into_iter().map(FieldError::of).collect();
             (parsed.cases, problems)
         }
     };
-    let as_errors = |found: Vec<intake::RowProblem>| -> Vec<FieldError> {
-        if from_csv {
-            found.into_iter().map(FieldError::in_row).collect()
-        } else {
-            found
-                .into_iter()
-                .map(|p| FieldError::new(format!("[{}].{}", p.row - 1, p.field), p.message))
-                .collect()
-        }
+    // A JSON body's cases are named by their index in the array; a CSV's
+    // by their row.
+    let as_errors = |found: Vec<Problem>| -> Vec<FieldError> {
+        found
+            .into_iter()
+            .map(|p| match (from_csv, p.row, p.field.name()) {
+                (false, Some(row), Some(name)) => {
+                    FieldError::new(format!("[{}].{name}", row - 1), p.message)
+                }
+                _ => FieldError::of(p),
+            })
+            .collect()
     };
     let actor = user.actor();
     if query.dry_run() || !problems.is_empty() {
@@ -174,12 +174,12 @@ pub async fn create(
                 cases: facts,
             })
             .into_response()),
-            Err(IntakeError::Invalid(found)) => {
+            Err(Refusal::Invalid(found)) => {
                 problems.extend(as_errors(found));
                 problems.sort_by_key(|p| p.row);
                 Err(ApiError::Unprocessable(problems))
             }
-            Err(e) => Err(intake_error(e)),
+            Err(e) => Err(e.into()),
         };
     }
     match intake::add_cases(
@@ -207,23 +207,8 @@ pub async fn create(
             }),
         )
             .into_response()),
-        Err(IntakeError::Invalid(found)) => Err(ApiError::Unprocessable(as_errors(found))),
-        Err(e) => Err(intake_error(e)),
-    }
-}
-
-fn intake_error(e: IntakeError) -> ApiError {
-    match e {
-        IntakeError::Invalid(problems) => ApiError::Unprocessable(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(p.field, p.message))
-                .collect(),
-        ),
-        IntakeError::NotFound => ApiError::NotFound,
-        IntakeError::Forbidden => ApiError::Forbidden,
-        IntakeError::Locked(m) => ApiError::Conflict(m),
-        IntakeError::Database(e) => e.into(),
+        Err(Refusal::Invalid(found)) => Err(ApiError::Unprocessable(as_errors(found))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -245,7 +230,7 @@ pub async fn update_facts(
                 .await
                 .map_err(ApiError::after_commit)?,
         )),
-        Err(e) => Err(intake_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -399,38 +384,6 @@ pub async fn judgements(
                 .await
                 .map_err(ApiError::after_commit)?,
         )),
-        Err(MarkingError::CaseNotFound) => Err(ApiError::NotFound),
-        Err(MarkingError::Forbidden) => Err(ApiError::Forbidden),
-        Err(MarkingError::Locked(m)) => Err(ApiError::Conflict(m)),
-        Err(MarkingError::Conflict(events)) => Err(ApiError::Conflict(format!(
-            "The case changed since revision {}; nothing was saved. {}",
-            body.revision.unwrap_or_default(),
-            events
-                .iter()
-                .map(|e| format!(
-                    "{} set {} {} to {}.",
-                    e.actor,
-                    e.code.clone().unwrap_or_default(),
-                    e.field.clone().unwrap_or_default(),
-                    e.new_value.clone().unwrap_or_else(|| "nothing".into())
-                ))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ))),
-        Err(MarkingError::Invalid(problems)) => Err(ApiError::Unprocessable(
-            problems
-                .into_iter()
-                .map(|p| {
-                    let field = match p.field {
-                        Field::KeyQuestion(code) => format!("key_questions.{code}"),
-                        Field::Rationale(code) => format!("key_questions.{code}.rationale"),
-                        Field::Prompt(code) => format!("prompts.{code}"),
-                        Field::Outcome(code) => format!("outcomes.{code}"),
-                    };
-                    FieldError::new(field, p.message)
-                })
-                .collect(),
-        )),
-        Err(MarkingError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }

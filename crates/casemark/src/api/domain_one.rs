@@ -10,47 +10,15 @@ use casemark_rules::Rating;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::ApiError;
 use super::body::ApiJson;
 use super::inspections::{ProposalJson, RatingsJson, ratings_of};
-use super::{ApiError, FieldError};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
-use crate::domain_one::{
-    DomainOneError, DomainOneInput, DomainOneProblem, EvidenceInput, EvidenceView, StandardView,
-    SurveyInput,
-};
+use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, StandardView, SurveyInput};
 use crate::extract::{Id, parse_id, two_ids};
 use crate::vocab::{EvidenceKind, EvidenceSource};
-
-impl From<DomainOneError> for ApiError {
-    fn from(e: DomainOneError) -> Self {
-        match e {
-            DomainOneError::NotFound => ApiError::NotFound,
-            DomainOneError::Forbidden => ApiError::Forbidden,
-            DomainOneError::Locked(m) => ApiError::Conflict(m),
-            DomainOneError::Invalid(problems) => {
-                ApiError::Unprocessable(problems.into_iter().map(field_error).collect())
-            }
-            DomainOneError::Database(e) => e.into(),
-        }
-    }
-}
-
-/// The JSON field a problem is about: a standard's or key question's code
-/// for its rating or judgement, the body's own field names for evidence and
-/// survey items, "1.1.reason" style for the parts of a standard.
-fn field_error(p: DomainOneProblem) -> FieldError {
-    let field = match p.part {
-        "rating" | "standard" | "judgement" => p.code,
-        "judge" => "user_id".to_owned(),
-        "question" | "kind" | "source" | "text" | "survey_item" | "positive" | "respondents" => {
-            p.part.to_owned()
-        }
-        part => format!("{}.{part}", p.code),
-    };
-    FieldError::new(field, p.message)
-}
 
 #[derive(Debug, Serialize)]
 pub struct DomainOneJson {

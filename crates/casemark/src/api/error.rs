@@ -5,6 +5,9 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::db::audit::Event;
+use crate::refusal::{Field, Problem, Refusal};
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// For a CSV body: the spreadsheet row (the header is row 1).
@@ -34,14 +37,76 @@ impl FieldError {
         }
     }
 
-    /// A problem with a row of an uploaded CSV file.
-    pub fn in_row(problem: crate::intake::RowProblem) -> Self {
+    /// A service's problem, named as the API's bodies name their fields.
+    pub fn of(problem: Problem) -> Self {
         FieldError {
-            row: Some(problem.row),
-            field: Some(problem.field.to_owned()),
+            row: problem.row,
+            field: field_path(&problem.field),
             message: problem.message,
         }
     }
+}
+
+/// The JSON path of the value a problem is about (for a CSV body, its
+/// column), or null for the body as a whole.
+fn field_path(field: &Field) -> Option<String> {
+    Some(match field {
+        Field::Whole => return None,
+        Field::Named(name) => (*name).to_owned(),
+        Field::KeyQuestion(code) => format!("key_questions.{code}"),
+        Field::Rationale(code) => format!("key_questions.{code}.rationale"),
+        Field::Prompt(code) => format!("prompts.{code}"),
+        Field::Outcome(code) => format!("outcomes.{code}"),
+        // A standard's or key question's code for its rating or judgement,
+        // the body's own field names for evidence and survey items, and
+        // "1.1.reason" style for the other parts of a standard.
+        Field::DomainOne { code, part } => match *part {
+            "rating" | "standard" | "judgement" => code.clone(),
+            "judge" => "user_id".to_owned(),
+            "question" | "kind" | "source" | "text" | "survey_item" | "positive"
+            | "respondents" => (*part).to_owned(),
+            part => format!("{code}.{part}"),
+        },
+    })
+}
+
+/// The one way a service's refusal becomes an API response. A stage that
+/// does not allow the change is a conflict with the inspection's state
+/// (409), as is another person's change to the same answers.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => ApiError::NotFound,
+            Refusal::Forbidden => ApiError::Forbidden,
+            Refusal::Locked(message) => ApiError::Conflict(message),
+            Refusal::Invalid(problems) => {
+                ApiError::Unprocessable(problems.into_iter().map(FieldError::of).collect())
+            }
+            Refusal::Conflict(events) => ApiError::Conflict(conflict_message(&events)),
+            Refusal::Database(e) => ApiError::Database(e),
+        }
+    }
+}
+
+/// Who changed what since the caller's revision, so that a client can show
+/// it before trying again.
+fn conflict_message(events: &[Event]) -> String {
+    let changes: Vec<String> = events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} set {} {} to {}.",
+                e.actor,
+                e.code.as_deref().unwrap_or_default(),
+                e.field.as_deref().unwrap_or_default(),
+                e.new_value.as_deref().unwrap_or("nothing")
+            )
+        })
+        .collect();
+    format!(
+        "The case changed since the revision you sent; nothing was saved. {}",
+        changes.join(" ")
+    )
 }
 
 impl From<crate::text::ControlCharacter> for ApiError {
@@ -205,4 +270,59 @@ impl ApiError {
 
 pub async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn json(refusal: Refusal) -> (StatusCode, serde_json::Value) {
+        let response = ApiError::from(refusal).into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, serde_json::from_slice(&body).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn an_invalid_request_is_a_422_with_each_field_named_as_the_api_names_it() {
+        let (status, body) = json(Refusal::Invalid(vec![
+            Problem::new(Field::Rationale("2.1.1".into()), "Too long"),
+            Problem::in_row(4, "crn", "Enter the CRN"),
+            Problem::new(
+                Field::DomainOne {
+                    code: "1.1".into(),
+                    part: "reason",
+                },
+                "Give a reason",
+            ),
+            Problem::new(Field::Whole, "Send a body"),
+        ]))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["errors"],
+            serde_json::json!([
+                {"field": "key_questions.2.1.1.rationale", "message": "Too long"},
+                {"row": 4, "field": "crn", "message": "Enter the CRN"},
+                {"field": "1.1.reason", "message": "Give a reason"},
+                {"field": null, "message": "Send a body"},
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stage_lock_and_another_persons_change_are_conflicts() {
+        assert_eq!(
+            json(Refusal::Locked("Published".into())).await.0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            json(Refusal::Conflict(Vec::new())).await.0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(json(Refusal::NotFound).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(json(Refusal::Forbidden).await.0, StatusCode::FORBIDDEN);
+    }
 }

@@ -15,7 +15,7 @@ use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::ratings::InspectionRatings;
-use crate::setup::{InspectionRequest, PduChoice, SetupError};
+use crate::setup::{InspectionRequest, PduChoice};
 use crate::vocab::{Area, InspectionStatus};
 use crate::{AppState, db, ratings};
 
@@ -112,14 +112,7 @@ pub async fn create(
     };
     match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
-        Err(SetupError::Invalid(problems)) => Err(ApiError::Unprocessable(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(p.field, p.message))
-                .collect(),
-        )),
-        Err(SetupError::Forbidden) => Err(ApiError::Forbidden),
-        Err(SetupError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -10,23 +10,9 @@ use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::db::audit::Event;
 use crate::extract::Id;
-use crate::team::{self, TeamError};
+use crate::team;
 use crate::vocab::{InspectionStatus, MemberRole};
 use crate::{AppState, db};
-
-impl From<TeamError> for ApiError {
-    fn from(e: TeamError) -> Self {
-        match e {
-            TeamError::NotFound => ApiError::NotFound,
-            TeamError::Forbidden => ApiError::Forbidden,
-            TeamError::Locked(m) => ApiError::Conflict(m),
-            TeamError::Invalid(field, message) => {
-                ApiError::Unprocessable(vec![FieldError::new(field, message)])
-            }
-            TeamError::Database(e) => ApiError::Database(e),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

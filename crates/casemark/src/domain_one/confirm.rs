@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 use casemark_rules::Rating;
 use sqlx::{PgConnection, PgPool};
 
-use super::{
-    DomainOneError, DomainOneProblem, judgements_of, open_change, proposal, rating_code, text,
-};
+use super::{Refusal, judgements_of, open_change, problem, proposal, rating_code, text};
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
@@ -39,7 +37,7 @@ pub async fn record(
     actor: &Actor,
     inspection_id: i64,
     inputs: &BTreeMap<String, DomainOneInput>,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     record_in(&mut tx, frameworks, actor, inspection_id, inputs).await?;
     tx.commit().await?;
@@ -54,7 +52,7 @@ pub async fn record_in(
     actor: &Actor,
     inspection_id: i64,
     inputs: &BTreeMap<String, DomainOneInput>,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let change = open_change(&mut *tx, frameworks, actor, inspection_id).await?;
     change.access.check_lead_change(change.status)?;
     let framework = &change.framework;
@@ -65,7 +63,7 @@ pub async fn record_in(
     let mut events = Vec::new();
     for (code, input) in inputs {
         let Some(standard) = framework.domain_one().find(|s| &s.code == code) else {
-            problems.push(DomainOneProblem::new(
+            problems.push(problem(
                 code,
                 "standard",
                 format!("{code} is not a domain one standard: use 1.1, 1.2 or 1.3"),
@@ -78,7 +76,7 @@ pub async fn record_in(
         let proposed = proposal(standard, &judgements).map(|p| p.rating);
         let reason = match input.reason.as_deref() {
             Some(r) if r.chars().count() > MAX_REASON_CHARS => {
-                problems.push(DomainOneProblem::new(
+                problems.push(problem(
                     code,
                     "reason",
                     format!("The reason for {name} must be {MAX_REASON_CHARS} characters or fewer"),
@@ -94,18 +92,14 @@ pub async fn record_in(
             .map(|r| text(r).map(|r| r.parse::<Rating>()))
         {
             None if input.reason.as_deref().and_then(text).is_some() => {
-                problems.push(DomainOneProblem::new(
+                problems.push(problem(
                     code,
                     "rating",
                     format!("Choose the rating for {name} that the reason is for"),
                 ));
             }
             None => {}
-            Some(Some(Err(e))) => problems.push(DomainOneProblem::new(
-                code,
-                "rating",
-                format!("{name}: {e}"),
-            )),
+            Some(Some(Err(e))) => problems.push(problem(code, "rating", format!("{name}: {e}"))),
             Some(None) => {
                 entry.rating = None;
                 entry.proposed_rating = None;
@@ -121,7 +115,7 @@ pub async fn record_in(
                 };
                 match proposed {
                     Some(p) if p != rating && reason.is_none() => {
-                        problems.push(DomainOneProblem::new(
+                        problems.push(problem(
                             code,
                             "reason",
                             format!(
@@ -156,7 +150,7 @@ pub async fn record_in(
         ] {
             if let Some(value) = given {
                 if value.chars().count() > MAX_EVIDENCE_CHARS {
-                    problems.push(DomainOneProblem::new(
+                    problems.push(problem(
                         code,
                         part,
                         format!(
@@ -208,7 +202,7 @@ pub async fn record_in(
         }
     }
     if !problems.is_empty() {
-        return Err(DomainOneError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     }
     for (standard_id, entry) in &writes {
         db::ratings::save_domain_one(&mut *tx, inspection_id, framework.id, *standard_id, entry)

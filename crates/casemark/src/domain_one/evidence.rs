@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use sqlx::PgPool;
 
-use super::{DomainOneError, DomainOneProblem, open_change, text};
+use super::{Problem, Refusal, open_change, problem, text};
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
@@ -36,7 +36,7 @@ pub async fn add_evidence(
     actor: &Actor,
     inspection_id: i64,
     input: &EvidenceInput,
-) -> Result<i64, DomainOneError> {
+) -> Result<i64, Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     change.access.check_domain_one_evidence(change.status)?;
@@ -44,7 +44,7 @@ pub async fn add_evidence(
     let mut problems = Vec::new();
     let question = change.framework.domain_one_question(code);
     if question.is_none() {
-        problems.push(DomainOneProblem::new(
+        problems.push(problem(
             code,
             "question",
             if code.is_empty() {
@@ -68,8 +68,8 @@ pub async fn add_evidence(
     );
     let body = text(&input.text);
     match &body {
-        None => problems.push(DomainOneProblem::new(code, "text", "Enter the evidence")),
-        Some(t) if t.chars().count() > MAX_BULLET_CHARS => problems.push(DomainOneProblem::new(
+        None => problems.push(problem(code, "text", "Enter the evidence")),
+        Some(t) if t.chars().count() > MAX_BULLET_CHARS => problems.push(problem(
             code,
             "text",
             format!("The evidence must be {MAX_BULLET_CHARS} characters or fewer"),
@@ -79,7 +79,7 @@ pub async fn add_evidence(
     let survey = match input.survey_item {
         None => None,
         Some(_) if source != Some(EvidenceSource::StaffSurvey) => {
-            problems.push(DomainOneProblem::new(
+            problems.push(problem(
                 code,
                 "survey_item",
                 "Only evidence from the staff survey can quote a survey figure",
@@ -90,7 +90,7 @@ pub async fn add_evidence(
             let items = db::domain_one::survey_items(&mut tx, inspection_id).await?;
             let found = items.into_iter().find(|i| i.id == id);
             if found.is_none() {
-                problems.push(DomainOneProblem::new(
+                problems.push(problem(
                     code,
                     "survey_item",
                     "Choose a survey question recorded for this inspection",
@@ -102,7 +102,7 @@ pub async fn add_evidence(
     let (Some((standard, question)), Some(kind), Some(source), Some(body), true) =
         (question, kind, source, body, problems.is_empty())
     else {
-        return Err(DomainOneError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     };
     let id = db::domain_one::add_evidence(
         &mut tx,
@@ -140,21 +140,21 @@ pub async fn remove_evidence(
     actor: &Actor,
     inspection_id: i64,
     evidence_id: i64,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     change.access.check_domain_one_evidence(change.status)?;
     let evidence: Evidence = db::domain_one::evidence_by_id(&mut tx, inspection_id, evidence_id)
         .await?
-        .ok_or(DomainOneError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !change.access.is_lead() && evidence.added_by != actor.id {
-        return Err(DomainOneError::Forbidden);
+        return Err(Refusal::Forbidden);
     }
     let (standard, question) = change
         .framework
         .domain_one_questions()
         .find(|(_, q)| q.id == evidence.question_id)
-        .ok_or(DomainOneError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let survey = match evidence.survey_item_id {
         Some(id) => db::domain_one::survey_items(&mut tx, inspection_id)
             .await?
@@ -187,16 +187,16 @@ fn required<T: FromStr<Err = NotInVocabulary>>(
     value: &str,
     (code, part): (&str, &'static str),
     missing: &str,
-    problems: &mut Vec<DomainOneProblem>,
+    problems: &mut Vec<Problem>,
 ) -> Option<T> {
     match parse_optional(Some(value)) {
         Ok(Some(v)) => Some(v),
         Ok(None) => {
-            problems.push(DomainOneProblem::new(code, part, missing));
+            problems.push(problem(code, part, missing));
             None
         }
         Err(e) => {
-            problems.push(DomainOneProblem::new(code, part, e.to_string()));
+            problems.push(problem(code, part, e.to_string()));
             None
         }
     }

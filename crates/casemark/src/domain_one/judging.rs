@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use casemark_rules::Rating;
 use sqlx::PgPool;
 
-use super::{DomainOneError, DomainOneProblem, open_change, rating_code, text};
+use super::{Refusal, open_change, problem, rating_code, text};
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
@@ -21,7 +21,7 @@ pub async fn judge(
     actor: &Actor,
     inspection_id: i64,
     judgements: &BTreeMap<String, String>,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     let records = db::ratings::domain_one(&mut tx, inspection_id).await?;
@@ -30,7 +30,7 @@ pub async fn judge(
     let mut writes = Vec::new();
     for (code, value) in judgements {
         let Some((standard, question)) = change.framework.domain_one_question(code) else {
-            problems.push(DomainOneProblem::new(
+            problems.push(problem(
                 code,
                 "question",
                 format!("{code} is not a domain one key question"),
@@ -44,11 +44,7 @@ pub async fn judge(
         let rating = match text(value).map(|v| v.parse::<Rating>()).transpose() {
             Ok(rating) => rating,
             Err(e) => {
-                problems.push(DomainOneProblem::new(
-                    code,
-                    "judgement",
-                    format!("{code}: {e}"),
-                ));
+                problems.push(problem(code, "judgement", format!("{code}: {e}")));
                 continue;
             }
         };
@@ -64,7 +60,7 @@ pub async fn judge(
         }
     }
     if !problems.is_empty() {
-        return Err(DomainOneError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     }
     let mut events = Vec::new();
     for (standard, code, question_id, before, rating) in writes {
@@ -108,7 +104,7 @@ pub async fn name_judge(
     inspection_id: i64,
     standard_code: &str,
     judge: Option<i64>,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     change.access.check_lead_change(change.status)?;
@@ -117,7 +113,7 @@ pub async fn name_judge(
         .domain_one()
         .find(|s| s.code == standard_code)
     else {
-        return Err(DomainOneError::NotFound);
+        return Err(Refusal::NotFound);
     };
     let members = db::accounts::members(&mut tx, inspection_id).await?;
     let name_of = |id: Option<i64>| {
@@ -133,7 +129,7 @@ pub async fn name_judge(
             .iter()
             .any(|m| m.user_id == id && m.role == MemberRole::Inspector)
     {
-        return Err(DomainOneError::Invalid(vec![DomainOneProblem::new(
+        return Err(Refusal::Invalid(vec![problem(
             standard_code,
             "judge",
             "Choose an inspector on this inspection's team",

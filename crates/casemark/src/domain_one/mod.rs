@@ -28,55 +28,26 @@ pub use judging::{judge, name_judge};
 pub use survey::{SurveyInput, add_survey_item, remove_survey_item};
 pub use view::{CaseFigure, EvidenceView, QuestionView, StandardView, load_view};
 
-use crate::access::{self, Access, Refusal};
+use crate::access::{self, Access};
 use crate::audit::Actor;
 use crate::db;
 use crate::framework::{Framework, FrameworkCache, Standard};
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::InspectionStatus;
 
-/// What is wrong with one part of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DomainOneProblem {
-    /// The framework code it is about ("1.1", "1.2.3"); empty when none.
-    pub code: String,
-    /// Which part: "rating", "reason", "strengths", "areas_for_improvement",
-    /// "judgement", "judge", "question", "kind", "source", "text",
-    /// "survey_item", "positive", "respondents"; "standard" for an unknown code.
-    pub part: &'static str,
-    pub message: String,
-}
-
-impl DomainOneProblem {
-    fn new(code: &str, part: &'static str, message: impl Into<String>) -> Self {
-        DomainOneProblem {
+/// A problem with one part of a domain one request: the framework code it
+/// is about ("1.1", "1.2.3"; empty when none) and which part: "rating",
+/// "reason", "strengths", "areas_for_improvement", "judgement", "judge",
+/// "question", "kind", "source", "text", "survey_item", "positive",
+/// "respondents"; "standard" for an unknown code.
+fn problem(code: &str, part: &'static str, message: impl Into<String>) -> Problem {
+    Problem::new(
+        Field::DomainOne {
             code: code.to_owned(),
             part,
-            message: message.into(),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DomainOneError {
-    #[error("not found")]
-    NotFound,
-    #[error("domain one was not saved")]
-    Invalid(Vec<DomainOneProblem>),
-    #[error("you cannot make this change to domain one")]
-    Forbidden,
-    #[error("{0}")]
-    Locked(String),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-impl From<Refusal> for DomainOneError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Forbidden => DomainOneError::Forbidden,
-            Refusal::Locked(m) => DomainOneError::Locked(m),
-        }
-    }
+        },
+        message,
+    )
 }
 
 /// The key-question judgements of one inspection, by question id.
@@ -116,16 +87,16 @@ async fn open_change(
     frameworks: &FrameworkCache,
     actor: &Actor,
     inspection_id: i64,
-) -> Result<Change, DomainOneError> {
+) -> Result<Change, Refusal> {
     let (status, access) = access::stage_and_standing(&mut *tx, actor, inspection_id)
         .await?
-        .ok_or(DomainOneError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     if !access.can_read() {
-        return Err(DomainOneError::NotFound);
+        return Err(Refusal::NotFound);
     }
     let inspection = db::inspections::get(&mut *tx, inspection_id)
         .await?
-        .ok_or(DomainOneError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     let framework = frameworks
         .get(&mut *tx, inspection.framework_version_id)
         .await?;

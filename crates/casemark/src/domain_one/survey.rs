@@ -4,7 +4,7 @@
 
 use sqlx::PgPool;
 
-use super::{DomainOneError, DomainOneProblem, open_change, text};
+use super::{Refusal, open_change, problem, text};
 use crate::audit::Actor;
 use crate::db;
 use crate::db::audit::NewEvent;
@@ -28,28 +28,20 @@ pub async fn add_survey_item(
     actor: &Actor,
     inspection_id: i64,
     input: &SurveyInput,
-) -> Result<i64, DomainOneError> {
+) -> Result<i64, Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     change.access.check_domain_one_evidence(change.status)?;
     let mut problems = Vec::new();
     let question = text(&input.question);
     match &question {
-        None => problems.push(DomainOneProblem::new(
+        None => problems.push(problem("", "question", "Enter the survey question")),
+        Some(q) if q.chars().count() > MAX_SURVEY_QUESTION_CHARS => problems.push(problem(
             "",
             "question",
-            "Enter the survey question",
+            format!("The survey question must be {MAX_SURVEY_QUESTION_CHARS} characters or fewer"),
         )),
-        Some(q) if q.chars().count() > MAX_SURVEY_QUESTION_CHARS => {
-            problems.push(DomainOneProblem::new(
-                "",
-                "question",
-                format!(
-                    "The survey question must be {MAX_SURVEY_QUESTION_CHARS} characters or fewer"
-                ),
-            ))
-        }
-        Some(q) if crate::text::is_multiline(q) => problems.push(DomainOneProblem::new(
+        Some(q) if crate::text::is_multiline(q) => problems.push(problem(
             "",
             "question",
             "The survey question must be one line, without tabs or line breaks",
@@ -59,17 +51,13 @@ pub async fn add_survey_item(
     let mut number = |value: &str, part: &'static str, what: &str, min: i32| {
         let value = value.trim();
         if value.is_empty() {
-            problems.push(DomainOneProblem::new(
-                "",
-                part,
-                format!("Enter the number of {what}"),
-            ));
+            problems.push(problem("", part, format!("Enter the number of {what}")));
             return None;
         }
         match value.parse::<i32>() {
             Ok(n) if (min..=MAX_RESPONDENTS).contains(&n) => Some(n),
             _ => {
-                problems.push(DomainOneProblem::new(
+                problems.push(problem(
                     "",
                     part,
                     format!("The number of {what} must be a whole number from {min} to {MAX_RESPONDENTS}"),
@@ -88,7 +76,7 @@ pub async fn add_survey_item(
     if let (Some(p), Some(r)) = (positive, respondents)
         && p > r
     {
-        problems.push(DomainOneProblem::new(
+        problems.push(problem(
             "",
             "positive",
             "The number who answered positively cannot be more than the number who answered",
@@ -97,7 +85,7 @@ pub async fn add_survey_item(
     let (Some(question), Some(positive), Some(respondents), true) =
         (question, positive, respondents, problems.is_empty())
     else {
-        return Err(DomainOneError::Invalid(problems));
+        return Err(Refusal::Invalid(problems));
     };
     let id = match db::domain_one::add_survey_item(
         &mut tx,
@@ -111,7 +99,7 @@ pub async fn add_survey_item(
     {
         Ok(id) => id,
         Err(e) if db::violates(&e, db::domain_one::SURVEY_QUESTION_KEY) => {
-            return Err(DomainOneError::Invalid(vec![DomainOneProblem::new(
+            return Err(Refusal::Invalid(vec![problem(
                 "",
                 "question",
                 "This survey question is already recorded",
@@ -139,7 +127,7 @@ pub async fn remove_survey_item(
     actor: &Actor,
     inspection_id: i64,
     item_id: i64,
-) -> Result<(), DomainOneError> {
+) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
     let change = open_change(&mut tx, frameworks, actor, inspection_id).await?;
     change.access.check_domain_one_evidence(change.status)?;
@@ -147,14 +135,14 @@ pub async fn remove_survey_item(
         .await?
         .into_iter()
         .find(|i| i.id == item_id)
-        .ok_or(DomainOneError::NotFound)?;
+        .ok_or(Refusal::NotFound)?;
     // The same rule as evidence bullets: the owner or the lead.
     if !change.access.is_lead() && item.added_by != actor.id {
-        return Err(DomainOneError::Forbidden);
+        return Err(Refusal::Forbidden);
     }
     let citations = db::domain_one::survey_citations(&mut tx, item_id).await?;
     if citations > 0 {
-        return Err(DomainOneError::Invalid(vec![DomainOneProblem::new(
+        return Err(Refusal::Invalid(vec![problem(
             "",
             "survey_item",
             format!(

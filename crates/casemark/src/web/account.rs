@@ -16,6 +16,7 @@ use crate::auth::{CurrentUser, MaybeUser, password, secret, session};
 use crate::db::accounts::{AuthChange, TokenRow};
 use crate::email::EmailKey;
 use crate::extract::Id;
+use crate::refusal::Refusal;
 use crate::security::{self, EventKind, NewSecurityEvent};
 use crate::vocab::UserRole;
 use crate::{AppState, accounts, db};
@@ -322,8 +323,8 @@ pub async fn setup(
             tracing::info!("first administrator created; the setup link no longer works");
             Ok(Redirect::to("/sign-in").into_response())
         }
-        Err(accounts::AccountError::Invalid(field, message)) => {
-            let errors = FormErrors::single(field, message);
+        Err(Refusal::Invalid(problems)) => {
+            let errors = FormErrors::of(problems);
             let page = SetupPage {
                 nav: Nav {
                     csrf: form.csrf_token.clone(),
@@ -377,10 +378,8 @@ async fn account_page(
 async fn account_refused(
     state: &AppState,
     user: &CurrentUser,
-    field: &str,
-    message: String,
+    errors: FormErrors,
 ) -> Result<Response, WebError> {
-    let errors = FormErrors::single(field, message);
     let page = account_page(state, user, None, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -411,8 +410,8 @@ pub async fn create_token(
                 .await?
                 .into_response(),
         ),
-        Err(accounts::AccountError::Invalid(field, message)) => {
-            account_refused(&state, &user, field, message).await
+        Err(Refusal::Invalid(problems)) => {
+            account_refused(&state, &user, FormErrors::of(problems)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -464,8 +463,8 @@ pub async fn change_password(
             };
             super::flash::redirect(&state, &user, "/account", &notice).await
         }
-        Err(accounts::AccountError::Invalid(field, message)) => {
-            account_refused(&state, &user, field, message).await
+        Err(Refusal::Invalid(problems)) => {
+            account_refused(&state, &user, FormErrors::of(problems)).await
         }
         Err(e) => Err(e.into()),
     }

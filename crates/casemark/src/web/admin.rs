@@ -10,10 +10,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::form::{Form, FormErrors};
 use super::{Nav, WebError};
-use crate::accounts::{self, AccountError};
+use crate::accounts;
 use crate::auth::CurrentUser;
 use crate::db::accounts::{AuthChange, User};
 use crate::db::places::{Pdu, Region};
+use crate::refusal::Refusal;
 use crate::vocab::UserRole;
 use crate::{AppState, db};
 
@@ -22,16 +23,6 @@ pub(super) fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
         Ok(())
     } else {
         Err(WebError::Forbidden)
-    }
-}
-
-impl From<AccountError> for WebError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Invalid(_, message) => WebError::BadRequest(message),
-            AccountError::UnknownUser(_) | AccountError::NotFound => WebError::NotFound,
-            AccountError::Database(e) => WebError::Database(e),
-        }
     }
 }
 
@@ -99,10 +90,8 @@ async fn users_refused(
     state: &AppState,
     user: &CurrentUser,
     form: NewUserForm,
-    field: &str,
-    message: String,
+    errors: FormErrors,
 ) -> Result<Response, WebError> {
-    let errors = FormErrors::single(field, message);
     let page = users_page(state, user, form, errors, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -114,7 +103,13 @@ pub async fn add_user(
 ) -> Result<Response, WebError> {
     require_admin(&user)?;
     let Ok(role) = form.role.parse::<UserRole>() else {
-        return users_refused(&state, &user, form, "role", "Select the user's role".into()).await;
+        return users_refused(
+            &state,
+            &user,
+            form,
+            FormErrors::single("role", "Select the user's role"),
+        )
+        .await;
     };
     match accounts::add_user(
         &state.pool,
@@ -130,8 +125,8 @@ pub async fn add_user(
             let notice = format!("{} added", crate::email::EmailKey::of(&form.email));
             super::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
-        Err(AccountError::Invalid(field, message)) => {
-            users_refused(&state, &user, form, field, message).await
+        Err(Refusal::Invalid(problems)) => {
+            users_refused(&state, &user, form, FormErrors::of(problems)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -158,8 +153,7 @@ pub async fn set_role(
             &state,
             &user,
             blank,
-            "role",
-            "Select the user's role".into(),
+            FormErrors::single("role", "Select the user's role"),
         )
         .await;
     };
@@ -175,8 +169,14 @@ pub async fn set_role(
             let notice = format!("{email} is now {}", role.label().to_lowercase());
             super::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
-        Err(AccountError::Invalid(field, message)) => {
-            users_refused(&state, &user, NewUserForm::default(), field, message).await
+        Err(Refusal::Invalid(problems)) => {
+            users_refused(
+                &state,
+                &user,
+                NewUserForm::default(),
+                FormErrors::of(problems),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -206,8 +206,14 @@ pub async fn set_active(
             };
             super::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
-        Err(AccountError::Invalid(field, message)) => {
-            users_refused(&state, &user, NewUserForm::default(), field, message).await
+        Err(Refusal::Invalid(problems)) => {
+            users_refused(
+                &state,
+                &user,
+                NewUserForm::default(),
+                FormErrors::of(problems),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -11,12 +11,12 @@ use super::form::{Form, FormErrors};
 use super::sample::{load_inspection, refused};
 use super::upload::{self, ConfirmForm, UploadPage};
 use super::{Nav, WebError};
-use crate::annexe::import::{self, ImportError, Mode, Summary};
+use crate::annexe::import::{self, Mode, Summary};
 use crate::annexe::{self, long};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::intake::RowProblem;
+use crate::refusal::{Problem, Refusal};
 use crate::{AppState, db};
 
 pub async fn inspection_csv(
@@ -97,15 +97,19 @@ pub struct JudgementsPreviewPage {
     inspection: Inspection,
     csv: String,
     summary: Summary,
-    problems: Vec<RowProblem>,
+    problems: Vec<Problem>,
     errors: FormErrors,
 }
 
 impl JudgementsPreviewPage {
-    fn column(&self, field: &str) -> String {
-        match field {
-            "file" => "Whole file".to_owned(),
-            other => other.to_owned(),
+    fn row(&self, problem: &Problem) -> String {
+        problem.row.map(|r| r.to_string()).unwrap_or_default()
+    }
+
+    fn column(&self, problem: &Problem) -> &'static str {
+        match problem.field.name() {
+            Some("file") | None => "Whole file",
+            Some(column) => column,
         }
     }
 }
@@ -150,17 +154,14 @@ async fn run(
             super::flash::redirect(state, user, &format!("/inspections/{id}"), &notice).await
         }
         Ok(summary) => Ok(preview(user, inspection, text, summary, Vec::new())),
-        Err(ImportError::Invalid(problems)) => Ok(preview(
+        Err(Refusal::Invalid(problems)) => Ok(preview(
             user,
             inspection,
             text,
             Summary::default(),
             problems,
         )),
-        Err(ImportError::NotFound) => Err(WebError::NotFound),
-        Err(ImportError::Forbidden) => Err(WebError::Forbidden),
-        Err(ImportError::Locked(m)) => Err(WebError::Locked(m)),
-        Err(ImportError::Database(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -169,14 +170,19 @@ fn preview(
     inspection: Inspection,
     csv: String,
     summary: Summary,
-    problems: Vec<RowProblem>,
+    problems: Vec<Problem>,
 ) -> Response {
     let mut errors = FormErrors::default();
     for p in &problems {
+        let row = p.row.unwrap_or(1);
         errors.add(
-            format!("row-{}", p.row),
+            format!("row-{row}"),
             "problems",
-            format!("Row {}, {}: {}", p.row, p.field, p.message),
+            format!(
+                "Row {row}, {}: {}",
+                p.field.name().unwrap_or("file"),
+                p.message
+            ),
         );
     }
     let status = if problems.is_empty() {

@@ -13,16 +13,14 @@ use serde::Deserialize;
 use super::form::{Form, FormErrors, Query};
 use super::sample::load_inspection;
 use super::{WebError, dom_id};
-use crate::access::{Access, Refusal};
+use crate::access::{Access, Denied};
 use crate::auth::CurrentUser;
 use crate::db::accounts::Member;
 use crate::db::domain_one::SurveyItem;
 use crate::db::inspections::Inspection;
-use crate::domain_one::{
-    DomainOneError, DomainOneInput, DomainOneProblem, EvidenceInput, EvidenceView, QuestionView,
-    StandardView,
-};
+use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, QuestionView, StandardView};
 use crate::extract::{Id, parse_id};
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{EvidenceKind, EvidenceSource, MemberRole};
 use crate::{AppState, db};
 
@@ -77,9 +75,9 @@ struct Rights {
 
 fn rights(access: &Access, inspection: &Inspection, judge_id: Option<i64>) -> Rights {
     let status = inspection.status;
-    let reason = |r: Refusal| match r {
-        Refusal::Locked(m) => m,
-        Refusal::Forbidden => "You can read domain one; the inspection team records its evidence \
+    let reason = |r: Denied| match r {
+        Denied::Locked(m) => m,
+        Denied::Forbidden => "You can read domain one; the inspection team records its evidence \
                                and the lead inspector its ratings."
             .to_owned(),
     };
@@ -289,12 +287,15 @@ fn back_to(id: i64, code: &str, done: &str) -> Response {
 }
 
 /// The form field and element id a problem belongs to on the standard's page.
-fn form_field(p: &DomainOneProblem) -> (String, String) {
-    let field = match p.part {
-        "judgement" => format!("judgement-{}", dom_id(&p.code)),
-        "question" | "kind" | "source" | "text" | "survey_item" => format!("evidence-{}", p.part),
-        "areas_for_improvement" => "areas".to_owned(),
-        other => other.to_owned(),
+fn form_field(p: &Problem) -> (String, String) {
+    let field = match &p.field {
+        Field::DomainOne { code, part } => match *part {
+            "judgement" => format!("judgement-{}", dom_id(code)),
+            "question" | "kind" | "source" | "text" | "survey_item" => format!("evidence-{part}"),
+            "areas_for_improvement" => "areas".to_owned(),
+            other => other.to_owned(),
+        },
+        other => other.name().unwrap_or("main-content").to_owned(),
     };
     (field.clone(), field)
 }
@@ -306,10 +307,10 @@ async fn refused(
     user: &CurrentUser,
     (id, code): (i64, &str),
     typed: (Option<ConfirmForm>, Option<EvidenceForm>),
-    error: DomainOneError,
+    error: Refusal,
 ) -> Result<Response, WebError> {
     match error {
-        DomainOneError::Invalid(problems) => {
+        Refusal::Invalid(problems) => {
             let mut errors = FormErrors::default();
             for p in &problems {
                 let (field, id) = form_field(p);
@@ -319,19 +320,6 @@ async fn refused(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         other => Err(other.into()),
-    }
-}
-
-/// A refusal that is not about a field. `Invalid` never arrives here (the
-/// handlers show it beside its fields); were it to, it names nothing to show.
-impl From<DomainOneError> for WebError {
-    fn from(e: DomainOneError) -> Self {
-        match e {
-            DomainOneError::NotFound | DomainOneError::Invalid(_) => WebError::NotFound,
-            DomainOneError::Forbidden => WebError::Forbidden,
-            DomainOneError::Locked(m) => WebError::Locked(m),
-            DomainOneError::Database(e) => e.into(),
-        }
     }
 }
 

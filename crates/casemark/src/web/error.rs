@@ -6,6 +6,8 @@ use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::refusal::{Problem, Refusal};
+
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
     #[error("page not found")]
@@ -20,6 +22,14 @@ pub enum WebError {
     TooLarge,
     #[error("locked: {0}")]
     Locked(String),
+    /// A request a service refused as invalid, on a page that has no form
+    /// to show the problems beside (a link, a button): listed on an error
+    /// page, never shown as "not found".
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<Problem>),
+    /// Someone else changed the same thing since the page was loaded.
+    #[error("changed by someone else")]
+    Conflict,
     /// Text holding a character casemark refuses (see `crate::text`).
     #[error(transparent)]
     ControlCharacter(#[from] crate::text::ControlCharacter),
@@ -35,6 +45,21 @@ pub enum WebError {
     /// allowed, an unreadable path): its status and message.
     #[error("rejected: {1}")]
     Rejected(StatusCode, String),
+}
+
+/// The one way a service's refusal becomes a page, for whatever a handler
+/// does not show beside its own form fields.
+impl From<Refusal> for WebError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => WebError::NotFound,
+            Refusal::Forbidden => WebError::Forbidden,
+            Refusal::Locked(message) => WebError::Locked(message),
+            Refusal::Invalid(problems) => WebError::Invalid(problems),
+            Refusal::Conflict(_) => WebError::Conflict,
+            Refusal::Database(e) => WebError::Database(e),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -79,6 +104,25 @@ impl IntoResponse for WebError {
                 ),
             ),
             WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
+            WebError::Invalid(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "There is a problem with what you sent",
+                format!(
+                    "Nothing was saved. {}",
+                    problems
+                        .iter()
+                        .map(|p| p.message.trim_end_matches('.').to_owned() + ".")
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ),
+            WebError::Conflict => (
+                StatusCode::CONFLICT,
+                "Someone else changed this",
+                "Someone else saved a change to this since you opened the page, so nothing was saved. \
+                 Go back and reload the page to see their change, then try again."
+                    .to_owned(),
+            ),
             WebError::Rejected(status, message) => (
                 *status,
                 "There is a problem with the request",
@@ -145,4 +189,47 @@ impl IntoResponse for WebError {
 /// The fallback for unknown paths.
 pub async fn not_found() -> WebError {
     WebError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::refusal::{Field, Problem};
+
+    async fn page(refusal: Refusal) -> (StatusCode, String) {
+        let response = WebError::from(refusal).into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn an_invalid_request_is_a_422_naming_its_problems_never_a_404() {
+        let (status, body) = page(Refusal::Invalid(vec![
+            Problem::new(Field::Named("cases"), "Select the cases to assign"),
+            Problem::new(Field::KeyQuestion("2.1.1".into()), "Answer Yes, No or N/A."),
+        ]))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("Nothing was saved. Select the cases to assign. Answer Yes, No or N/A."),
+            "{body}"
+        );
+        assert!(!body.contains("Page not found"));
+    }
+
+    #[tokio::test]
+    async fn each_refusal_has_its_own_status() {
+        for (refusal, expected) in [
+            (Refusal::NotFound, StatusCode::NOT_FOUND),
+            (Refusal::Forbidden, StatusCode::FORBIDDEN),
+            (Refusal::Locked("Published".into()), StatusCode::CONFLICT),
+            (Refusal::Conflict(Vec::new()), StatusCode::CONFLICT),
+        ] {
+            let name = format!("{refusal:?}");
+            assert_eq!(page(refusal).await.0, expected, "{name}");
+        }
+    }
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 use super::WebError;
+use crate::refusal::Problem;
 
 /// A urlencoded form body (or, for GET, the query string), like
 /// `axum::Form`, but every name and value is checked by [`crate::text`]
@@ -86,6 +87,18 @@ impl FormErrors {
     pub fn single(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FormErrors::default();
         errors.add(field, field, message);
+        errors
+    }
+
+    /// A service's problems on a form whose elements are named (and have
+    /// the ids of) the service's field names; a problem with the request as
+    /// a whole links to the page's main content.
+    pub fn of(problems: Vec<Problem>) -> Self {
+        let mut errors = FormErrors::default();
+        for p in problems {
+            let name = p.field.name().unwrap_or("main-content");
+            errors.add(name, name, p.message);
+        }
         errors
     }
 

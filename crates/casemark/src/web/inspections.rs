@@ -14,7 +14,8 @@ use crate::auth::CurrentUser;
 use crate::db::inspections::{ListFilter, ListSort};
 use crate::db::places::{Pdu, Region};
 use crate::extract::Id;
-use crate::setup::{InspectionRequest, PduChoice, SetupError};
+use crate::refusal::Refusal;
+use crate::setup::{InspectionRequest, PduChoice};
 use crate::vocab::InspectionStatus;
 use crate::{AppState, db, ratings};
 use casemark_rules::Rating;
@@ -462,18 +463,18 @@ pub async fn create(
         };
         match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
             Ok(id) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
-            Err(SetupError::Invalid(problems)) => {
+            Err(Refusal::Invalid(problems)) => {
                 for p in problems {
-                    let id = if p.field == "pdu" {
-                        "pdu".to_owned()
-                    } else {
-                        format!("{}-day", p.field)
+                    // Dates link to their day box.
+                    let field = p.field.name().unwrap_or("pdu");
+                    let id = match field {
+                        "pdu" => "pdu".to_owned(),
+                        date => format!("{date}-day"),
                     };
-                    errors.add(p.field, &id, p.message);
+                    errors.add(field, &id, p.message);
                 }
             }
-            Err(SetupError::Forbidden) => return Err(WebError::Forbidden),
-            Err(SetupError::Database(e)) => return Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
     }
     let mut conn = state.pool.acquire().await?;

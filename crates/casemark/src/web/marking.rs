@@ -14,7 +14,7 @@ use super::Nav;
 use super::form::{Form, FormError, FormErrors, Query};
 use super::inspections::long_date;
 use super::{WebError, dom_id};
-use crate::access::{self, Refusal};
+use crate::access::{self, Denied};
 use crate::auth::CurrentUser;
 use crate::db::answers::CaseAnswers;
 use crate::db::audit::Event;
@@ -22,7 +22,8 @@ use crate::db::cases::Case;
 use crate::db::inspections::Inspection;
 use crate::extract::{Id, parse_id};
 use crate::framework::{Framework, Standard};
-use crate::marking::{self, Field, MarkingError, Submission};
+use crate::marking::{self, Submission};
+use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::Answer;
 use crate::{AppState, db};
 
@@ -58,8 +59,8 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
     drop(conn);
     let read_only = match access.check_marking(inspection.status, case.assigned_to) {
         Ok(()) => None,
-        Err(Refusal::Locked(message)) => Some(message),
-        Err(Refusal::Forbidden) => {
+        Err(Denied::Locked(message)) => Some(message),
+        Err(Denied::Forbidden) => {
             Some("You can read this case but not change it: it is not assigned to you.".into())
         }
     };
@@ -71,18 +72,6 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
         nav: Nav::from(user),
         read_only,
     })
-}
-
-/// A refused save as an error page.
-fn marking_error(e: MarkingError) -> WebError {
-    match e {
-        MarkingError::CaseNotFound | MarkingError::Invalid(_) | MarkingError::Conflict(_) => {
-            WebError::NotFound
-        }
-        MarkingError::Forbidden => WebError::Forbidden,
-        MarkingError::Locked(m) => WebError::Locked(m),
-        MarkingError::Database(e) => e.into(),
-    }
 }
 
 /// How a conflicting change reads in the message.
@@ -143,11 +132,16 @@ fn form_field(field: &Field) -> (String, String) {
             format!("outcome-{code}"),
             format!("outcome-{}", dom_id(code)),
         ),
+        // The marking service names only the framework's own fields.
+        other => {
+            let name = other.name().unwrap_or("main-content");
+            (name.to_owned(), name.to_owned())
+        }
     }
 }
 
 /// Problems shown on the page of the form that was posted.
-fn form_errors(problems: Vec<marking::Problem>) -> FormErrors {
+fn form_errors(problems: Vec<Problem>) -> FormErrors {
     let mut errors = FormErrors::default();
     for p in problems {
         let (field, element) = form_field(&p.field);
@@ -364,7 +358,7 @@ pub async fn complete(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=complete")).into_response()),
-        Err(MarkingError::Invalid(problems)) => {
+        Err(Refusal::Invalid(problems)) => {
             let loaded = load(&state, &user, id).await?;
             let mut errors = FormErrors::default();
             for p in problems {
@@ -390,7 +384,7 @@ pub async fn complete(
             )
                 .into_response())
         }
-        Err(e) => Err(marking_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -555,19 +549,19 @@ pub async fn save_standard(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved={code}")).into_response()),
-        Err(MarkingError::Invalid(problems)) => {
+        Err(Refusal::Invalid(problems)) => {
             let loaded = load(&state, &user, id).await?;
             let page = standard_page(loaded, &code, Some(&submission), form_errors(problems))?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(MarkingError::Conflict(events)) => {
+        Err(Refusal::Conflict(events)) => {
             // Show the newer answers, which were kept, and what changed.
             let loaded = load(&state, &user, id).await?;
             let mut page = standard_page(loaded, &code, None, FormErrors::default())?;
             page.conflicts = events.iter().map(describe).collect();
             Ok((StatusCode::CONFLICT, page).into_response())
         }
-        Err(e) => Err(marking_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -654,7 +648,7 @@ pub async fn save_outcomes(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=outcomes")).into_response()),
-        Err(MarkingError::Invalid(problems)) => {
+        Err(Refusal::Invalid(problems)) => {
             let loaded = load(&state, &user, id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -662,6 +656,6 @@ pub async fn save_outcomes(
             )
                 .into_response())
         }
-        Err(e) => Err(marking_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -14,14 +14,15 @@ use super::WebError;
 use super::form::{Form, FormErrors, Query};
 use super::inspections::long_date;
 use super::upload::{self, ConfirmForm, UploadPage};
-use crate::access::{self, Access, Refusal};
+use crate::access::{self, Access, Denied};
 use crate::auth::CurrentUser;
 use crate::db::accounts::Member;
 use crate::db::cases::{Case, CaseFilter};
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::framework::Framework;
-use crate::intake::{self, CsvCases, IntakeError, NumberedCase, RawCase, RowProblem};
+use crate::intake::{self, CsvCases, NumberedCase, RawCase};
+use crate::refusal::{Problem, Refusal};
 use crate::vocab::{
     Answer, EthnicityGroup, InspectionStatus, MarkingStatus, MemberRole, PractitionerGrade,
     RoshLevel, SentenceType, Sex,
@@ -51,11 +52,8 @@ pub async fn load_inspection(
 }
 
 /// A refusal from the access rules as a page.
-pub fn refused(r: Refusal) -> WebError {
-    match r {
-        Refusal::Forbidden => WebError::Forbidden,
-        Refusal::Locked(m) => WebError::Locked(m),
-    }
+pub fn refused(denied: Denied) -> WebError {
+    Refusal::from(denied).into()
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -293,15 +291,12 @@ pub async fn add_case(
             let case_id = added.first().map(|c| c.id).unwrap_or_default();
             Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
         }
-        Err(IntakeError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                errors.add(p.field, p.field, p.message);
-            }
+        Err(Refusal::Invalid(problems)) => {
+            let errors = FormErrors::of(problems);
             let page = NewCasePage::adding(&user, inspection, form, errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(intake_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -349,24 +344,12 @@ pub async fn save_facts(
 ) -> Result<Response, WebError> {
     match intake::update_facts(&state.pool, &user.actor(), id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=facts")).into_response()),
-        Err(IntakeError::Invalid(problems)) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                errors.add(p.field, p.field, p.message);
-            }
+        Err(Refusal::Invalid(problems)) => {
+            let errors = FormErrors::of(problems);
             let page = facts_page(&state, &user, id, Some(form), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(intake_error(e)),
-    }
-}
-
-fn intake_error(e: IntakeError) -> WebError {
-    match e {
-        IntakeError::Invalid(_) | IntakeError::NotFound => WebError::NotFound,
-        IntakeError::Forbidden => WebError::Forbidden,
-        IntakeError::Locked(m) => WebError::Locked(m),
-        IntakeError::Database(e) => e.into(),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -407,19 +390,18 @@ impl CasesPreviewPage {
         inspection: Inspection,
         csv: String,
         parsed: &CsvCases,
-        problems: &[RowProblem],
+        problems: &[Problem],
     ) -> Self {
         let mut errors = FormErrors::default();
+        // Problems with the file as a whole are on its header row.
+        let row_of = |p: &Problem| p.row.unwrap_or(1);
+        let column_of = |p: &Problem| parsed.column_name(p.field.name().unwrap_or("file"));
         for p in problems {
+            let row = row_of(p);
             errors.add(
-                format!("row-{}", p.row),
-                &format!("row-{}", p.row),
-                format!(
-                    "Row {}, {}: {}",
-                    p.row,
-                    parsed.column_name(p.field),
-                    p.message
-                ),
+                format!("row-{row}"),
+                &format!("row-{row}"),
+                format!("Row {row}, {}: {}", column_of(p), p.message),
             );
         }
         let mut rows: Vec<PreviewRow> = parsed
@@ -436,11 +418,11 @@ impl CasesPreviewPage {
             })
             .collect();
         for p in problems {
-            let message = format!("{}: {}", parsed.column_name(p.field), p.message);
-            match rows.iter_mut().find(|r| r.row == p.row) {
+            let message = format!("{}: {}", column_of(p), p.message);
+            match rows.iter_mut().find(|r| r.row == row_of(p)) {
                 Some(row) => row.problems.push(message),
                 None => rows.push(PreviewRow {
-                    row: p.row,
+                    row: row_of(p),
                     cells: vec![String::new(); parsed.columns.len()],
                     problems: vec![message],
                 }),
@@ -466,7 +448,7 @@ async fn preview_cases(
     inspection: Inspection,
     text: String,
     pasted: String,
-    outcome: Option<IntakeError>,
+    outcome: Option<Refusal>,
 ) -> Result<Response, WebError> {
     let parsed = match intake::parse_csv(&text) {
         Ok(parsed) => parsed,
@@ -487,8 +469,8 @@ async fn preview_cases(
     };
     match checked {
         Ok(()) => {}
-        Err(IntakeError::Invalid(found)) => problems.extend(found),
-        Err(e) => return Err(intake_error(e)),
+        Err(Refusal::Invalid(found)) => problems.extend(found),
+        Err(e) => return Err(e.into()),
     }
     problems.sort_by_key(|p| p.row);
     let status = if problems.is_empty() {
@@ -545,9 +527,9 @@ pub async fn confirm_import(
         Ok(added) => {
             Ok(Redirect::to(&format!("/inspections/{id}?added={}", added.len())).into_response())
         }
-        Err(e @ IntakeError::Invalid(_)) => {
+        Err(e @ Refusal::Invalid(_)) => {
             preview_cases(&state, &user, inspection, form.csv, String::new(), Some(e)).await
         }
-        Err(e) => Err(intake_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -14,8 +14,9 @@ use super::sample::load_inspection;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
 use crate::db::inspections::Inspection;
-use crate::domain_one::{DomainOneError, SurveyInput};
+use crate::domain_one::SurveyInput;
 use crate::extract::{Id, two_ids};
+use crate::refusal::{Field, Refusal};
 use crate::{AppState, db};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -73,8 +74,8 @@ async fn survey_page(
         may_change: change.is_ok(),
         is_lead: access.is_lead(),
         limits: change.err().map(|r| match r {
-            crate::access::Refusal::Locked(m) => m,
-            crate::access::Refusal::Forbidden => {
+            crate::access::Denied::Locked(m) => m,
+            crate::access::Denied::Forbidden => {
                 "You can read the survey figures; the inspection team records them.".to_owned()
             }
         }),
@@ -111,13 +112,17 @@ async fn refused(
     user: &CurrentUser,
     id: i64,
     form: SurveyForm,
-    error: DomainOneError,
+    error: Refusal,
 ) -> Result<Response, WebError> {
     match error {
-        DomainOneError::Invalid(problems) => {
+        Refusal::Invalid(problems) => {
             let mut errors = FormErrors::default();
             for p in problems {
-                errors.add(p.part, p.part, p.message);
+                let part = match &p.field {
+                    Field::DomainOne { part, .. } => part,
+                    other => other.name().unwrap_or("main-content"),
+                };
+                errors.add(part, part, p.message);
             }
             let page = survey_page(state, user, id, form, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

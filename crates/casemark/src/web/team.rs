@@ -15,7 +15,7 @@ use crate::db::audit::Event;
 use crate::db::cases::AssignedCase;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::team::TeamError;
+use crate::refusal::{Field, Refusal};
 use crate::vocab::{InspectionStatus, MemberRole};
 use crate::{AppState, db, team};
 
@@ -35,18 +35,15 @@ async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    e: TeamError,
+    refusal: Refusal,
 ) -> Result<Response, WebError> {
-    match e {
-        TeamError::Invalid(field, message) => {
-            let errors = FormErrors::single(field, message);
+    match refusal {
+        Refusal::Invalid(problems) => {
+            let errors = FormErrors::of(problems);
             let page = inspection_page(state, user, id, ListQuery::default(), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        TeamError::NotFound => Err(WebError::NotFound),
-        TeamError::Forbidden => Err(WebError::Forbidden),
-        TeamError::Locked(m) => Err(WebError::Locked(m)),
-        TeamError::Database(e) => Err(e.into()),
+        other => Err(other.into()),
     }
 }
 
@@ -89,7 +86,7 @@ pub async fn set_member(
             &state,
             &user,
             id,
-            TeamError::Invalid("role", "Select a role".into()),
+            Refusal::invalid(Field::Named("role"), "Select a role"),
         )
         .await;
     };
@@ -124,7 +121,7 @@ pub async fn set_status(
             &state,
             &user,
             id,
-            TeamError::Invalid("status", "Select the new status".into()),
+            Refusal::invalid(Field::Named("status"), "Select the new status"),
         )
         .await;
     };
@@ -133,8 +130,16 @@ pub async fn set_status(
             let notice = format!("The inspection is now in {}", to.label().to_lowercase());
             done(&state, &user, id, &notice).await
         }
-        Err(TeamError::Locked(m)) => {
-            refused(&state, &user, id, TeamError::Invalid("status", m)).await
+        // A transition the lifecycle does not allow is shown beside the
+        // status choice.
+        Err(Refusal::Locked(m)) => {
+            refused(
+                &state,
+                &user,
+                id,
+                Refusal::invalid(Field::Named("status"), m),
+            )
+            .await
         }
         Err(e) => refused(&state, &user, id, e).await,
     }
