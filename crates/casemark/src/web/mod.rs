@@ -1,32 +1,37 @@
-//! The server-rendered pages (GOV.UK Design System). One module per page
-//! family; each page is a handler plus a `#[derive(Template)]` struct beside
-//! it, named after its template file in `templates/`.
+//! The server-rendered pages (GOV.UK Design System). Page modules are
+//! named after their URLs (`/inspections/{id}/ratings` is
+//! `inspections::ratings`, `/cases/{id}/standards/{code}` is
+//! `cases::standards`); each page is a handler plus a `#[derive(Template)]`
+//! struct beside it, named after its template file in `templates/`. The
+//! modules without a URL of their own are what every page shares: the gate,
+//! errors, forms, uploads, flash messages, CSV downloads and the templates'
+//! filters.
 //!
 //! Every page works without JavaScript: forms post and redirect (303), and
 //! validation failures re-render the form with a GOV.UK error summary.
 
 mod account;
 mod admin;
-mod annexe;
+mod cases;
 mod csv;
-mod dashboard;
-mod domain_one;
 mod error;
+pub mod filters;
 mod flash;
 mod form;
 pub mod gate;
+mod history;
+mod home;
 mod inspections;
-mod marking;
-mod sample;
-mod security_events;
-mod survey;
-mod team;
+mod my_cases;
+mod regions;
+mod setup;
+mod sign_in;
 mod upload;
 
 use axum::Router;
 
 pub use error::{WebError, not_found};
-pub use inspections::PER_PAGE;
+pub use home::PER_PAGE;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -56,100 +61,130 @@ impl From<&CurrentUser> for Nav {
 /// Every route of this front end (see [`crate::routes`]).
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/", inspections::list)
-        .get("/regions/{id}", inspections::region)
-        .get("/inspections/new", inspections::choose_region)
-        .get("/inspections/new/details", inspections::details)
-        .post("/inspections", inspections::create)
-        .get("/inspections/{id}", sample::inspection)
-        .get("/inspections/{id}/cases/new", sample::new_case)
-        .post("/inspections/{id}/cases", sample::add_case)
-        .get("/inspections/{id}/cases/import", sample::import_form)
-        .post("/inspections/{id}/cases/import", sample::import)
+        .get("/", home::list)
+        .get("/regions/{id}", regions::region)
+        .get("/inspections/new", inspections::new::choose_region)
+        .get("/inspections/new/details", inspections::new::details)
+        .post("/inspections", inspections::new::create)
+        .get("/inspections/{id}", inspections::page::inspection)
+        .get("/inspections/{id}/cases/new", inspections::cases::new_case)
+        .post("/inspections/{id}/cases", inspections::cases::add_case)
+        .get(
+            "/inspections/{id}/cases/import",
+            inspections::cases::import_form,
+        )
+        .post("/inspections/{id}/cases/import", inspections::cases::import)
         .post(
             "/inspections/{id}/cases/import/confirm",
-            sample::confirm_import,
+            inspections::cases::confirm_import,
         )
-        .get("/inspections/{id}/ratings", dashboard::ratings)
-        .get("/inspections/{id}/annexe.csv", annexe::inspection_csv)
-        .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
-        .get("/annexe.csv", annexe::national_csv)
-        .get("/inspections/{id}/judgements/import", annexe::import_form)
-        .post("/inspections/{id}/judgements/import", annexe::import)
+        .get("/inspections/{id}/ratings", inspections::ratings::ratings)
+        .get(
+            "/inspections/{id}/annexe.csv",
+            inspections::annexe::inspection_csv,
+        )
+        .get(
+            "/inspections/{id}/annexe.xlsx",
+            inspections::annexe::workbook,
+        )
+        .get("/annexe.csv", home::national_csv)
+        .get(
+            "/inspections/{id}/judgements/import",
+            inspections::judgements_import::import_form,
+        )
+        .post(
+            "/inspections/{id}/judgements/import",
+            inspections::judgements_import::import,
+        )
         .post(
             "/inspections/{id}/judgements/import/confirm",
-            annexe::confirm_import,
+            inspections::judgements_import::confirm_import,
         )
-        .get("/inspections/{id}/domain-one", domain_one::overview)
-        .get("/inspections/{id}/domain-one/{code}", domain_one::standard)
+        .get(
+            "/inspections/{id}/domain-one",
+            inspections::domain_one::overview,
+        )
+        .get(
+            "/inspections/{id}/domain-one/{code}",
+            inspections::domain_one::standard,
+        )
         .post(
             "/inspections/{id}/domain-one/{code}/confirm",
-            domain_one::confirm,
+            inspections::domain_one::confirm,
         )
         .post(
             "/inspections/{id}/domain-one/{code}/judgement",
-            domain_one::judge_question,
+            inspections::domain_one::judge_question,
         )
         .post(
             "/inspections/{id}/domain-one/{code}/judge",
-            domain_one::name_judge,
+            inspections::domain_one::name_judge,
         )
         .post(
             "/inspections/{id}/domain-one/{code}/evidence",
-            domain_one::add_evidence,
+            inspections::domain_one::add_evidence,
         )
         .post(
             "/inspections/{id}/domain-one/{code}/evidence/{evidence}/remove",
-            domain_one::remove_evidence,
+            inspections::domain_one::remove_evidence,
         )
-        .get("/inspections/{id}/staff-survey", survey::page)
-        .post("/inspections/{id}/staff-survey", survey::add)
+        .get(
+            "/inspections/{id}/staff-survey",
+            inspections::staff_survey::page,
+        )
+        .post(
+            "/inspections/{id}/staff-survey",
+            inspections::staff_survey::add,
+        )
         .post(
             "/inspections/{id}/staff-survey/{item}/remove",
-            survey::remove,
+            inspections::staff_survey::remove,
         )
-        .get("/cases/{id}", marking::case)
-        .get("/cases/{id}/standards/{code}", marking::standard)
-        .post("/cases/{id}/standards/{code}", marking::save_standard)
-        .get("/cases/{id}/outcomes", marking::outcomes)
-        .post("/cases/{id}/outcomes", marking::save_outcomes)
-        .post("/cases/{id}/complete", marking::complete)
-        .get("/cases/{id}/facts", sample::facts_form)
-        .post("/cases/{id}/facts", sample::save_facts)
-        .get("/cases/{id}/history", team::case_history)
-        .get("/cases/{id}/history.csv", team::case_history_csv)
-        .get("/inspections/{id}/history", team::inspection_history)
+        .get("/cases/{id}", cases::page::case)
+        .get("/cases/{id}/standards/{code}", cases::standards::standard)
+        .post(
+            "/cases/{id}/standards/{code}",
+            cases::standards::save_standard,
+        )
+        .get("/cases/{id}/outcomes", cases::outcomes::outcomes)
+        .post("/cases/{id}/outcomes", cases::outcomes::save_outcomes)
+        .post("/cases/{id}/complete", cases::page::complete)
+        .get("/cases/{id}/facts", cases::facts::facts_form)
+        .post("/cases/{id}/facts", cases::facts::save_facts)
+        .get("/cases/{id}/history", history::case_history)
+        .get("/cases/{id}/history.csv", history::case_history_csv)
+        .get("/inspections/{id}/history", history::inspection_history)
         .get(
             "/inspections/{id}/history.csv",
-            team::inspection_history_csv,
+            history::inspection_history_csv,
         )
-        .post("/inspections/{id}/assignments", team::assign)
-        .post("/inspections/{id}/members", team::set_member)
-        .post("/inspections/{id}/status", team::set_status)
-        .get("/my-cases", team::my_cases)
-        .post("/sign-out", account::sign_out)
+        .post("/inspections/{id}/assignments", inspections::page::assign)
+        .post("/inspections/{id}/members", inspections::page::set_member)
+        .post("/inspections/{id}/status", inspections::page::set_status)
+        .get("/my-cases", my_cases::my_cases)
+        .post("/sign-out", sign_in::sign_out)
         .get("/account", account::account)
         .post("/account/sign-out-everywhere", account::sign_out_everywhere)
         .post("/account/tokens", account::create_token)
         .post("/account/password", account::change_password)
         .post("/account/tokens/{id}/revoke", account::revoke_token)
-        .get("/admin/users", admin::users)
-        .post("/admin/users", admin::add_user)
-        .post("/admin/users/{id}/role", admin::set_role)
-        .post("/admin/users/{id}/{action}", admin::set_active)
-        .get("/admin/security-events", security_events::page)
-        .get("/admin/security-events.csv", security_events::csv)
-        .get("/admin/pdus", admin::pdus)
-        .post("/admin/pdus", admin::add_pdu)
+        .get("/admin/users", admin::users::users)
+        .post("/admin/users", admin::users::add_user)
+        .post("/admin/users/{id}/role", admin::users::set_role)
+        .post("/admin/users/{id}/{action}", admin::users::set_active)
+        .get("/admin/security-events", admin::security_events::page)
+        .get("/admin/security-events.csv", admin::security_events::csv)
+        .get("/admin/pdus", admin::pdus::pdus)
+        .post("/admin/pdus", admin::pdus::add_pdu)
 }
 
 /// The pages anyone may open: signing in and the first-run setup.
 pub fn public_routes() -> Routes {
     Routes::new()
-        .get("/sign-in", account::sign_in_form)
-        .post("/sign-in", account::sign_in)
-        .get("/setup", account::setup_form)
-        .post("/setup", account::setup)
+        .get("/sign-in", sign_in::sign_in_form)
+        .post("/sign-in", sign_in::sign_in)
+        .get("/setup", setup::setup_form)
+        .post("/setup", setup::setup)
 }
 
 /// The pages, each behind its gate ([`gate::pages`] or [`gate::public`]),
@@ -174,20 +209,4 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(from_fn(crate::edge::path::refuse_controls::<gate::Pages>))
 }
 
-/// The GOV.UK tag colour for a rating; the tag's text carries the meaning.
-pub fn tag_class(rating: Option<casemark_rules::Rating>) -> &'static str {
-    use casemark_rules::Rating;
-    match rating {
-        Some(Rating::Outstanding) => "govuk-tag--green",
-        Some(Rating::Good) => "govuk-tag--turquoise",
-        Some(Rating::RequiresImprovement) => "govuk-tag--yellow",
-        Some(Rating::Inadequate) => "govuk-tag--red",
-        None => "govuk-tag--grey",
-    }
-}
-
-/// An element id for a framework code: "2.1.3" → "2-1-3", so that fragment
-/// links and CSS selectors need no escaping.
-pub fn dom_id(code: &str) -> String {
-    code.replace('.', "-")
-}
+pub use filters::{dom_id, tag_class};

@@ -1,5 +1,5 @@
-//! Downloads of the data annexe (an inspection's CSV and workbook, and the
-//! national CSV) and the judgement import: upload, preview, confirm.
+//! `/inspections/{id}/judgements/import`: importing judgements marked
+//! elsewhere (previewed, then confirmed).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -7,59 +7,16 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::form::{Form, FormErrors};
-use super::sample::{load_inspection, refused};
-use super::upload::{self, ConfirmForm, UploadPage};
-use super::{Nav, WebError};
+use crate::AppState;
 use crate::annexe::import::{self, Mode, Summary};
-use crate::annexe::{self, long};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::refusal::{Problem, Refusal};
-use crate::{AppState, db};
-
-pub async fn inspection_csv(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-) -> Result<Response, WebError> {
-    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
-    let name = long::file_name(&inspection, "csv");
-    let body = long::stream(state, vec![inspection]);
-    Ok(annexe::download(annexe::CSV_TYPE, &name, body))
-}
-
-pub async fn national_csv(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let inspections = db::inspections::list(&mut conn, user.member_filter(), None).await?;
-    drop(conn);
-    let body = long::stream(state, inspections);
-    Ok(annexe::download(
-        annexe::CSV_TYPE,
-        &annexe::national_file_name(),
-        body,
-    ))
-}
-
-pub async fn workbook(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-) -> Result<Response, WebError> {
-    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
-    let name = long::file_name(&inspection, "xlsx");
-    let bytes = annexe::workbook_for(&state, inspection)
-        .await
-        .map_err(|e| match e {
-            annexe::WorkbookError::Database(e) => WebError::Database(e),
-            annexe::WorkbookError::Build(message) => WebError::Internal(message),
-        })?;
-    Ok(annexe::download(annexe::XLSX_TYPE, &name, bytes.into()))
-}
+use crate::web::form::{Form, FormErrors};
+use crate::web::inspections::{load_inspection, refused};
+use crate::web::upload::{self, ConfirmForm, UploadPage};
+use crate::web::{Nav, WebError};
 
 /// The inspection a lead is importing judgements into, if they may now.
 async fn inspection_importing(
@@ -151,7 +108,7 @@ async fn run(
                 summary.answers,
                 summary.cases_added + summary.cases_updated
             );
-            super::flash::redirect(state, user, &format!("/inspections/{id}"), &notice).await
+            crate::web::flash::redirect(state, user, &format!("/inspections/{id}"), &notice).await
         }
         Ok(summary) => Ok(preview(user, inspection, text, summary, Vec::new())),
         Err(Refusal::Invalid(problems)) => Ok(preview(

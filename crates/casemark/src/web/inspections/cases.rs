@@ -1,7 +1,5 @@
-//! The inspection page (its case sample, filterable down to the cases behind
-//! any dashboard count) and adding cases one at a time or from CSV.
-
-use std::sync::Arc;
+//! `/inspections/{id}/cases/...`: adding cases to the sample, one by one
+//! or from a CSV file (previewed, then confirmed).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,194 +7,29 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::Nav;
-use super::WebError;
-use super::form::{Form, FormErrors, Query};
-use super::inspections::long_date;
-use super::upload::{self, ConfirmForm, UploadPage};
-use crate::access::{self, Access, Denied};
+use super::{load_inspection, refused};
+use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::db::accounts::Member;
-use crate::db::cases::{Case, CaseFilter};
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::framework::Framework;
 use crate::intake::{self, CsvCases, NumberedCase, RawCase};
 use crate::refusal::{Problem, Refusal};
-use crate::vocab::{
-    Answer, EthnicityGroup, InspectionStatus, MarkingStatus, MemberRole, PractitionerGrade,
-    RoshLevel, SentenceType, Sex,
-};
-use crate::{AppState, db};
-
-/// Loads an inspection the user may read, with its framework and the
-/// user's standing in it: 404 if there is none, 403 if it is not theirs.
-pub async fn load_inspection(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<(Inspection, Arc<Framework>, Access), WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let inspection = db::inspections::get(&mut conn, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let access = access::load(&mut conn, &user.actor(), id).await?;
-    if !access.can_read() {
-        return Err(WebError::NotFound);
-    }
-    let framework = state
-        .frameworks
-        .get(&mut conn, inspection.framework_version_id)
-        .await?;
-    Ok((inspection, framework, access))
-}
-
-/// A refusal from the access rules as a page.
-pub fn refused(denied: Denied) -> WebError {
-    Refusal::from(denied).into()
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct ListQuery {
-    pub status: String,
-    pub kq: String,
-    pub prompt: String,
-    pub answer: String,
-    pub added: Option<usize>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "inspection.html")]
-pub struct InspectionPage {
-    nav: super::Nav,
-    inspection: Inspection,
-    fieldwork: String,
-    sample_weeks: Option<String>,
-    cases: Vec<Case>,
-    status_filter: String,
-    /// "Cases judged No on key question 2.1.3: …", when filtered by an answer.
-    answer_filter: Option<String>,
-    added: Option<usize>,
-    /// Lead controls: assignment, members, lifecycle.
-    is_lead: bool,
-    can_change: bool,
-    can_add_cases: bool,
-    can_import_judgements: bool,
-    members: Vec<Member>,
-    /// Statuses the lead may move the inspection to.
-    next_statuses: Vec<InspectionStatus>,
-    errors: FormErrors,
-    notice: Option<String>,
-}
-
-impl InspectionPage {
-    fn markers(&self) -> Vec<&Member> {
-        self.members
-            .iter()
-            .filter(|m| matches!(m.role, MemberRole::Lead | MemberRole::Inspector))
-            .collect()
-    }
-}
-
-pub async fn inspection(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    Query(query): Query<ListQuery>,
-) -> Result<InspectionPage, WebError> {
-    let mut page = inspection_page(&state, &user, id, query, FormErrors::default()).await?;
-    page.notice = super::flash::take(&state, &user).await?;
-    Ok(page)
-}
-
-pub async fn inspection_page(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    query: ListQuery,
-    errors: FormErrors,
-) -> Result<InspectionPage, WebError> {
-    let (inspection, framework, access) = load_inspection(state, user, id).await?;
-    let mut filter = CaseFilter {
-        status: query.status.parse::<MarkingStatus>().ok(),
-        ..CaseFilter::default()
-    };
-    let mut answer_filter = None;
-    if let Ok(answer) = query.answer.parse::<Answer>() {
-        if let Some(kq) = framework.key_question(&query.kq) {
-            filter.key_question = Some((kq.id, answer));
-            answer_filter = Some(format!(
-                "Cases judged {} on key question {}: {}",
-                answer.label(),
-                kq.code,
-                kq.text
-            ));
-        } else if let Some(prompt) = framework.prompt(&query.prompt) {
-            filter.prompt = Some((prompt.id, answer));
-            answer_filter = Some(format!(
-                "Cases answered {} on prompt {}: {}",
-                answer.label(),
-                prompt.code,
-                prompt.text
-            ));
-        }
-    }
-    let mut conn = state.pool.acquire().await?;
-    let cases = db::cases::list(&mut conn, id, &filter).await?;
-    let members = db::accounts::members(&mut conn, id).await?;
-    let next_statuses = InspectionStatus::ALL
-        .iter()
-        .copied()
-        .filter(|to| access::check_transition(inspection.status, *to, Some("reason")).is_ok())
-        .collect();
-    let sample_weeks = match (inspection.sample_week_1, inspection.sample_week_2) {
-        (Some(a), Some(b)) => Some(format!(
-            "Weeks commencing {} and {}",
-            long_date(a),
-            long_date(b)
-        )),
-        (Some(a), None) => Some(format!("Week commencing {}", long_date(a))),
-        _ => None,
-    };
-    let can_change = access.check_lead_change(inspection.status).is_ok();
-    let can_add_cases = access.check_adding_cases(inspection.status).is_ok();
-    let can_import_judgements =
-        access.is_lead() && access.check_marking(inspection.status, None).is_ok();
-    Ok(InspectionPage {
-        fieldwork: long_date(inspection.fieldwork_start),
-        sample_weeks,
-        inspection,
-        cases,
-        status_filter: filter
-            .status
-            .map(|s| s.code().to_owned())
-            .unwrap_or_default(),
-        answer_filter,
-        added: query.added,
-        is_lead: access.is_lead(),
-        can_change,
-        can_add_cases,
-        can_import_judgements,
-        members,
-        next_statuses,
-        errors,
-        notice: None,
-        nav: Nav::from(user),
-    })
-}
+use crate::vocab::{EthnicityGroup, PractitionerGrade, RoshLevel, SentenceType, Sex};
+use crate::web::form::{Form, FormErrors};
+use crate::web::upload::{self, ConfirmForm, UploadPage};
+use crate::web::{Nav, WebError};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "new_case.html")]
 pub struct NewCasePage {
-    nav: super::Nav,
-    heading: &'static str,
-    action: String,
-    button: &'static str,
-    back: String,
-    inspection: Inspection,
-    form: RawCase,
-    errors: FormErrors,
+    pub(crate) nav: crate::web::Nav,
+    pub(crate) heading: &'static str,
+    pub(crate) action: String,
+    pub(crate) button: &'static str,
+    pub(crate) back: String,
+    pub(crate) inspection: Inspection,
+    pub(crate) form: RawCase,
+    pub(crate) errors: FormErrors,
 }
 
 /// The inspection a lead is adding cases to, if cases may be added now.
@@ -300,59 +133,6 @@ pub async fn add_case(
     }
 }
 
-async fn facts_page(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: i64,
-    form: Option<RawCase>,
-    errors: FormErrors,
-) -> Result<NewCasePage, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, case_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    drop(conn);
-    let (inspection, _, access) = load_inspection(state, user, case.inspection_id).await?;
-    access
-        .check_marking(inspection.status, case.assigned_to)
-        .map_err(refused)?;
-    Ok(NewCasePage {
-        nav: Nav::from(user),
-        heading: "Correct the case facts",
-        action: format!("/cases/{case_id}/facts"),
-        button: "Save case facts",
-        back: format!("/cases/{case_id}"),
-        inspection,
-        form: form.unwrap_or_else(|| RawCase::from_facts(&case.facts)),
-        errors,
-    })
-}
-
-pub async fn facts_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-) -> Result<NewCasePage, WebError> {
-    facts_page(&state, &user, id, None, FormErrors::default()).await
-}
-
-pub async fn save_facts(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    Form(form): Form<RawCase>,
-) -> Result<Response, WebError> {
-    match intake::update_facts(&state.pool, &user.actor(), id, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=facts")).into_response()),
-        Err(Refusal::Invalid(problems)) => {
-            let errors = FormErrors::of(problems);
-            let page = facts_page(&state, &user, id, Some(form), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 pub async fn import_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -374,7 +154,7 @@ pub struct PreviewRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "import_cases_preview.html")]
 pub struct CasesPreviewPage {
-    nav: super::Nav,
+    nav: crate::web::Nav,
     inspection: Inspection,
     /// The file's text, sent again when the lead confirms.
     csv: String,

@@ -1,167 +1,19 @@
-//! A lead's running of an inspection (assignments, members, status), an
-//! inspector's "My cases", and the audit history pages and downloads.
+//! `/inspections/{id}/history` and `/cases/{id}/history` (and their `.csv`
+//! downloads): the audit trail, as a page and as a file.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::form::{Form, FormErrors, Query};
-use super::sample::{ListQuery, inspection_page, load_inspection};
+use super::form::Query;
 use super::{Nav, WebError};
 use crate::auth::CurrentUser;
 use crate::db::audit::Event;
-use crate::db::cases::AssignedCase;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::refusal::{Field, Refusal};
-use crate::vocab::{InspectionStatus, MemberRole};
-use crate::{AppState, db, team};
-
-/// Back to the inspection page with a success message.
-async fn done(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    notice: &str,
-) -> Result<Response, WebError> {
-    super::flash::redirect(state, user, &format!("/inspections/{id}"), notice).await
-}
-
-/// A refused change: the inspection page with the message beside its field,
-/// or an error page.
-async fn refused(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    refusal: Refusal,
-) -> Result<Response, WebError> {
-    match refusal {
-        Refusal::Invalid(problems) => {
-            let errors = FormErrors::of(problems);
-            let page = inspection_page(state, user, id, ListQuery::default(), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        other => Err(other.into()),
-    }
-}
-
-pub async fn assign(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let case_ids: Vec<i64> = fields
-        .iter()
-        .filter(|(k, _)| k == "case")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let assignee = fields
-        .iter()
-        .find(|(k, _)| k == "assignee")
-        .and_then(|(_, v)| v.parse::<i64>().ok());
-    match team::assign(&state.pool, &user.actor(), id, &case_ids, assignee).await {
-        Ok(n) => done(&state, &user, id, &format!("{n} cases assigned")).await,
-        Err(e) => refused(&state, &user, id, e).await,
-    }
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct MemberForm {
-    email: String,
-    role: String,
-}
-
-pub async fn set_member(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    Form(form): Form<MemberForm>,
-) -> Result<Response, WebError> {
-    let Ok(role) = form.role.parse::<MemberRole>() else {
-        return refused(
-            &state,
-            &user,
-            id,
-            Refusal::invalid(Field::Named("role"), "Select a role"),
-        )
-        .await;
-    };
-    match team::set_member(&state.pool, &user.actor(), id, &form.email, role).await {
-        Ok(()) => {
-            let notice = format!(
-                "{} is a {} of this inspection",
-                crate::email::EmailKey::of(&form.email),
-                role.label().to_lowercase()
-            );
-            done(&state, &user, id, &notice).await
-        }
-        Err(e) => refused(&state, &user, id, e).await,
-    }
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct StatusForm {
-    status: String,
-    reason: String,
-}
-
-pub async fn set_status(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Id(id): Id,
-    Form(form): Form<StatusForm>,
-) -> Result<Response, WebError> {
-    let Ok(to) = form.status.parse::<InspectionStatus>() else {
-        return refused(
-            &state,
-            &user,
-            id,
-            Refusal::invalid(Field::Named("status"), "Select the new status"),
-        )
-        .await;
-    };
-    match team::change_status(&state.pool, &user.actor(), id, to, Some(&form.reason)).await {
-        Ok(()) => {
-            let notice = format!("The inspection is now in {}", to.label().to_lowercase());
-            done(&state, &user, id, &notice).await
-        }
-        // A transition the lifecycle does not allow is shown beside the
-        // status choice.
-        Err(Refusal::Locked(m)) => {
-            refused(
-                &state,
-                &user,
-                id,
-                Refusal::invalid(Field::Named("status"), m),
-            )
-            .await
-        }
-        Err(e) => refused(&state, &user, id, e).await,
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "my_cases.html")]
-pub struct MyCasesPage {
-    nav: Nav,
-    cases: Vec<AssignedCase>,
-}
-
-pub async fn my_cases(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<MyCasesPage, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    Ok(MyCasesPage {
-        nav: Nav::from(&user),
-        cases: db::cases::assigned_to(&mut conn, user.id()).await?,
-    })
-}
+use crate::web::inspections::load_inspection;
+use crate::{AppState, db};
 
 // ------------------------------------------------------------------ history
 

@@ -8,15 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::WebError;
-use super::form::{Form, FormErrors, Query};
-use super::sample::load_inspection;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
 use crate::db::inspections::Inspection;
 use crate::domain_one::SurveyInput;
 use crate::extract::{Id, two_ids};
 use crate::refusal::{Field, Refusal};
+use crate::web::WebError;
+use crate::web::form::{Form, FormErrors, Query};
+use crate::web::inspections::load_inspection;
 use crate::{AppState, db};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -32,7 +32,7 @@ pub struct SurveyForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "staff_survey.html")]
 pub struct SurveyPage {
-    nav: super::Nav,
+    nav: crate::web::Nav,
     inspection: Inspection,
     items: Vec<SurveyItem>,
     may_change: bool,
@@ -68,7 +68,7 @@ async fn survey_page(
     let items = db::domain_one::survey_items(&mut conn, id).await?;
     let change = access.check_domain_one_evidence(inspection.status);
     Ok(SurveyPage {
-        nav: super::Nav::from(user),
+        nav: crate::web::Nav::from(user),
         inspection,
         items,
         may_change: change.is_ok(),

@@ -10,9 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use casemark_rules::Rating;
 use serde::Deserialize;
 
-use super::form::{Form, FormErrors, Query};
-use super::sample::load_inspection;
-use super::{WebError, dom_id};
 use crate::access::{Access, Denied};
 use crate::auth::CurrentUser;
 use crate::db::accounts::Member;
@@ -22,6 +19,10 @@ use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, QuestionVie
 use crate::extract::{Id, parse_id};
 use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{EvidenceKind, EvidenceSource, MemberRole};
+use crate::web::filters;
+use crate::web::form::{Form, FormErrors, Query};
+use crate::web::inspections::load_inspection;
+use crate::web::{WebError, dom_id};
 use crate::{AppState, db};
 
 /// The scale best first, as inspectors read it.
@@ -35,16 +36,10 @@ const SCALE: [Rating; 4] = [
 #[derive(Template, WebTemplate)]
 #[template(path = "domain_one.html")]
 pub struct OverviewPage {
-    nav: super::Nav,
+    nav: crate::web::Nav,
     inspection: Inspection,
     standards: Vec<StandardView>,
     survey_items: usize,
-}
-
-impl OverviewPage {
-    fn tag_class(&self, rating: &Option<Rating>) -> &'static str {
-        super::tag_class(*rating)
-    }
 }
 
 pub async fn overview(
@@ -56,7 +51,7 @@ pub async fn overview(
     let mut conn = state.pool.acquire().await?;
     let (standards, survey) = crate::domain_one::load_view(&mut conn, &framework, id).await?;
     Ok(OverviewPage {
-        nav: super::Nav::from(&user),
+        nav: crate::web::Nav::from(&user),
         inspection,
         standards,
         survey_items: survey.len(),
@@ -120,7 +115,7 @@ pub struct EvidenceForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "domain_one_standard.html")]
 pub struct StandardPage {
-    nav: super::Nav,
+    nav: crate::web::Nav,
     inspection: Inspection,
     s: StandardView,
     survey: Vec<SurveyItem>,
@@ -148,14 +143,6 @@ impl StandardPage {
 
     fn sources(&self) -> &'static [EvidenceSource] {
         EvidenceSource::ALL
-    }
-
-    fn tag_class(&self, rating: &Option<Rating>) -> &'static str {
-        super::tag_class(*rating)
-    }
-
-    fn dom(&self, code: &str) -> String {
-        dom_id(code)
     }
 
     /// The two lists of bullets under a key question, with their headings and ids.
@@ -246,7 +233,7 @@ async fn standard_page(
         areas: s.record.areas_for_improvement.clone().unwrap_or_default(),
     });
     Ok(StandardPage {
-        nav: super::Nav::from(user),
+        nav: crate::web::Nav::from(user),
         inspection,
         s,
         survey,

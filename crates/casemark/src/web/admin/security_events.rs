@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::admin::require_admin;
-use super::form::{DateInput, FormErrors, Query};
-use super::{Nav, WebError};
+use super::require_admin;
 use crate::auth::CurrentUser;
 use crate::db::security::{Filter, SecurityEvent};
 use crate::security::EventKind;
+use crate::web::form::{DateInput, FormErrors, Query};
+use crate::web::{Nav, WebError};
 use crate::{AppState, db};
 
 /// The most events one page (or one CSV download) shows: the newest first.
@@ -191,5 +191,5 @@ pub async fn csv(
         "detail",
         "client_address",
     ];
-    super::csv::download("security-events.csv", &header, rows)
+    crate::web::csv::download("security-events.csv", &header, rows)
 }

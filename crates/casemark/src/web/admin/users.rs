@@ -1,6 +1,5 @@
-//! Administration: users and PDUs (the security events are in
-//! `security_events`). Administrators manage people and places; they do
-//! not mark.
+//! `/admin/users`: adding users, changing their role, deactivating and
+//! reactivating them.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,23 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::form::{Form, FormErrors};
-use super::{Nav, WebError};
-use crate::accounts;
+use super::require_admin;
 use crate::auth::CurrentUser;
 use crate::db::accounts::{AuthChange, User};
-use crate::db::places::{Pdu, Region};
 use crate::refusal::Refusal;
 use crate::vocab::UserRole;
-use crate::{AppState, db};
-
-pub(super) fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
-    if user.is_administrator() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
+use crate::web::form::{Form, FormErrors};
+use crate::web::{Nav, WebError};
+use crate::{AppState, accounts, db};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_users.html")]
@@ -73,7 +63,7 @@ pub async fn users(
     user: CurrentUser,
 ) -> Result<UsersPage, WebError> {
     require_admin(&user)?;
-    let notice = super::flash::take(&state, &user).await?;
+    let notice = crate::web::flash::take(&state, &user).await?;
     users_page(
         &state,
         &user,
@@ -123,7 +113,7 @@ pub async fn add_user(
     {
         Ok(_) => {
             let notice = format!("{} added", crate::email::EmailKey::of(&form.email));
-            super::flash::redirect(&state, &user, "/admin/users", &notice).await
+            crate::web::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
         Err(Refusal::Invalid(problems)) => {
             users_refused(&state, &user, form, FormErrors::of(problems)).await
@@ -167,7 +157,7 @@ pub async fn set_role(
                 .unwrap_or_default();
             drop(conn);
             let notice = format!("{email} is now {}", role.label().to_lowercase());
-            super::flash::redirect(&state, &user, "/admin/users", &notice).await
+            crate::web::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
         Err(Refusal::Invalid(problems)) => {
             users_refused(
@@ -204,7 +194,7 @@ pub async fn set_active(
             } else {
                 format!("{email} can no longer sign in")
             };
-            super::flash::redirect(&state, &user, "/admin/users", &notice).await
+            crate::web::flash::redirect(&state, &user, "/admin/users", &notice).await
         }
         Err(Refusal::Invalid(problems)) => {
             users_refused(
@@ -217,88 +207,4 @@ pub async fn set_active(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-pub struct RegionPdus {
-    region: Region,
-    pdus: Vec<Pdu>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin_pdus.html")]
-pub struct PdusPage {
-    nav: Nav,
-    regions: Vec<RegionPdus>,
-    errors: FormErrors,
-    notice: Option<String>,
-}
-
-async fn pdus_page(
-    state: &AppState,
-    user: &CurrentUser,
-    errors: FormErrors,
-    notice: Option<String>,
-) -> Result<PdusPage, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let mut regions = Vec::new();
-    for region in db::places::regions(&mut conn).await? {
-        let pdus = db::places::pdus_in_region(&mut conn, region.id).await?;
-        regions.push(RegionPdus { region, pdus });
-    }
-    Ok(PdusPage {
-        nav: Nav::from(user),
-        regions,
-        errors,
-        notice,
-    })
-}
-
-pub async fn pdus(State(state): State<AppState>, user: CurrentUser) -> Result<PdusPage, WebError> {
-    require_admin(&user)?;
-    let notice = super::flash::take(&state, &user).await?;
-    pdus_page(&state, &user, FormErrors::default(), notice).await
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct NewPduForm {
-    region: String,
-    name: String,
-}
-
-pub async fn add_pdu(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<NewPduForm>,
-) -> Result<Response, WebError> {
-    require_admin(&user)?;
-    let mut errors = FormErrors::default();
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 200 || crate::text::is_multiline(name) {
-        errors.add(
-            "name",
-            "name",
-            "Enter the PDU name on one line (200 characters or fewer)",
-        );
-    }
-    let mut tx = state.pool.begin().await?;
-    let region = match form.region.parse::<i16>() {
-        Ok(id) => db::places::region(&mut tx, id).await?,
-        Err(_) => None,
-    };
-    if region.is_none() {
-        errors.add("region", "region", "Select the region");
-    }
-    if let (Some(region), true) = (region, errors.is_empty()) {
-        let (pdu, created) = db::places::find_or_create_pdu(&mut tx, region.id, name).await?;
-        if created {
-            crate::security::pdu_added(&mut tx, &user.actor(), &pdu).await?;
-        }
-        tx.commit().await?;
-        let notice = format!("{} is a PDU of {}", pdu.name, region.name);
-        return super::flash::redirect(&state, &user, "/admin/pdus", &notice).await;
-    }
-    drop(tx);
-    let page = pdus_page(&state, &user, errors, None).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

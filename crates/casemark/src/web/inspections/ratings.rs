@@ -6,29 +6,25 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use casemark_rules::Rating;
 
-use super::WebError;
-use super::sample::load_inspection;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::ratings::{self, InspectionRatings};
+use crate::web::WebError;
+use crate::web::filters;
+use crate::web::inspections::load_inspection;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
-    nav: super::Nav,
+    nav: crate::web::Nav,
     inspection: Inspection,
     ratings: InspectionRatings,
     rated_standards: usize,
 }
 
 impl DashboardPage {
-    /// The GOV.UK tag colour for a rating; the tag's text carries the meaning.
-    fn tag_class(&self, rating: &Option<Rating>) -> &'static str {
-        super::tag_class(*rating)
-    }
-
     fn rating_label(&self, rating: &Option<Rating>) -> &'static str {
         rating.map_or("Not yet rated", Rating::label)
     }
@@ -52,7 +48,7 @@ pub async fn ratings(
         .filter(|s| s.rating.is_some())
         .count();
     Ok(DashboardPage {
-        nav: super::Nav::from(&user),
+        nav: crate::web::Nav::from(&user),
         inspection,
         ratings,
         rated_standards,

@@ -1,0 +1,131 @@
+//! Pages under `/cases/{id}`, one module per URL, and what they share: the
+//! case loaded with its inspection, framework and answers, and how a
+//! marking problem names its form field.
+
+pub mod facts;
+pub mod outcomes;
+pub mod page;
+pub mod standards;
+
+use std::sync::Arc;
+
+use crate::access::{self, Denied};
+use crate::auth::CurrentUser;
+use crate::db::answers::CaseAnswers;
+use crate::db::cases::Case;
+use crate::db::inspections::Inspection;
+use crate::framework::Framework;
+use crate::marking::Submission;
+use crate::refusal::{Field, Problem};
+use crate::web::form::FormErrors;
+use crate::web::{Nav, WebError, dom_id};
+use crate::{AppState, db};
+
+/// Everything a marking page shows about its case.
+struct Loaded {
+    case: Case,
+    inspection: Inspection,
+    framework: Arc<Framework>,
+    answers: CaseAnswers,
+    nav: Nav,
+    /// Why the user cannot change this case now, if they cannot.
+    read_only: Option<String>,
+}
+
+/// Loads a case the user may read (403 otherwise) and whether they may mark it.
+async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Loaded, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let case = db::cases::get(&mut conn, case_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let inspection = db::inspections::get(&mut conn, case.inspection_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let access = access::load(&mut conn, &user.actor(), case.inspection_id).await?;
+    if !access.can_read() {
+        return Err(WebError::NotFound);
+    }
+    let answers = db::answers::load(&mut conn, case_id).await?;
+    let framework = state
+        .frameworks
+        .get(&mut conn, case.framework_version_id)
+        .await?;
+    drop(conn);
+    let read_only = match access.check_marking(inspection.status, case.assigned_to) {
+        Ok(()) => None,
+        Err(Denied::Locked(message)) => Some(message),
+        Err(Denied::Forbidden) => {
+            Some("You can read this case but not change it: it is not assigned to you.".into())
+        }
+    };
+    Ok(Loaded {
+        case,
+        inspection,
+        framework,
+        answers,
+        nav: Nav::from(user),
+        read_only,
+    })
+}
+
+/// Reads a marking form's fields (`kq-2.1.1`, `rationale-2.1.1`,
+/// `prompt-2.1.1.a`, `outcome-compliance`) into a submission. Other fields
+/// are not answers and are ignored.
+fn submission_from(fields: Vec<(String, String)>) -> Submission {
+    let mut submission = Submission::default();
+    for (name, value) in fields {
+        if let Some(code) = name.strip_prefix("kq-") {
+            submission
+                .key_questions
+                .entry(code.to_owned())
+                .or_default()
+                .answer = Some(value);
+        } else if let Some(code) = name.strip_prefix("rationale-") {
+            submission
+                .key_questions
+                .entry(code.to_owned())
+                .or_default()
+                .rationale = Some(value);
+        } else if let Some(code) = name.strip_prefix("prompt-") {
+            submission.prompts.insert(code.to_owned(), value);
+        } else if let Some(code) = name.strip_prefix("outcome-") {
+            submission.outcomes.insert(code.to_owned(), value);
+        } else if name == "revision" {
+            // A form always says which revision it showed; junk is treated
+            // as the oldest, so a doubtful save is checked, never skipped.
+            submission.revision = Some(value.trim().parse().unwrap_or(0));
+        }
+    }
+    submission
+}
+
+/// A marking problem as a form error: (field name, element id).
+fn form_field(field: &Field) -> (String, String) {
+    match field {
+        Field::KeyQuestion(code) => (format!("kq-{code}"), format!("kq-{}", dom_id(code))),
+        Field::Rationale(code) => (
+            format!("rationale-{code}"),
+            format!("rationale-{}", dom_id(code)),
+        ),
+        Field::Prompt(code) => (format!("prompt-{code}"), format!("prompt-{}", dom_id(code))),
+        Field::Outcome(code) => (
+            format!("outcome-{code}"),
+            format!("outcome-{}", dom_id(code)),
+        ),
+        // The marking service names only the framework's own fields.
+        other => {
+            let name = other.name().unwrap_or("main-content");
+            (name.to_owned(), name.to_owned())
+        }
+    }
+}
+
+/// Problems shown on the page of the form that was posted.
+fn form_errors(problems: Vec<Problem>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for p in problems {
+        let (field, element) = form_field(&p.field);
+        errors.add(field, &element, p.message);
+    }
+    errors
+}
