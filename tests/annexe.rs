@@ -13,10 +13,7 @@ use casemark::vocab::UserRole;
 use serde_json::{Value, json};
 use support::{Api, Browser, TestApp, location};
 
-const KEY_QUESTIONS: [&str; 12] = [
-    "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
-    "2.4.2", "2.4.3",
-];
+use support::KEY_QUESTIONS;
 
 /// A formula a spreadsheet would run if the cell were not neutralised.
 const FORMULA: &str = "=cmd|' /C calc'!A0";

@@ -6,12 +6,7 @@ use crate::support;
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
-use support::{Api, PublishedPdu, TestApp, fixtures, rating_code};
-
-const KEY_QUESTIONS: [&str; 12] = [
-    "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
-    "2.4.2", "2.4.3",
-];
+use support::{Api, Built, KEY_QUESTIONS, PublishedPdu, TestApp, fixtures, rating_code};
 
 /// The `field` of each error in a JSON error body, in order.
 fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
@@ -23,56 +18,22 @@ fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
         .collect()
 }
 
-/// Adds one case through the API and returns its id.
-async fn add_case(api: &Api, inspection: i64, reference: &str, sentence_type: &str) -> i64 {
-    let response = api
-        .server
-        .post(&format!("/api/v1/inspections/{inspection}/cases"))
-        .json(&json!([{"reference": reference, "sentence_type": sentence_type}]))
-        .await;
-    response.assert_status(StatusCode::CREATED);
-    response.json::<Value>()["cases"][0]["id"]
-        .as_i64()
-        .expect("id")
-}
-
-async fn add_cases(api: &Api, inspection: i64, published: &PublishedPdu) -> Vec<i64> {
-    let cases: Vec<Value> = (0..published.cases)
-        .map(|i| {
-            json!({
+/// Marks, rates and checks one published inspection through the API.
+pub(crate) async fn reproduce(api: &Api, published: &PublishedPdu) {
+    let Built { id, cases: case_ids } = (0..published.cases)
+        .fold(support::build(&api.server), |built, i| {
+            built.case(json!({
                 "reference": format!("C{:03}", i + 1),
                 "sentence_type": if i < published.community_orders { "community_order" } else { "licence" },
                 "age_at_start": 20 + i % 30,
                 "mappa_eligible": i % 5 == 0,
-            })
+            }))
         })
-        .collect();
-    let response = api
-        .server
-        .post(&format!("/api/v1/inspections/{inspection}/cases"))
-        .json(&cases)
+        .pdu(&published.name)
+        .region(&published.region)
+        .fieldwork(&published.fieldwork_start)
+        .await_built()
         .await;
-    response.assert_status(StatusCode::CREATED);
-    let body = response.json::<Value>();
-    body["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| c["id"].as_i64().expect("case id"))
-        .collect()
-}
-
-/// Marks, rates and checks one published inspection through the API.
-pub(crate) async fn reproduce(api: &Api, published: &PublishedPdu) {
-    let id = support::inspection(
-        &api.server,
-        &published.name,
-        &published.region,
-        &published.fieldwork_start,
-        "fieldwork",
-    )
-    .await;
-    let case_ids = add_cases(api, id, published).await;
     assert_eq!(case_ids.len(), published.cases);
 
     for (index, case_id) in case_ids.iter().enumerate() {
@@ -189,8 +150,8 @@ async fn ratings_are_provisional_and_unscored_until_everything_is_rated() {
         Value::Null
     );
 
-    let case = add_case(&api, id, "A1", "licence").await;
-    add_case(&api, id, "A2", "licence").await;
+    let case = support::add_case(&api.server, id, "A1", "licence").await;
+    support::add_case(&api.server, id, "A2", "licence").await;
     api.server
         .put(&format!("/api/v1/cases/{case}/judgements"))
         .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "no", "2.1.3": "na"}}))
@@ -221,7 +182,7 @@ async fn complete_is_refused_until_all_twelve_are_answered_and_nothing_is_writte
     let app = TestApp::spawn().await;
     let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
     let id = support::inspection(&api.server, "Gwent", "Wales", "2025-09-08", "fieldwork").await;
-    let case = add_case(&api, id, "G1", "community_order").await;
+    let case = support::add_case(&api.server, id, "G1", "community_order").await;
     let eleven: serde_json::Map<String, Value> = KEY_QUESTIONS[..11]
         .iter()
         .map(|c| (c.to_string(), json!("yes")))
@@ -374,7 +335,7 @@ async fn bad_input_gets_a_clear_json_error_never_a_500() {
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 
     // Judgements: unknown codes and values.
-    let case = add_case(&api, id, "B1", "licence").await;
+    let case = support::add_case(&api.server, id, "B1", "licence").await;
     let r = api
         .server
         .put(&format!("/api/v1/cases/{case}/judgements"))
@@ -549,7 +510,7 @@ async fn the_counts_kept_by_triggers_always_equal_a_recount() {
         support::inspection(&api.server, "Neath", "Wales", "2025-06-02", "fieldwork").await;
     let mut cases = Vec::new();
     for (inspection, reference) in [(first, "A"), (first, "B"), (first, "C"), (second, "A")] {
-        cases.push(add_case(&api, inspection, reference, "licence").await);
+        cases.push(support::add_case(&api.server, inspection, reference, "licence").await);
     }
     let save = |case: i64, body: Value| {
         let api = &api;
@@ -578,13 +539,10 @@ async fn the_counts_kept_by_triggers_always_equal_a_recount() {
         json!({"key_questions": {"2.1.1": "yes", "2.1.2": "yes", "2.1.3": "yes"}}),
     )
     .await;
-    let all_yes: serde_json::Map<String, Value> = [
-        "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
-        "2.4.2", "2.4.3",
-    ]
-    .iter()
-    .map(|code| ((*code).to_owned(), json!("yes")))
-    .collect();
+    let all_yes: serde_json::Map<String, Value> = KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
     api.server
         .put(&format!("/api/v1/cases/{}/judgements", cases[3]))
         .json(&json!({"key_questions": all_yes, "complete": true}))

@@ -86,13 +86,10 @@ async fn inspection_in_fieldwork(app: &TestApp) -> (Api, i64, Vec<i64>) {
             .assert_status_ok();
     }
     for case in &cases[1..] {
-        let all_yes: serde_json::Map<String, Value> = [
-            "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3",
-            "2.4.1", "2.4.2", "2.4.3",
-        ]
-        .iter()
-        .map(|code| ((*code).to_owned(), json!("yes")))
-        .collect();
+        let all_yes: serde_json::Map<String, Value> = support::KEY_QUESTIONS
+            .iter()
+            .map(|code| ((*code).to_owned(), json!("yes")))
+            .collect();
         lead.server
             .put(&format!("/api/v1/cases/{case}/judgements"))
             .json(&json!({"key_questions": all_yes, "complete": true}))

@@ -12,7 +12,7 @@ use axum_test::TestServer;
 use calamine::{Data, Reader, Xlsx};
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
-use support::{TestApp, marking_fixture};
+use support::TestApp;
 
 const LEAD: &str = "lead@example.gov.uk";
 const INSPECTOR: &str = "inspector@example.gov.uk";
@@ -23,19 +23,12 @@ const OTHER: &str = "other@example.gov.uk";
 /// depends on domain one alone: 12 from domain two plus the three
 /// confirmations.
 async fn rated_domain_two(api: &TestServer) -> (i64, i64) {
-    let (id, cases) = marking_fixture(api, 1).await;
-    let key_questions: serde_json::Map<String, Value> = [
-        "2.1.1", "2.1.2", "2.1.3", "2.2.1", "2.2.2", "2.2.3", "2.3.1", "2.3.2", "2.3.3", "2.4.1",
-        "2.4.2", "2.4.3",
-    ]
-    .into_iter()
-    .map(|code| (code.to_owned(), json!("yes")))
-    .collect();
-    api.put(&format!("/api/v1/cases/{}/judgements", cases[0]))
-        .json(&json!({"key_questions": key_questions}))
-        .await
-        .assert_status_ok();
-    (id, cases[0])
+    let built = support::build(api)
+        .licence_cases(1)
+        .every_key_question(0, "yes")
+        .await_built()
+        .await;
+    (built.id, built.cases[0])
 }
 
 async fn ratings(api: &TestServer, id: i64) -> Value {

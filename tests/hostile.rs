@@ -270,7 +270,11 @@ fn target() -> Target {
         let app = TestApp::spawn().await;
         let api = app.api("lead@example.gov.uk", UserRole::Lead).await;
         let browser = app.sign_in("lead@example.gov.uk").await;
-        let (inspection, cases) = support::marking_fixture(&api.server, 1).await;
+        let (inspection, cases) = support::build(&api.server)
+            .licence_cases(1)
+            .await_built()
+            .await
+            .parts();
         (app, api, browser, inspection, cases[0])
     });
     Target {

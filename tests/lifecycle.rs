@@ -9,33 +9,16 @@ use support::{Api, TestApp, location};
 
 /// An inspection with inspector A assigned one case; returns (inspection, case).
 async fn inspection_with_a_case(lead: &Api) -> (i64, i64) {
-    let id = lead
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Gwent", "region": "Wales", "fieldwork_start": "2026-01-05"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("id");
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/members"))
-        .json(&json!({"email": "a@example.gov.uk", "role": "inspector"}))
-        .await
-        .assert_status_ok();
-    let case = lead
-        .server
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&json!([{"reference": "G1", "sentence_type": "licence"}]))
-        .await
-        .json::<Value>()["cases"][0]["id"]
-        .as_i64()
-        .expect("case");
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/assignments"))
-        .json(&json!({"cases": [case], "assignee": "a@example.gov.uk"}))
-        .await
-        .assert_status_ok();
-    (id, case)
+    let built = support::build(&lead.server)
+        .pdu("Gwent")
+        .fieldwork("2026-01-05")
+        .status("setup")
+        .member("a@example.gov.uk", "inspector")
+        .case(json!({"reference": "G1", "sentence_type": "licence"}))
+        .assign(0, "a@example.gov.uk")
+        .await_built()
+        .await;
+    (built.id, built.cases[0])
 }
 
 async fn set_status(api: &Api, id: i64, body: Value) -> axum_test::TestResponse {

@@ -19,7 +19,7 @@ use casemark::vocab::UserRole;
 use casemark::{AppState, db, router};
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use support::{TestApp, marking_fixture};
+use support::TestApp;
 
 fn static_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static")
@@ -250,7 +250,11 @@ async fn request_ids_are_kept_from_upstream_or_made_and_shown_on_errors() {
 async fn a_request_past_its_time_limit_gets_a_503_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (inspection, cases) = marking_fixture(&lead.server, 1).await;
+    let (inspection, cases) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     let mut state = app.state.clone();
     state.request_timeout = Duration::from_millis(300);
     let mut limited = TestServer::new(router(state, &static_dir()));
@@ -290,7 +294,11 @@ async fn a_request_past_its_time_limit_gets_a_503_and_writes_nothing() {
 async fn an_exhausted_pool_gives_bounded_503s_and_recovers() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (_, cases) = marking_fixture(&lead.server, 1).await;
+    let (_, cases) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     // A small pool of the app's own kind, with a short wait for a connection.
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(2)
@@ -417,7 +425,11 @@ async fn a_database_outage_loses_no_acknowledged_save_and_the_app_recovers_alone
     assert!(lead_id > 0);
     let mut server = TestServer::new(router(AppState::new(pool.clone()), &static_dir()));
     server.add_header("authorization", format!("Bearer {token}"));
-    let (_, cases) = marking_fixture(&server, 4).await;
+    let (_, cases) = support::build(&server)
+        .licence_cases(4)
+        .await_built()
+        .await
+        .parts();
     let server = Arc::new(server);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers: Vec<_> = [cases[..2].to_vec(), cases[2..].to_vec()]
@@ -499,7 +511,11 @@ async fn a_database_outage_loses_no_acknowledged_save_and_the_app_recovers_alone
 async fn a_server_killed_mid_save_leaves_no_half_saved_standard() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (_, cases) = marking_fixture(&lead.server, 4).await;
+    let (_, cases) = support::build(&lead.server)
+        .licence_cases(4)
+        .await_built()
+        .await
+        .parts();
     let mut server = process::Server::start(&app.database_url()).await;
     let addr = server.addr.clone();
     let token = lead.token.clone();
@@ -587,7 +603,11 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits() 
     use tokio::io::AsyncWriteExt;
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (_, cases) = marking_fixture(&lead.server, 1).await;
+    let (_, cases) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     let mut server = process::Server::start(&app.database_url()).await;
     // A save in flight: its headers and half its body sent.
     let body = save_body("sent across a shutdown");
@@ -656,7 +676,11 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits() 
 async fn a_restored_backup_gives_identical_ratings_and_history() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (inspection, cases) = marking_fixture(&lead.server, 3).await;
+    let (inspection, cases) = support::build(&lead.server)
+        .licence_cases(3)
+        .await_built()
+        .await
+        .parts();
     for (n, case) in cases.iter().enumerate() {
         lead.server
             .put(&format!("/api/v1/cases/{case}/judgements"))

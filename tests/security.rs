@@ -105,7 +105,7 @@ async fn a_successful_sign_in_gives_its_attempt_back_to_the_address() {
 async fn download_names_cannot_add_parameters_or_headers() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, _) = support::marking_fixture(&lead.server, 0).await;
+    let (id, _) = support::build(&lead.server).await_built().await.parts();
     let hostile = [
         "Q\"; filename*=UTF-8''update.cmd; x=\"",
         "semi;colon=1",
@@ -162,7 +162,7 @@ async fn download_names_cannot_add_parameters_or_headers() {
 async fn a_control_character_in_a_case_reference_is_refused_not_a_500() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, _) = support::marking_fixture(&lead.server, 0).await;
+    let (id, _) = support::build(&lead.server).await_built().await.parts();
     for reference in ["bad\u{7}bell", "cr\r\nlf", "nul\u{0}"] {
         let refused = lead
             .server
@@ -590,7 +590,7 @@ async fn deactivation_ends_sessions_and_revokes_tokens_for_good() {
 async fn survey_items_are_removed_by_their_owner_or_the_lead_only() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, _) = support::marking_fixture(&lead.server, 0).await;
+    let (id, _) = support::build(&lead.server).await_built().await.parts();
     let a = app.api("a@example.gov.uk", UserRole::Inspector).await;
     let b = app.api("b@example.gov.uk", UserRole::Inspector).await;
     for email in ["a@example.gov.uk", "b@example.gov.uk"] {
@@ -655,7 +655,7 @@ async fn administrators_never_join_an_inspection_and_the_last_lead_stays() {
             .expect("lead");
     app.user("admin@example.gov.uk", UserRole::Administrator)
         .await;
-    let (id, _) = support::marking_fixture(&lead.server, 0).await;
+    let (id, _) = support::build(&lead.server).await_built().await.parts();
     let browser = app.sign_in("lead@example.gov.uk").await;
     let admin = app.sign_in("admin@example.gov.uk").await;
     let before = app.fingerprint().await;
@@ -719,7 +719,11 @@ async fn administrators_never_join_an_inspection_and_the_last_lead_stays() {
 async fn a_nul_anywhere_is_a_422_naming_the_field_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, cases) = support::marking_fixture(&lead.server, 1).await;
+    let (id, cases) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     let case = cases[0];
     let browser = app.sign_in("lead@example.gov.uk").await;
     let before = app.fingerprint().await;
@@ -851,7 +855,11 @@ async fn a_url_cannot_put_text_in_the_success_banner() {
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
     app.user("admin@example.gov.uk", UserRole::Administrator)
         .await;
-    let (id, _) = support::marking_fixture(&lead.server, 1).await;
+    let (id, _) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     let browser = app.sign_in("lead@example.gov.uk").await;
     let admin = app.sign_in("admin@example.gov.uk").await;
     let bait = "Your session expired: call 0800 000 000";
@@ -886,7 +894,11 @@ async fn a_url_cannot_put_text_in_the_success_banner() {
 async fn signed_in_pages_exports_and_api_replies_are_never_stored() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, cases) = support::marking_fixture(&lead.server, 1).await;
+    let (id, cases) = support::build(&lead.server)
+        .licence_cases(1)
+        .await_built()
+        .await
+        .parts();
     let browser = app.sign_in("lead@example.gov.uk").await;
     let responses = [
         browser.get("/").await,
@@ -1015,7 +1027,7 @@ async fn changing_the_password_signs_out_every_other_session() {
 async fn unreadable_forms_and_queries_get_a_govuk_page_or_json() {
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let (id, _) = support::marking_fixture(&lead.server, 0).await;
+    let (id, _) = support::build(&lead.server).await_built().await.parts();
     let browser = app.sign_in("lead@example.gov.uk").await;
     let duplicate = browser
         .post_form(

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)] // not every helper is used by every build of the suite
 
+pub mod build;
 pub mod chrome;
 pub mod cluster;
 pub mod process;
@@ -18,6 +19,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use axum_test::multipart::MultipartForm;
 use axum_test::{TestRequest, TestResponse, TestServer, TestServerConfig};
+pub use build::{Built, KEY_QUESTIONS, add_case, build};
 use casemark::vocab::UserRole;
 use casemark::{AppState, accounts, db, router};
 use sqlx::PgPool;
@@ -501,53 +503,20 @@ pub fn rating_code(label: &str) -> String {
 }
 
 /// An inspection made through the API by `api` (a lead's client), moved
-/// along its lifecycle to `status`: setup, fieldwork, moderation or
-/// published.
+/// along its lifecycle to `status`, with no cases: [`build`] in one line.
 pub async fn inspection(
     api: &TestServer,
     pdu: &str,
     region: &str,
     fieldwork: &str,
-    status: &str,
+    status: &'static str,
 ) -> i64 {
-    let created = api
-        .post("/api/v1/inspections")
-        .json(&serde_json::json!({"pdu": pdu, "region": region, "fieldwork_start": fieldwork}))
-        .await;
-    created.assert_status(axum::http::StatusCode::CREATED);
-    let id = created.json::<serde_json::Value>()["id"]
-        .as_i64()
-        .expect("id");
-    let path = ["setup", "fieldwork", "moderation", "published"];
-    let steps = path.iter().position(|s| *s == status).expect("a status");
-    for next in &path[1..=steps] {
-        api.put(&format!("/api/v1/inspections/{id}/status"))
-            .json(&serde_json::json!({"status": next}))
-            .await
-            .assert_status_ok();
-    }
-    id
-}
-
-/// An inspection in fieldwork with `cases` cases, made through the API.
-pub async fn marking_fixture(api: &TestServer, cases: usize) -> (i64, Vec<i64>) {
-    let id = inspection(api, "Swansea", "Wales", "2026-06-01", "fieldwork").await;
-    if cases == 0 {
-        return (id, Vec::new());
-    }
-    let rows: Vec<serde_json::Value> = (0..cases)
-        .map(|i| serde_json::json!({"reference": format!("R{i:03}"), "sentence_type": "licence"}))
-        .collect();
-    let added = api
-        .post(&format!("/api/v1/inspections/{id}/cases"))
-        .json(&rows)
-        .await;
-    added.assert_status(axum::http::StatusCode::CREATED);
-    let ids = added.json::<serde_json::Value>()["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| c["id"].as_i64().expect("case id"))
-        .collect();
-    (id, ids)
+    build(api)
+        .pdu(pdu)
+        .region(region)
+        .fieldwork(fieldwork)
+        .status(status)
+        .await_built()
+        .await
+        .id
 }

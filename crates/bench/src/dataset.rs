@@ -47,20 +47,30 @@ impl Rng {
     }
 }
 
-/// An inspection the load can use: its id, cases and the user who leads it.
+/// An inspection the load can use: its id, its cases and the inspector
+/// they are all assigned to.
 #[derive(Debug, Clone)]
 pub struct Made {
     pub id: i64,
     pub cases: Vec<i64>,
-    pub lead: i64,
+    pub inspector: i64,
 }
 
-/// Adds inspections `from..to` (numbering only names them), each led by
-/// one of `leads` in turn, `cases` cases each, every answer recorded.
+/// Who the dataset's inspections belong to: one lead leads them all, and
+/// each has one of the inspectors in turn as a member, with every case
+/// assigned to them, as a lead assigns a sample in fieldwork.
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub lead: i64,
+    pub inspectors: Vec<i64>,
+}
+
+/// Adds inspections `from..to` (numbering only names them), `cases` cases
+/// each, every answer recorded.
 pub async fn grow(
     pool: &PgPool,
     framework: &Arc<Framework>,
-    leads: &[i64],
+    team: &Team,
     from: usize,
     to: usize,
     cases: usize,
@@ -70,11 +80,11 @@ pub async fn grow(
     for worker in 0..workers {
         let pool = pool.clone();
         let framework = Arc::clone(framework);
-        let leads = leads.to_vec();
+        let team = team.clone();
         tasks.push(tokio::spawn(async move {
             let mut made = Vec::new();
             for n in (from..to).filter(|n| n % workers == worker) {
-                made.push(inspection(&pool, &framework, &leads, n, cases).await?);
+                made.push(inspection(&pool, &framework, &team, n, cases).await?);
             }
             Ok::<_, sqlx::Error>(made)
         }));
@@ -93,13 +103,14 @@ pub async fn grow(
 async fn inspection(
     pool: &PgPool,
     framework: &Framework,
-    leads: &[i64],
+    team: &Team,
     n: usize,
     cases: usize,
 ) -> Result<Made, sqlx::Error> {
     let mut rng = Rng::new(n as u64 + 1);
     let region_id = (n % 12 + 1) as i16;
-    let lead = leads[n % leads.len()];
+    let lead = team.lead;
+    let inspector = team.inspectors[n % team.inspectors.len()];
     let mut tx = pool.begin().await?;
     let (pdu, _) =
         db::places::find_or_create_pdu(&mut tx, region_id, &format!("Bench PDU {n}")).await?;
@@ -117,7 +128,8 @@ async fn inspection(
         Some(lead),
     )
     .await?;
-    db::accounts::set_membership(&mut tx, id, lead, MemberRole::Lead).await?;
+    db::members::set_membership(&mut tx, id, lead, MemberRole::Lead).await?;
+    db::members::set_membership(&mut tx, id, inspector, MemberRole::Inspector).await?;
     db::inspections::set_status(&mut tx, id, InspectionStatus::Fieldwork).await?;
     let mut case_ids = Vec::with_capacity(cases);
     for c in 0..cases {
@@ -172,10 +184,11 @@ async fn inspection(
         db::cases::set_marking_status(&mut tx, case, MarkingStatus::Complete).await?;
         case_ids.push(case);
     }
+    db::cases::assign(&mut tx, id, &case_ids, Some(inspector)).await?;
     tx.commit().await?;
     Ok(Made {
         id,
         cases: case_ids,
-        lead,
+        inspector,
     })
 }

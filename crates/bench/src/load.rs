@@ -2,6 +2,10 @@
 //! (for the baseline) by calling casemark's data layer directly with the
 //! same SQL and no HTTP, templates or sessions; closed and open loops; and
 //! the figures they produce.
+//!
+//! About 480 lines: the workers, both loops and the turning of samples
+//! into figures belong together, since each figure is defined by how its
+//! samples were taken.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -23,21 +27,22 @@ use crate::http::Session;
 #[derive(Debug)]
 pub struct World {
     pub inspections: Vec<Made>,
-    /// Indexes into `inspections` by lead user id.
-    pub led_by: HashMap<i64, Vec<usize>>,
+    /// Indexes into `inspections` by the user id of the inspector whose
+    /// cases they are.
+    pub marked_by: HashMap<i64, Vec<usize>>,
     pub pool: PgPool,
     pub frameworks: Arc<FrameworkCache>,
 }
 
 impl World {
     pub fn new(inspections: Vec<Made>, pool: PgPool) -> Self {
-        let mut led_by: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut marked_by: HashMap<i64, Vec<usize>> = HashMap::new();
         for (index, made) in inspections.iter().enumerate() {
-            led_by.entry(made.lead).or_default().push(index);
+            marked_by.entry(made.inspector).or_default().push(index);
         }
         World {
             inspections,
-            led_by,
+            marked_by,
             pool,
             frameworks: Arc::default(),
         }
@@ -52,7 +57,13 @@ pub enum Workload {
     Dashboard,
     /// (c) the national table, then a region's page.
     National,
+    /// One operation of the workloads alone ("save", "dashboard",
+    /// "national", "region"), to measure its own CPU per request.
+    Only(&'static str),
 }
+
+/// The operations a CPU probe runs alone, one each.
+pub const OPERATIONS: [&str; 4] = ["save", "dashboard", "national", "region"];
 
 pub enum Via {
     Http(Box<Session>),
@@ -62,6 +73,8 @@ pub enum Via {
 pub struct Worker {
     pub via: Via,
     pub user_id: i64,
+    /// The user's own role: an inspector marks, a lead or a viewer reads.
+    pub role: UserRole,
     pub rng: Rng,
     pub world: Arc<World>,
 }
@@ -90,7 +103,7 @@ fn submission(rng: &mut Rng) -> (Submission, Vec<(String, String)>) {
 impl Worker {
     fn pick_own(&mut self) -> (i64, i64) {
         let world = Arc::clone(&self.world);
-        let own = &world.led_by[&self.user_id];
+        let own = &world.marked_by[&self.user_id];
         let made = &world.inspections[own[self.rng.below(own.len())]];
         (made.id, made.cases[self.rng.below(made.cases.len())])
     }
@@ -104,7 +117,7 @@ impl Worker {
         Actor {
             id: Some(self.user_id),
             label: format!("bench-{}", self.user_id),
-            role: Some(UserRole::Lead),
+            role: Some(self.role),
         }
     }
 
@@ -128,6 +141,19 @@ impl Worker {
                     ("national", national),
                     ("region", self.national(Some(region)).await),
                 ]
+            }
+            Workload::Only("save") => {
+                let (_, case) = self.pick_own();
+                vec![("save", self.save(case).await)]
+            }
+            Workload::Only("national") => vec![("national", self.national(None).await)],
+            Workload::Only("region") => {
+                let region = (self.rng.below(12) + 1) as i16;
+                vec![("region", self.national(Some(region)).await)]
+            }
+            Workload::Only(_) => {
+                let inspection = self.pick_any();
+                vec![("dashboard", self.dashboard(inspection).await)]
             }
         }
     }
@@ -254,80 +280,10 @@ pub struct Figures {
     pub p99: Option<Duration>,
     pub max: Option<Duration>,
     pub peak_rss_mb: Option<f64>,
-    /// CPU milliseconds per request of the run: the server, the load
+    /// CPU milliseconds per request of this operation, measured with the
+    /// operation run alone (see [`Workload::Only`]): the server, the load
     /// generator (this process), and the rest of the machine (PostgreSQL).
     pub cpu_ms: Option<[f64; 3]>,
-}
-
-/// CPU seconds used so far, from /proc: by the server, by this process and
-/// by the whole machine (all cores, busy time only).
-#[derive(Debug, Clone, Copy)]
-pub struct CpuTimes {
-    server: f64,
-    client: f64,
-    machine: f64,
-}
-
-/// Linux reports these times in USER_HZ, which is 100 on every mainstream
-/// kernel configuration.
-const TICKS_PER_SECOND: f64 = 100.0;
-
-fn process_cpu(stat_path: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(stat_path).ok()?;
-    // Fields after the command name (which may hold spaces) in parentheses:
-    // state is the first, utime the 12th and stime the 13th.
-    let after = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / TICKS_PER_SECOND)
-}
-
-fn machine_busy() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let line = stat.lines().next()?.strip_prefix("cpu ")?;
-    let ticks: Vec<f64> = line
-        .split_whitespace()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal: all but idle, iowait.
-    let busy: f64 = ticks
-        .iter()
-        .take(8)
-        .enumerate()
-        .filter(|(i, _)| *i != 3 && *i != 4)
-        .map(|(_, t)| t)
-        .sum();
-    Some(busy / TICKS_PER_SECOND)
-}
-
-pub fn cpu_times(server_pid: u32) -> Option<CpuTimes> {
-    Some(CpuTimes {
-        server: process_cpu(&format!("/proc/{server_pid}/stat"))?,
-        client: process_cpu("/proc/self/stat")?,
-        machine: machine_busy()?,
-    })
-}
-
-/// Sets each row's CPU per request from the CPU used over the run.
-pub fn with_cpu(
-    mut rows: Vec<Figures>,
-    before: Option<CpuTimes>,
-    after: Option<CpuTimes>,
-) -> Vec<Figures> {
-    let requests: usize = rows.iter().map(|f| f.ops + f.errors).sum();
-    if let (Some(b), Some(a)) = (before, after)
-        && requests > 0
-    {
-        let per = |seconds: f64| seconds * 1000.0 / requests as f64;
-        let server = a.server - b.server;
-        let client = a.client - b.client;
-        let rest = (a.machine - b.machine - server - client).max(0.0);
-        for row in &mut rows {
-            row.cpu_ms = Some([per(server), per(client), per(rest)]);
-        }
-    }
-    rows
 }
 
 pub fn figures(
@@ -523,36 +479,4 @@ pub async fn open_loop(
         }
     }
     (samples, start.elapsed())
-}
-
-/// Samples a process's resident memory until told to stop; returns the
-/// largest value seen, in kB.
-pub fn watch_rss(
-    pid: u32,
-) -> (
-    tokio::sync::watch::Sender<bool>,
-    tokio::task::JoinHandle<Option<u64>>,
-) {
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(async move {
-        let mut peak = None;
-        loop {
-            if let Some(kb) = rss_kb(pid) {
-                peak = Some(peak.map_or(kb, |p: u64| p.max(kb)));
-            }
-            tokio::select! {
-                _ = stopped.changed() => return peak,
-                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
-            }
-        }
-    });
-    (stop, handle)
-}
-
-pub fn rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -7,10 +7,18 @@
 //!
 //!     cargo build --release && cargo run --release -p casemark-bench
 //!     cargo run -p casemark-bench -- --smoke     (seconds; what CI runs)
+//!
+//! `main` is the benchmark's script, phase by phase in the order the report
+//! shows them (about 500 lines with its worker constructors); the workloads
+//! are in `load`, what it reads off the machine in `measure`, the report in
+//! `report` and the soak run in `soak`.
 
 mod dataset;
 mod http;
 mod load;
+mod measure;
+mod report;
+mod soak;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -152,7 +160,7 @@ async fn fresh_database(admin: &str) -> Result<String, BenchError> {
 
 fn table(rows: &[Figures]) -> String {
     let mut out = String::from(
-        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB | CPU ms/request: server · load generator · rest of the machine (PostgreSQL) |\n\
+        "| workload | op | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors | server peak RSS MB | CPU ms per request of this op (run alone): server · load generator · rest of the machine (PostgreSQL) |\n\
          |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in rows {
@@ -216,33 +224,23 @@ async fn main() -> Result<(), BenchError> {
     let pool = db::prepare(&url, args.pool).await.map_err(setup)?;
     let most_clients = args.clients.iter().copied().max().unwrap_or(1);
     let markers = args.peak_inspectors.max(most_clients);
-    eprintln!("bench: {markers} inspectors and a reader signing up");
-    let mut leads = Vec::new();
+    eprintln!("bench: a lead, {markers} inspectors and a reader signing up");
+    let system = casemark::audit::Actor::system("benchmark");
+    let add = |email: String, role: UserRole| {
+        let (pool, system) = (pool.clone(), system.clone());
+        async move {
+            accounts::add_user(&pool, &system, &email, None, PASSWORD, role)
+                .await
+                .map_err(setup)
+        }
+    };
+    let lead = add("lead@bench.example".into(), UserRole::Lead).await?;
+    let mut inspectors = Vec::new();
     for i in 0..markers {
-        let email = format!("inspector{i}@bench.example");
-        leads.push(
-            accounts::add_user(
-                &pool,
-                &casemark::audit::Actor::system("benchmark"),
-                &email,
-                None,
-                PASSWORD,
-                UserRole::Lead,
-            )
-            .await
-            .map_err(setup)?,
-        );
+        inspectors.push(add(format!("inspector{i}@bench.example"), UserRole::Inspector).await?);
     }
-    accounts::add_user(
-        &pool,
-        &casemark::audit::Actor::system("benchmark"),
-        "reader@bench.example",
-        None,
-        PASSWORD,
-        UserRole::Viewer,
-    )
-    .await
-    .map_err(setup)?;
+    let team = dataset::Team { lead, inspectors };
+    let reader = add("reader@bench.example".into(), UserRole::Viewer).await?;
     let frameworks = casemark::framework::FrameworkCache::default();
     let framework = {
         let mut conn = pool.acquire().await?;
@@ -252,7 +250,7 @@ async fn main() -> Result<(), BenchError> {
 
     let small = 10.min(args.inspections);
     eprintln!("bench: {small} inspections × {} cases", args.cases);
-    let mut made = dataset::grow(&pool, &framework, &leads, 0, small, args.cases).await?;
+    let mut made = dataset::grow(&pool, &framework, &team, 0, small, args.cases).await?;
     let server = start_server(&args, &url).await?;
     let pid = server.child.id();
     let client = http::client();
@@ -294,7 +292,7 @@ async fn main() -> Result<(), BenchError> {
         let mut from = small;
         while from < args.inspections {
             let to = (from + step).min(args.inspections);
-            made.extend(dataset::grow(&pool, &framework, &leads, from, to, args.cases).await?);
+            made.extend(dataset::grow(&pool, &framework, &team, from, to, args.cases).await?);
             sqlx::query("analyze").execute(&pool).await?;
             eprintln!("bench: {to} inspections");
             from = to;
@@ -307,8 +305,8 @@ async fn main() -> Result<(), BenchError> {
     }
     let world = Arc::new(World::new(made, pool.clone()));
     let mut markers_signed_in = Vec::new();
-    for (i, lead) in leads.iter().enumerate() {
-        if !world.led_by.contains_key(lead) {
+    for (i, inspector) in team.inspectors.iter().enumerate() {
+        if !world.marked_by.contains_key(inspector) {
             continue;
         }
         let session = Session::sign_in(
@@ -319,7 +317,7 @@ async fn main() -> Result<(), BenchError> {
         )
         .await
         .map_err(setup)?;
-        markers_signed_in.push((*lead, session));
+        markers_signed_in.push((*inspector, session));
     }
     eprintln!(
         "bench: {} sessions signed in",
@@ -347,27 +345,11 @@ async fn main() -> Result<(), BenchError> {
                         (Workload::Marking, true) => {
                             markers_as_workers(&markers_signed_in, clients, 7, &world)
                         }
-                        (Workload::Marking, false) => markers_signed_in
-                            .iter()
-                            .cycle()
-                            .take(clients)
-                            .enumerate()
-                            .map(|(n, (lead, _))| Worker {
-                                via: Via::Sql,
-                                user_id: *lead,
-                                rng: Rng::new(n as u64 + 7),
-                                world: Arc::clone(&world),
-                            })
-                            .collect(),
+                        (Workload::Marking, false) => {
+                            sql_markers(&markers_signed_in, clients, &world)
+                        }
                         (_, true) => readers_as_workers(&readers, clients, &world),
-                        (_, false) => (0..clients)
-                            .map(|n| Worker {
-                                via: Via::Sql,
-                                user_id: leads[0],
-                                rng: Rng::new(n as u64 + 11),
-                                world: Arc::clone(&world),
-                            })
-                            .collect(),
+                        (_, false) => sql_readers(reader, clients, &world),
                     };
                     let label = if via_http {
                         name.to_owned()
@@ -375,18 +357,18 @@ async fn main() -> Result<(), BenchError> {
                         format!("{name}, baseline")
                     };
                     eprintln!("bench: {label}, {clients} clients");
-                    let (stop, rss) = load::watch_rss(pid);
-                    let cpu_before = load::cpu_times(pid);
+                    let (stop, rss) = measure::watch_rss(pid);
                     let (_, samples, elapsed) =
                         load::closed_loop(workers, workload, Duration::from_secs(args.seconds))
                             .await;
-                    let cpu_after = load::cpu_times(pid);
                     let _ = stop.send(true);
                     let peak = rss.await.ok().flatten().filter(|_| via_http);
-                    run_rows.extend(load::with_cpu(
-                        load::figures(&label, &clients.to_string(), elapsed, samples, peak),
-                        cpu_before,
-                        cpu_after,
+                    run_rows.extend(load::figures(
+                        &label,
+                        &clients.to_string(),
+                        elapsed,
+                        samples,
+                        peak,
                     ));
                 }
             }
@@ -398,7 +380,7 @@ async fn main() -> Result<(), BenchError> {
         );
         let inspectors = markers_as_workers(&markers_signed_in, args.peak_inspectors, 101, &world);
         let lead_readers = readers_as_workers(&readers, args.peak_leads, &world);
-        let (stop, rss) = load::watch_rss(pid);
+        let (stop, rss) = measure::watch_rss(pid);
         let (samples, elapsed) = load::open_loop(
             inspectors,
             lead_readers,
@@ -417,6 +399,36 @@ async fn main() -> Result<(), BenchError> {
             peak,
         ));
 
+        // CPU per request, per operation: each operation alone at the
+        // scale client count, over HTTP and through the data layer, so that
+        // no row shows a figure mixed from other operations.
+        let probe = Duration::from_secs(args.seconds.clamp(1, 5));
+        for op in load::OPERATIONS {
+            for via_http in [true, false] {
+                let workers: Vec<Worker> = match (op, via_http) {
+                    ("save", true) => {
+                        markers_as_workers(&markers_signed_in, scale_clients, 31, &world)
+                    }
+                    ("save", false) => sql_markers(&markers_signed_in, scale_clients, &world),
+                    (_, true) => readers_as_workers(&readers, scale_clients, &world),
+                    (_, false) => sql_readers(reader, scale_clients, &world),
+                };
+                eprintln!(
+                    "bench: CPU of {op} alone{}",
+                    if via_http { "" } else { ", baseline" }
+                );
+                let before = measure::cpu_times(pid);
+                let (_, samples, _) = load::closed_loop(workers, Workload::Only(op), probe).await;
+                let after = measure::cpu_times(pid);
+                let cpu = measure::cpu_per_request(before, after, samples.len());
+                for row in run_rows
+                    .iter_mut()
+                    .filter(|r| r.op == op && r.workload.ends_with(", baseline") != via_http)
+                {
+                    row.cpu_ms = cpu;
+                }
+            }
+        }
         runs.push(run_rows);
     }
     rows.extend(load::median(&runs));
@@ -457,10 +469,42 @@ fn markers_as_workers(
         .cycle()
         .take(n)
         .enumerate()
-        .map(|(k, (lead, session))| Worker {
+        .map(|(k, (inspector, session))| Worker {
             via: Via::Http(Box::new(session.clone())),
-            user_id: *lead,
+            user_id: *inspector,
+            role: UserRole::Inspector,
             rng: Rng::new(seed + k as u64),
+            world: Arc::clone(world),
+        })
+        .collect()
+}
+
+/// `n` of the signed-in inspectors' baselines: the same people, through
+/// the data layer.
+fn sql_markers(signed_in: &[(i64, Session)], n: usize, world: &Arc<World>) -> Vec<Worker> {
+    signed_in
+        .iter()
+        .cycle()
+        .take(n)
+        .enumerate()
+        .map(|(k, (inspector, _))| Worker {
+            via: Via::Sql,
+            user_id: *inspector,
+            role: UserRole::Inspector,
+            rng: Rng::new(k as u64 + 7),
+            world: Arc::clone(world),
+        })
+        .collect()
+}
+
+/// `n` readers' baselines: the reader account, through the data layer.
+fn sql_readers(reader: i64, n: usize, world: &Arc<World>) -> Vec<Worker> {
+    (0..n)
+        .map(|k| Worker {
+            via: Via::Sql,
+            user_id: reader,
+            role: UserRole::Viewer,
+            rng: Rng::new(k as u64 + 11),
             world: Arc::clone(world),
         })
         .collect()
@@ -474,167 +518,11 @@ fn readers_as_workers(readers: &[Session], n: usize, world: &Arc<World>) -> Vec<
         .enumerate()
         .map(|(i, session)| Worker {
             via: Via::Http(Box::new(session.clone())),
+            // Over HTTP the session says who reads; the id is not used.
             user_id: 0,
+            role: UserRole::Viewer,
             rng: Rng::new(i as u64 + 3),
             world: Arc::clone(world),
         })
         .collect()
-}
-
-mod soak {
-    //! The soak run: the realistic peak for many minutes, a row a minute.
-
-    use super::*;
-
-    pub async fn run(
-        args: &Args,
-        pid: u32,
-        world: &Arc<World>,
-        inspectors: &[(i64, Session)],
-        readers: &[Session],
-    ) -> Result<(), BenchError> {
-        let started = Instant::now();
-        let mut minutes = Vec::new();
-        let mut rss = Vec::new();
-        for minute in 1..=args.soak_minutes {
-            let markers =
-                markers_as_workers(inspectors, args.peak_inspectors, minute * 1000, world);
-            let leads = readers_as_workers(readers, args.peak_leads, world);
-            let (samples, elapsed) = load::open_loop(
-                markers,
-                leads,
-                Duration::from_secs(5),
-                Duration::from_secs(2),
-                Duration::from_secs(60),
-            )
-            .await;
-            let kb = load::rss_kb(pid);
-            rss.push(kb.unwrap_or(0));
-            let rows = load::figures(
-                &format!("minute {minute}"),
-                &format!("{}+{}", args.peak_inspectors, args.peak_leads),
-                elapsed,
-                samples,
-                kb,
-            );
-            eprintln!(
-                "bench: soak minute {minute}: {} requests, {} errors, RSS {} MB",
-                rows.iter().map(|f| f.ops + f.errors).sum::<usize>(),
-                rows.iter().map(|f| f.errors).sum::<usize>(),
-                kb.unwrap_or(0) / 1024
-            );
-            minutes.extend(rows);
-        }
-        let markdown = table(&minutes);
-        println!("{markdown}");
-        let errors = report_errors(&minutes);
-        let first = rss.first().copied().unwrap_or(0) as f64 / 1024.0;
-        let last = rss.last().copied().unwrap_or(0) as f64 / 1024.0;
-        let summary = format!(
-            "{} minutes, {} requests, {errors} errors; server RSS {first:.0} MB after the first \
-             minute and {last:.0} MB after the last ({:+.0} MB).\n\n",
-            args.soak_minutes,
-            minutes.iter().map(|f| f.ops + f.errors).sum::<usize>(),
-            last - first,
-        );
-        eprintln!(
-            "bench: {summary}bench: soak done in {:.0} s",
-            started.elapsed().as_secs_f64()
-        );
-        let generated = format!(
-            "## Latest soak run\n\n\
-             Command: `cargo build --release && cargo run --release -p casemark-bench -- {}`; {}.\n\n\
-             {summary}{markdown}",
-            args_line(),
-            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        );
-        let out = "docs/reliability.md";
-        let existing = std::fs::read_to_string(out).unwrap_or_default();
-        std::fs::write(out, report::splice_between(&existing, &generated, "soak"))
-            .map_err(setup)?;
-        eprintln!("bench: wrote {out}");
-        if errors > 0 {
-            return Err(setup(format!("{errors} requests failed")));
-        }
-        Ok(())
-    }
-}
-
-mod report {
-    //! docs/performance.md's generated part: the machine, the command and
-    //! the figures beside the targets.
-
-    fn machine() -> String {
-        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-        let memory = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|m| {
-                m.lines()
-                    .find_map(|l| l.strip_prefix("MemTotal:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            })
-            .map_or("unknown".to_owned(), |kb| {
-                format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0)
-            });
-        let rustc = std::process::Command::new("rustc")
-            .arg("--version")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default();
-        format!("{cores} cores, {memory} memory; {rustc}")
-    }
-
-    /// The document with its generated part replaced (or, in a new
-    /// document, added at the end); the hand-written text is kept.
-    pub fn splice(existing: &str, generated: &str) -> String {
-        splice_between(existing, generated, "bench")
-    }
-
-    /// [`splice`] for the block marked `<!-- {name}:start … -->` …
-    /// `<!-- {name}:end -->`.
-    pub fn splice_between(existing: &str, generated: &str, name: &str) -> String {
-        let start_marker = format!("<!-- {name}:start");
-        let start_line = format!("{start_marker} (written by crates/bench; edit around it) -->");
-        let end_marker = format!("<!-- {name}:end -->");
-        let block = format!("{start_line}\n{generated}{end_marker}\n");
-        match (existing.find(&start_marker), existing.find(&end_marker)) {
-            (Some(start), Some(end)) if start < end => {
-                format!(
-                    "{}{block}{}",
-                    &existing[..start],
-                    &existing[end + end_marker.len()..].trim_start_matches('\n')
-                )
-            }
-            _ => format!(
-                "{existing}{}{block}",
-                if existing.is_empty() { "" } else { "\n" }
-            ),
-        }
-    }
-
-    pub async fn document(args: &str, runs: usize, table: &str, url: &str) -> String {
-        let postgres = match sqlx::postgres::PgPool::connect(url).await {
-            Ok(pool) => sqlx::query_as::<_, (String, String, String)>(
-                "select current_setting('server_version'), current_setting('autovacuum'),
-                        current_setting('jit')",
-            )
-            .fetch_one(&pool)
-            .await
-            .map(|(version, autovacuum, jit)| {
-                format!("{version}, autovacuum {autovacuum}, server JIT setting {jit}")
-            })
-            .unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        format!(
-            "## Latest run\n\n\
-             Machine: {}; PostgreSQL {postgres}; {}.\n\n\
-             Command: `cargo build --release && cargo run --release -p casemark-bench -- {args}`\n\n\
-             Medians of {runs} runs over one dataset (errors are summed over the runs, RSS is \
-             the highest seen).\n\n\
-             {table}",
-            machine(),
-            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        )
-    }
 }

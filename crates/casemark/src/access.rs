@@ -186,7 +186,7 @@ pub async fn load(
     inspection_id: i64,
 ) -> Result<Access, sqlx::Error> {
     let member = match actor.id {
-        Some(user_id) => db::accounts::membership(conn, inspection_id, user_id).await?,
+        Some(user_id) => db::members::membership(conn, inspection_id, user_id).await?,
         None => None,
     };
     Ok(Access {

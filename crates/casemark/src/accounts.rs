@@ -97,8 +97,7 @@ pub async fn set_role(
     if user.role == role {
         return Ok(());
     }
-    if role == UserRole::Administrator && db::accounts::is_member_anywhere(&mut tx, user_id).await?
-    {
+    if role == UserRole::Administrator && db::members::is_member_anywhere(&mut tx, user_id).await? {
         return Err(Refusal::invalid(
             Field::Named("role"),
             format!(
@@ -143,8 +142,8 @@ pub async fn set_active(
     let event = if active {
         NewSecurityEvent::by(EventKind::UserReactivated, actor)
     } else {
-        let sessions = db::accounts::delete_sessions_of(&mut tx, user_id).await?;
-        let tokens = db::accounts::revoke_tokens_of(&mut tx, user_id).await?;
+        let sessions = db::sessions::delete_sessions_of(&mut tx, user_id).await?;
+        let tokens = db::tokens::revoke_tokens_of(&mut tx, user_id).await?;
         NewSecurityEvent::by(EventKind::UserDeactivated, actor).detail(format!(
             "{sessions} sessions ended, {tokens} tokens revoked"
         ))
@@ -176,7 +175,7 @@ async fn create_token_as(
     }
     let token = format!("cm_{}", secret::random_token());
     let mut tx = pool.begin().await?;
-    db::accounts::create_token(&mut tx, user_id, &secret::hash(&token), label).await?;
+    db::tokens::create_token(&mut tx, user_id, &secret::hash(&token), label).await?;
     let event = NewSecurityEvent::by(EventKind::TokenCreated, actor)
         .subject(Some(user_id), email)
         .detail(format!("label: {label}"));
@@ -212,7 +211,7 @@ pub async fn create_token_for(pool: &PgPool, email: &str, label: &str) -> Result
 pub async fn revoke_token(pool: &PgPool, actor: &Actor, token_id: i64) -> Result<(), Refusal> {
     let user_id = actor.id.ok_or(Refusal::NotFound)?;
     let mut tx = pool.begin().await?;
-    let label = db::accounts::revoke_token(&mut tx, user_id, token_id)
+    let label = db::tokens::revoke_token(&mut tx, user_id, token_id)
         .await?
         .ok_or(Refusal::NotFound)?;
     let event = NewSecurityEvent::by(EventKind::TokenRevoked, actor)
@@ -258,7 +257,7 @@ pub async fn change_password(
     })?;
     let mut tx = pool.begin().await?;
     db::accounts::set_password_hash(&mut tx, user_id, &hash).await?;
-    let ended = db::accounts::delete_other_sessions(&mut tx, user_id, keep_session).await?;
+    let ended = db::sessions::delete_other_sessions(&mut tx, user_id, keep_session).await?;
     let event = NewSecurityEvent::by(EventKind::PasswordChanged, actor)
         .subject(Some(user_id), actor.label.as_str())
         .detail(format!("{ended} other sessions ended"));

@@ -128,7 +128,7 @@ pub async fn create_inspection(
     )
     .await?;
     if let Some(user_id) = actor.id {
-        db::accounts::set_membership(&mut tx, id, user_id, MemberRole::Lead).await?;
+        db::members::set_membership(&mut tx, id, user_id, MemberRole::Lead).await?;
     }
     db::audit::append(
         &mut tx,

@@ -108,10 +108,10 @@ pub async fn set_member(
             "You cannot change your own role as lead",
         ));
     }
-    let current = db::accounts::membership(&mut tx, inspection_id, user.id).await?;
+    let current = db::members::membership(&mut tx, inspection_id, user.id).await?;
     if current == Some(MemberRole::Lead)
         && role != MemberRole::Lead
-        && db::accounts::lead_count_for_update(&mut tx, inspection_id).await? <= 1
+        && db::members::lead_count_for_update(&mut tx, inspection_id).await? <= 1
     {
         return Err(Refusal::invalid(
             Field::Named("role"),
@@ -121,7 +121,7 @@ pub async fn set_member(
             ),
         ));
     }
-    let before = db::accounts::set_membership(&mut tx, inspection_id, user.id, role).await?;
+    let before = db::members::set_membership(&mut tx, inspection_id, user.id, role).await?;
     if before != Some(role) {
         let event = NewEvent {
             inspection_id,
@@ -163,7 +163,7 @@ pub async fn assign(
     let assignee_email = match assignee {
         None => None,
         Some(user_id) => {
-            let role = db::accounts::membership(&mut tx, inspection_id, user_id).await?;
+            let role = db::members::membership(&mut tx, inspection_id, user_id).await?;
             if !matches!(role, Some(MemberRole::Lead | MemberRole::Inspector)) {
                 return Err(Refusal::invalid(
                     Field::Named("assignee"),

@@ -13,6 +13,10 @@
 //! - Domain one rating rows record the lead's domain one ratings.
 //! - Everything is written in one transaction, or nothing is, and a preview
 //!   runs the very same steps and rolls them back.
+//!
+//! Reading the file and applying it stay in one module (about 470 lines
+//! before its tests): both work on `ImportFile` and its row numbers, and
+//! every problem applying finds is reported at the row reading recorded.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

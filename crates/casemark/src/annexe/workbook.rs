@@ -6,6 +6,10 @@
 //!
 //! Text goes in as text cells (never formulas), so a case note beginning
 //! with "=" is shown, not run.
+//!
+//! Longer than most modules (about 500 lines) on purpose: the sheets share
+//! their formats, column widths and cell helpers, and read best one after
+//! another in the order the workbook shows them.
 
 use casemark_rules::Counts;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};

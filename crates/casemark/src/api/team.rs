@@ -61,7 +61,7 @@ pub async fn set_member(
     team::set_member(&state.pool, &user.actor(), id, &body.email, role).await?;
     let members = async {
         let mut conn = state.pool.acquire().await?;
-        db::accounts::members(&mut conn, id).await
+        db::members::members(&mut conn, id).await
     }
     .await
     .map_err(|e| ApiError::Database(e).after_commit())?;

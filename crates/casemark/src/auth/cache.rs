@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::db::accounts::{AuthChange, SessionRow, User};
+use crate::db::accounts::{AuthChange, User};
+use crate::db::sessions::SessionRow;
 
 /// How long a remembered token serves before the database is asked again
 /// (which also records when the token was last used).

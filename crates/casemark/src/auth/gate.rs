@@ -9,7 +9,8 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 
 use super::{csrf, secret, session};
-use crate::db::accounts::{SessionRow, User};
+use crate::db::accounts::User;
+use crate::db::sessions::SessionRow;
 use crate::{AppState, db};
 
 /// The largest form accepted from someone not signed in.
@@ -35,7 +36,7 @@ pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>, s
     }
     let ticket = state.auth_cache.ticket();
     let mut conn = state.pool.acquire().await?;
-    let user = match db::accounts::use_token(&mut conn, &hash).await? {
+    let user = match db::tokens::use_token(&mut conn, &hash).await? {
         Some(user_id) => db::accounts::user(&mut conn, user_id).await?,
         None => None,
     };

@@ -9,7 +9,8 @@ use sqlx::PgConnection;
 
 use super::secret;
 use crate::db;
-use crate::db::accounts::{SessionRow, User};
+use crate::db::accounts::User;
+use crate::db::sessions::SessionRow;
 
 /// The session cookie's name over http (a developer's machine, tests).
 pub const COOKIE: &str = "casemark_session";
@@ -60,7 +61,7 @@ impl Default for Settings {
 /// Starts a session; returns the cookie value (the only copy of the id).
 pub async fn start(conn: &mut PgConnection, user_id: i64) -> Result<String, sqlx::Error> {
     let id = secret::random_token();
-    db::accounts::create_session(conn, &secret::hash(&id), user_id, &secret::random_token())
+    db::sessions::create_session(conn, &secret::hash(&id), user_id, &secret::random_token())
         .await?;
     Ok(id)
 }
@@ -73,22 +74,22 @@ pub async fn resolve(
     settings: &Settings,
 ) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
     let hash = secret::hash(cookie_value);
-    let Some((session, user)) = db::accounts::session_with_user(conn, &hash).await? else {
+    let Some((session, user)) = db::sessions::session_with_user(conn, &hash).await? else {
         return Ok(None);
     };
     let now = Utc::now();
     if now - session.last_seen_at > settings.idle || now - session.created_at > settings.absolute {
-        db::accounts::delete_session(conn, &hash).await?;
+        db::sessions::delete_session(conn, &hash).await?;
         return Ok(None);
     }
     if now - session.last_seen_at > Duration::minutes(1) {
-        db::accounts::touch_session(conn, &hash).await?;
+        db::sessions::touch_session(conn, &hash).await?;
     }
     Ok(Some((session, user)))
 }
 
 pub async fn end(conn: &mut PgConnection, cookie_value: &str) -> Result<(), sqlx::Error> {
-    db::accounts::delete_session(conn, &secret::hash(cookie_value)).await
+    db::sessions::delete_session(conn, &secret::hash(cookie_value)).await
 }
 
 /// The hash a session row is kept under, from the cookie's value.

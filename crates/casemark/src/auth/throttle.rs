@@ -61,9 +61,9 @@ pub async fn attempt(
     address: &str,
 ) -> Result<Verdict, sqlx::Error> {
     let account_attempts =
-        db::accounts::count_attempt(conn, &account_key(email), ACCOUNT_LIMIT, LOCK_MINUTES).await?;
+        db::throttle::count_attempt(conn, &account_key(email), ACCOUNT_LIMIT, LOCK_MINUTES).await?;
     let address_attempts =
-        db::accounts::count_attempt(conn, &address_key(address), ADDRESS_LIMIT, LOCK_MINUTES)
+        db::throttle::count_attempt(conn, &address_key(address), ADDRESS_LIMIT, LOCK_MINUTES)
             .await?;
     if account_attempts > ACCOUNT_LIMIT || address_attempts > ADDRESS_LIMIT {
         return Ok(Verdict::Locked);
@@ -87,8 +87,8 @@ pub async fn succeeded(
     email: &EmailKey,
     address: &str,
 ) -> Result<(), sqlx::Error> {
-    db::accounts::clear_throttle(conn, &account_key(email)).await?;
-    db::accounts::give_back_attempt(conn, &address_key(address), ADDRESS_LIMIT).await
+    db::throttle::clear_throttle(conn, &account_key(email)).await?;
+    db::throttle::give_back_attempt(conn, &address_key(address), ADDRESS_LIMIT).await
 }
 
 /// The client's address as the socket saw it ("unknown" when the server was

@@ -9,9 +9,13 @@ pub mod cases;
 pub mod domain_one;
 pub mod framework;
 pub mod inspections;
+pub mod members;
 pub mod places;
 pub mod ratings;
 pub mod security;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
 
 use std::str::FromStr;
 use std::time::Duration;

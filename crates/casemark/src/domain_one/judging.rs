@@ -115,7 +115,7 @@ pub async fn name_judge(
     else {
         return Err(Refusal::NotFound);
     };
-    let members = db::accounts::members(&mut tx, inspection_id).await?;
+    let members = db::members::members(&mut tx, inspection_id).await?;
     let name_of = |id: Option<i64>| {
         id.map(|id| {
             members

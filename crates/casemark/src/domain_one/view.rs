@@ -87,7 +87,7 @@ pub async fn load_view(
     let evidence = db::domain_one::evidence(&mut *conn, inspection_id).await?;
     let survey = db::domain_one::survey_items(&mut *conn, inspection_id).await?;
     let prompts = db::ratings::prompt_tallies(&mut *conn, inspection_id).await?;
-    let members = db::accounts::members(&mut *conn, inspection_id).await?;
+    let members = db::members::members(&mut *conn, inspection_id).await?;
     let ratings: super::Judgements = judgements
         .iter()
         .map(|(question, j)| (*question, j.rating))

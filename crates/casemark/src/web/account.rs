@@ -11,7 +11,8 @@ use super::form::{Form, FormErrors};
 use super::sign_in::signed_out;
 use super::{Nav, WebError};
 use crate::auth::CurrentUser;
-use crate::db::accounts::{AuthChange, TokenRow};
+use crate::db::accounts::AuthChange;
+use crate::db::tokens::TokenRow;
 use crate::extract::Id;
 use crate::refusal::Refusal;
 use crate::vocab::UserRole;
@@ -22,7 +23,7 @@ pub async fn sign_out_everywhere(
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
-    let ended = db::accounts::delete_sessions_of(&mut conn, user.id()).await?;
+    let ended = db::sessions::delete_sessions_of(&mut conn, user.id()).await?;
     state.auth_cache.forget(&AuthChange::User(user.id()));
     tracing::info!(user_id = user.id(), ended, "signed out everywhere");
     Ok(signed_out(&state))
@@ -54,7 +55,7 @@ async fn account_page(
         nav: Nav::from(user),
         email: user.user.email.clone(),
         role: user.user.role,
-        tokens: db::accounts::live_tokens(&mut conn, user.id()).await?,
+        tokens: db::tokens::live_tokens(&mut conn, user.id()).await?,
         new_token,
         errors,
         notice: None,

@@ -19,7 +19,7 @@ pub async fn redirect(
 ) -> Result<Response, WebError> {
     if let Some(session) = &user.session {
         let mut conn = state.pool.acquire().await?;
-        db::accounts::set_flash(&mut conn, session, message).await?;
+        db::sessions::set_flash(&mut conn, session, message).await?;
         // The next page must read the session afresh to see the message.
         state
             .auth_cache
@@ -34,7 +34,7 @@ pub async fn take(state: &AppState, user: &CurrentUser) -> Result<Option<String>
     match (&user.flash, &user.session) {
         (Some(_), Some(session)) => {
             let mut conn = state.pool.acquire().await?;
-            let message = db::accounts::take_flash(&mut conn, session).await?;
+            let message = db::sessions::take_flash(&mut conn, session).await?;
             state
                 .auth_cache
                 .forget(&AuthChange::Session(session.clone()));

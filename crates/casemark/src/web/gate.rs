@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::WebError;
 use crate::auth::gate::{self, ANONYMOUS_BODY_BYTES, FormRefusal};
 use crate::auth::{CurrentUser, session};
-use crate::db::accounts::{SessionRow, User};
+use crate::db::accounts::User;
+use crate::db::sessions::SessionRow;
 use crate::{AppState, MAX_BODY_BYTES};
 
 /// To the sign-in page, coming back here afterwards.

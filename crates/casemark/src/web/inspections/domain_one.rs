@@ -1,6 +1,11 @@
 //! Domain one pages: an overview of the three standards, and a page per
 //! standard where the team records evidence and judges the key questions
 //! and the lead confirms the proposed rating.
+//!
+//! About 450 lines: the standard's page is posted to by five forms
+//! (confirm, judgement, judge, evidence added and removed), which all
+//! re-render it with their own typed values and errors through
+//! `standard_page` and `form_field`; split apart, each would need both.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,9 +17,9 @@ use serde::Deserialize;
 
 use crate::access::{Access, Denied};
 use crate::auth::CurrentUser;
-use crate::db::accounts::Member;
 use crate::db::domain_one::SurveyItem;
 use crate::db::inspections::Inspection;
+use crate::db::members::Member;
 use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, QuestionView, StandardView};
 use crate::extract::{Id, parse_id};
 use crate::refusal::{Field, Problem, Refusal};
@@ -215,7 +220,7 @@ async fn standard_page(
         .into_iter()
         .find(|s| s.code == code)
         .ok_or(WebError::NotFound)?;
-    let inspectors = db::accounts::members(&mut conn, id)
+    let inspectors = db::members::members(&mut conn, id)
         .await?
         .into_iter()
         .filter(|m| m.role == MemberRole::Inspector)

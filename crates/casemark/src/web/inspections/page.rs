@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::access;
 use crate::auth::CurrentUser;
-use crate::db::accounts::Member;
 use crate::db::cases::{Case, CaseFilter};
 use crate::db::inspections::Inspection;
+use crate::db::members::Member;
 use crate::extract::Id;
 use crate::refusal::{Field, Refusal};
 use crate::vocab::{Answer, InspectionStatus, MarkingStatus, MemberRole};
@@ -109,7 +109,7 @@ pub async fn inspection_page(
     }
     let mut conn = state.pool.acquire().await?;
     let cases = db::cases::list(&mut conn, id, &filter).await?;
-    let members = db::accounts::members(&mut conn, id).await?;
+    let members = db::members::members(&mut conn, id).await?;
     let next_statuses = InspectionStatus::ALL
         .iter()
         .copied()

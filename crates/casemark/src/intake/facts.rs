@@ -1,0 +1,238 @@
+//! A case's facts as typed (`RawCase`) and their checking into
+//! `CaseFacts`: every problem reported, not just the first.
+
+use chrono::NaiveDate;
+
+use crate::db::cases::CaseFacts;
+use crate::refusal::{Field, Problem};
+use crate::vocab::{NotInVocabulary, parse_optional};
+
+/// Case facts as given, before validation: every value is text, as it comes
+/// from a form or a CSV cell (the JSON API turns numbers and booleans into
+/// text first), and blank means "not recorded".
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct RawCase {
+    pub reference: Option<String>,
+    pub sentence_type: Option<String>,
+    pub start_date: Option<String>,
+    pub office: Option<String>,
+    pub practitioner_grade: Option<String>,
+    pub practitioner_count: Option<String>,
+    pub sex: Option<String>,
+    pub age_at_start: Option<String>,
+    pub ethnicity_group: Option<String>,
+    pub rosh_level: Option<String>,
+    pub mappa_eligible: Option<String>,
+}
+
+/// The case fact fields, named as in forms, the JSON API and CSV headers.
+pub const FIELDS: [&str; 11] = [
+    "reference",
+    "sentence_type",
+    "start_date",
+    "office",
+    "practitioner_grade",
+    "practitioner_count",
+    "sex",
+    "age_at_start",
+    "ethnicity_group",
+    "rosh_level",
+    "mappa_eligible",
+];
+
+impl RawCase {
+    /// A field by its name in [`FIELDS`], as given.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        let slot = match field {
+            "reference" => &self.reference,
+            "sentence_type" => &self.sentence_type,
+            "start_date" => &self.start_date,
+            "office" => &self.office,
+            "practitioner_grade" => &self.practitioner_grade,
+            "practitioner_count" => &self.practitioner_count,
+            "sex" => &self.sex,
+            "age_at_start" => &self.age_at_start,
+            "ethnicity_group" => &self.ethnicity_group,
+            "rosh_level" => &self.rosh_level,
+            "mappa_eligible" => &self.mappa_eligible,
+            _ => return None,
+        };
+        slot.as_deref()
+    }
+
+    /// Sets a field by its name in [`FIELDS`]; other names are ignored.
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "reference" => &mut self.reference,
+            "sentence_type" => &mut self.sentence_type,
+            "start_date" => &mut self.start_date,
+            "office" => &mut self.office,
+            "practitioner_grade" => &mut self.practitioner_grade,
+            "practitioner_count" => &mut self.practitioner_count,
+            "sex" => &mut self.sex,
+            "age_at_start" => &mut self.age_at_start,
+            "ethnicity_group" => &mut self.ethnicity_group,
+            "rosh_level" => &mut self.rosh_level,
+            "mappa_eligible" => &mut self.mappa_eligible,
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+}
+
+pub(super) fn blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Checks one case's facts; every problem is reported, not just the first.
+pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut report = |field: &'static str, message: String| {
+        problems.push(Problem::new(Field::Named(field), message))
+    };
+    let vocab = |e: NotInVocabulary| e.to_string();
+
+    let reference = match blank(&raw.reference) {
+        None => {
+            report("reference", "Enter the case reference".into());
+            String::new()
+        }
+        Some(r) if r.chars().count() > 50 => {
+            report(
+                "reference",
+                "Case reference must be 50 characters or fewer".into(),
+            );
+            String::new()
+        }
+        Some(r) if crate::text::is_multiline(r) => {
+            report(
+                "reference",
+                "Case reference must be one line, without tabs or line breaks".into(),
+            );
+            String::new()
+        }
+        Some(r) => r.to_owned(),
+    };
+    let sentence_type = match blank(&raw.sentence_type) {
+        None => {
+            report(
+                "sentence_type",
+                "Select the sentence type: community order or licence".into(),
+            );
+            None
+        }
+        Some(v) => v
+            .parse()
+            .map_err(|e| report("sentence_type", vocab(e)))
+            .ok(),
+    };
+    let start_date = match blank(&raw.start_date) {
+        None => None,
+        Some(v) => match parse_date(v) {
+            Some(d) => Some(d),
+            None => {
+                report(
+                    "start_date",
+                    format!("Start date '{v}' must be a real date, like 2024-03-27 or 27/03/2024"),
+                );
+                None
+            }
+        },
+    };
+    let office = match blank(&raw.office) {
+        Some(o) if o.chars().count() > 200 => {
+            report("office", "Office must be 200 characters or fewer".into());
+            None
+        }
+        other => other.map(str::to_owned),
+    };
+    let practitioner_grade = parse_optional(raw.practitioner_grade.as_deref())
+        .map_err(|e| report("practitioner_grade", vocab(e)))
+        .unwrap_or(None);
+    let practitioner_count = number(blank(&raw.practitioner_count), 1, 99)
+        .map_err(|()| {
+            report(
+                "practitioner_count",
+                "Number of practitioners must be a whole number from 1 to 99".into(),
+            )
+        })
+        .unwrap_or(None);
+    let sex = parse_optional(raw.sex.as_deref())
+        .map_err(|e| report("sex", vocab(e)))
+        .unwrap_or(None);
+    let age_at_start = number(blank(&raw.age_at_start), 10, 120)
+        .map_err(|()| {
+            report(
+                "age_at_start",
+                "Age at start must be a whole number from 10 to 120".into(),
+            )
+        })
+        .unwrap_or(None);
+    let ethnicity_group = parse_optional(raw.ethnicity_group.as_deref())
+        .map_err(|e| report("ethnicity_group", vocab(e)))
+        .unwrap_or(None);
+    let rosh_level = parse_optional(raw.rosh_level.as_deref())
+        .map_err(|e| report("rosh_level", vocab(e)))
+        .unwrap_or(None);
+    let mappa_eligible = match blank(&raw.mappa_eligible) {
+        None => None,
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "1" => Some(true),
+            "no" | "n" | "false" | "0" => Some(false),
+            _ => {
+                report(
+                    "mappa_eligible",
+                    format!("MAPPA eligibility '{v}' must be yes or no"),
+                );
+                None
+            }
+        },
+    };
+
+    match (problems.is_empty(), sentence_type) {
+        (true, Some(sentence_type)) => Ok(CaseFacts {
+            reference,
+            sentence_type,
+            start_date,
+            office,
+            practitioner_grade,
+            practitioner_count,
+            sex,
+            age_at_start,
+            ethnicity_group,
+            rosh_level,
+            mappa_eligible,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// ISO dates (2024-03-27) and the UK's day-first form (27/03/2024).
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
+        .ok()
+}
+
+fn number(value: Option<&str>, min: i16, max: i16) -> Result<Option<i16>, ()> {
+    match value {
+        None => Ok(None),
+        Some(v) => match v.parse::<i16>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(()),
+        },
+    }
+}
+
+impl RawCase {
+    /// The form's starting values for a case that exists.
+    pub fn from_facts(facts: &CaseFacts) -> RawCase {
+        let mut raw = RawCase::default();
+        for (field, value) in facts.as_text() {
+            raw.set(field, value);
+        }
+        raw
+    }
+}
