@@ -4,6 +4,10 @@
 //! (`casemark::route_list`): a route without an expectation here fails the
 //! test. Every refused write is checked to have changed nothing, and the
 //! list pages are checked not to show an outsider the inspection.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

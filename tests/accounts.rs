@@ -1,5 +1,9 @@
 //! Signing in, sessions, CSRF, sign-in throttling, API tokens, the first-run
 //! setup and the command line.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

@@ -1,6 +1,10 @@
 //! Data in and out against a real PostgreSQL: case list import with its
 //! preview, judgement import, the data annexe (CSV and Excel), the round
 //! trip between them, and malformed files of every kind.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

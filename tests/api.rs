@@ -1,5 +1,9 @@
 //! The JSON API against a real PostgreSQL: the published examples end to
 //! end, and every kind of bad input.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

@@ -5,6 +5,10 @@
 //! Needs Debian's chromium and chromium-driver (.ci/run installs them).
 //! On failure, a screenshot and the page's HTML are saved under
 //! target/browser-artifacts/<test>/.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 use crate::support::chrome;

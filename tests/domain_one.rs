@@ -2,6 +2,10 @@
 //! fresh PostgreSQL database per test: the proposal, the lead's
 //! confirmation and the score; who may judge; evidence and staff survey
 //! figures; the lifecycle lock.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

@@ -2,6 +2,10 @@
 //! input and must never panic or answer 500, and a refused request must
 //! write nothing; user text with markup in every free-text field must come
 //! back escaped on every page that shows it.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

@@ -1,4 +1,8 @@
 //! The inspection lifecycle, the append-only audit trail and lost updates.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

@@ -1,5 +1,9 @@
 //! The HTML pages through their forms, as a browser without JavaScript
 //! would post them, against a real PostgreSQL.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

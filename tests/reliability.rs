@@ -5,6 +5,10 @@
 //!
 //! The invariant throughout: a save that was acknowledged is there
 //! afterwards; a save that was refused left nothing behind.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 use crate::support::cluster;

@@ -1,6 +1,10 @@
 //! The defects a black-box probe found (issue 14), one test each: every
 //! one failed on the code before its fix. docs/reliability.md lists them
 //! under "Security tests".
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 use casemark::refusal::{Field, Refusal};

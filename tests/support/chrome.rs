@@ -6,6 +6,10 @@
 //! Each test starts its own chromedriver on a free port with a fresh
 //! profile directory. On failure the test's screenshot and page HTML are
 //! saved under target/browser-artifacts/<test>/ and the path is printed.
+//!
+//! Over 400 lines on purpose: the browser driver and the checks every
+//! journey runs on each page (axe, focus, the error summary, zoom and
+//! keyboard), kept together so every journey checks the same way.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -4,6 +4,11 @@
 //! The server is CASEMARK_TEST_DATABASE_URL, or the local PostgreSQL at
 //! 127.0.0.1:5432 as user postgres. Each test's database is dropped when its
 //! `TestApp` goes out of scope, also when the test fails.
+//!
+//! Over 400 lines on purpose: the harness every module shares (a fresh
+//! database per test, the router, signed-in clients, fixtures and the
+//! assertions on the database's refusals); the inspection builder is in
+//! build.rs.
 
 #![allow(dead_code)] // not every helper is used by every build of the suite
 

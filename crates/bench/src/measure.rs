@@ -35,10 +35,12 @@ fn machine_busy() -> Option<f64> {
         .split_whitespace()
         .filter_map(|v| v.parse().ok())
         .collect();
-    // user nice system idle iowait irq softirq steal: all but idle, iowait.
+    // user nice system idle iowait irq softirq steal: the first seven but
+    // idle and iowait. Steal (time a virtual machine's host gave to others)
+    // is not work done here, so it is left out.
     let busy: f64 = ticks
         .iter()
-        .take(8)
+        .take(7)
         .enumerate()
         .filter(|(i, _)| *i != 3 && *i != 4)
         .map(|(_, t)| t)
