@@ -469,6 +469,21 @@ async fn every_page_renders_and_unknown_ones_are_404() {
         assert_eq!(r.status_code(), StatusCode::NOT_FOUND, "{path}");
         assert!(r.text().contains("Page not found"), "{path}");
     }
+    // A standard's form posted to a standard the framework does not have is
+    // not found, and nothing of it is saved (the save checks it in its own
+    // transaction; the handler has no connection of its own).
+    let judgements = "select count(*) from key_question_judgement";
+    let before = app.count(judgements).await;
+    for code in ["1.1", "9.9"] {
+        let r = lead
+            .post_form(
+                &format!("/cases/{case}/standards/{code}"),
+                &[("kq-2.1.1", "yes")],
+            )
+            .await;
+        assert_eq!(r.status_code(), StatusCode::NOT_FOUND, "{code}");
+    }
+    assert_eq!(app.count(judgements).await, before, "nothing saved");
     // The details step without a region goes back to the region question.
     let r = lead.get("/inspections/new/details").await;
     r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);

@@ -36,6 +36,11 @@ pub struct Submission {
     /// The case revision the form was loaded at. When given, a save that
     /// would overwrite answers someone else changed since is refused.
     pub revision: Option<i64>,
+    /// The domain two standard whose form was posted ("2.1"), when the
+    /// save comes from one: a standard the case's framework does not have
+    /// is not found, checked in the save's own transaction before anything
+    /// is written (so the form's handler needs no connection of its own).
+    pub standard: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,8 +90,13 @@ pub async fn save_in(
     if !access.can_read() {
         return Err(Refusal::NotFound);
     }
-    access.check_marking(status, case.assigned_to)?;
     let framework = frameworks.get(&mut *tx, case.framework_version_id).await?;
+    if let Some(code) = &submission.standard
+        && framework.domain_two().all(|s| &s.code != code)
+    {
+        return Err(Refusal::NotFound);
+    }
+    access.check_marking(status, case.assigned_to)?;
     let current = db::answers::load(&mut *tx, case_id).await?;
 
     let change = validate(&framework, &current, submission)?;

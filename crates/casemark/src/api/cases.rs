@@ -369,6 +369,7 @@ pub async fn judgements(
         outcomes: body.outcomes,
         complete: body.complete,
         revision: body.revision,
+        standard: None,
     };
     match marking::save(
         &state.pool,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 
 use super::{Loaded, form_errors, load, submission_from};
+use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::audit::Event;
 use crate::db::cases::Case;
@@ -19,7 +20,6 @@ use crate::refusal::Refusal;
 use crate::vocab::Answer;
 use crate::web::form::{Form, FormErrors};
 use crate::web::{WebError, dom_id};
-use crate::{AppState, db};
 
 /// How a conflicting change reads in the message.
 fn describe(event: &Event) -> String {
@@ -171,21 +171,11 @@ pub async fn save_standard(
     let id = case_and_standard(&raw)?;
     let code = raw.1;
     // A post to a standard the case's framework does not have is a 404,
-    // checked before anything is saved.
-    let framework = {
-        let mut conn = state.pool.acquire().await?;
-        let case = db::cases::get(&mut conn, id)
-            .await?
-            .ok_or(WebError::NotFound)?;
-        state
-            .frameworks
-            .get(&mut conn, case.framework_version_id)
-            .await?
+    // checked by the save before anything is written.
+    let submission = Submission {
+        standard: Some(code.clone()),
+        ..submission_from(fields)
     };
-    if framework.domain_two().all(|s| s.code != code) {
-        return Err(WebError::NotFound);
-    }
-    let submission = submission_from(fields);
     match marking::save(
         &state.pool,
         &state.frameworks,
