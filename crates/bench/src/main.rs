@@ -266,7 +266,7 @@ async fn main() -> Result<(), BenchError> {
     let world = Arc::new(World::new(made.clone(), pool.clone()));
     let mut small_runs = Vec::new();
     for _ in 0..args.runs {
-        let workers = readers_as_workers(&readers, scale_clients, &world);
+        let workers = reader_workers(&readers, reader, scale_clients, &world, true);
         let (_, samples, elapsed) = load::closed_loop(
             workers,
             Workload::Dashboard,
@@ -341,15 +341,10 @@ async fn main() -> Result<(), BenchError> {
                 (Workload::National, "(c) national table"),
             ] {
                 for via_http in [true, false] {
-                    let workers: Vec<Worker> = match (workload, via_http) {
-                        (Workload::Marking, true) => {
-                            markers_as_workers(&markers_signed_in, clients, 7, &world)
-                        }
-                        (Workload::Marking, false) => {
-                            sql_markers(&markers_signed_in, clients, &world)
-                        }
-                        (_, true) => readers_as_workers(&readers, clients, &world),
-                        (_, false) => sql_readers(reader, clients, &world),
+                    let workers = if workload == Workload::Marking {
+                        marker_workers(&markers_signed_in, clients, 7, &world, via_http)
+                    } else {
+                        reader_workers(&readers, reader, clients, &world, via_http)
                     };
                     let label = if via_http {
                         name.to_owned()
@@ -378,8 +373,9 @@ async fn main() -> Result<(), BenchError> {
             "bench: realistic peak, {} inspectors and {} leads",
             args.peak_inspectors, args.peak_leads
         );
-        let inspectors = markers_as_workers(&markers_signed_in, args.peak_inspectors, 101, &world);
-        let lead_readers = readers_as_workers(&readers, args.peak_leads, &world);
+        let inspectors =
+            marker_workers(&markers_signed_in, args.peak_inspectors, 101, &world, true);
+        let lead_readers = reader_workers(&readers, reader, args.peak_leads, &world, true);
         let (stop, rss) = measure::watch_rss(pid);
         let (samples, elapsed) = load::open_loop(
             inspectors,
@@ -405,13 +401,10 @@ async fn main() -> Result<(), BenchError> {
         let probe = Duration::from_secs(args.seconds.clamp(1, 5));
         for op in load::OPERATIONS {
             for via_http in [true, false] {
-                let workers: Vec<Worker> = match (op, via_http) {
-                    ("save", true) => {
-                        markers_as_workers(&markers_signed_in, scale_clients, 31, &world)
-                    }
-                    ("save", false) => sql_markers(&markers_signed_in, scale_clients, &world),
-                    (_, true) => readers_as_workers(&readers, scale_clients, &world),
-                    (_, false) => sql_readers(reader, scale_clients, &world),
+                let workers = if op == "save" {
+                    marker_workers(&markers_signed_in, scale_clients, 31, &world, via_http)
+                } else {
+                    reader_workers(&readers, reader, scale_clients, &world, via_http)
                 };
                 eprintln!(
                     "bench: CPU of {op} alone{}",
@@ -456,13 +449,15 @@ fn args_line() -> String {
     std::env::args().skip(1).collect::<Vec<_>>().join(" ")
 }
 
-/// `n` signed-in inspectors as workers over HTTP, taking the sessions in
-/// turn; worker k's random choices are seeded with `seed + k`.
-fn markers_as_workers(
+/// `n` of the signed-in inspectors as workers, taking them in turn: over
+/// HTTP with their sessions, or (the baseline) as the same people through
+/// the data layer. Worker k's random choices are seeded with `seed + k`.
+fn marker_workers(
     signed_in: &[(i64, Session)],
     n: usize,
     seed: u64,
     world: &Arc<World>,
+    over_http: bool,
 ) -> Vec<Worker> {
     signed_in
         .iter()
@@ -470,7 +465,11 @@ fn markers_as_workers(
         .take(n)
         .enumerate()
         .map(|(k, (inspector, session))| Worker {
-            via: Via::Http(Box::new(session.clone())),
+            via: if over_http {
+                Via::Http(Box::new(session.clone()))
+            } else {
+                Via::Sql
+            },
             user_id: *inspector,
             role: UserRole::Inspector,
             rng: Rng::new(seed + k as u64),
@@ -479,49 +478,29 @@ fn markers_as_workers(
         .collect()
 }
 
-/// `n` of the signed-in inspectors' baselines: the same people, through
-/// the data layer.
-fn sql_markers(signed_in: &[(i64, Session)], n: usize, world: &Arc<World>) -> Vec<Worker> {
-    signed_in
+/// `n` readers as workers: the viewer's signed-in sessions over HTTP, or
+/// (the baseline) the viewer account through the data layer.
+fn reader_workers(
+    sessions: &[Session],
+    reader: i64,
+    n: usize,
+    world: &Arc<World>,
+    over_http: bool,
+) -> Vec<Worker> {
+    sessions
         .iter()
         .cycle()
         .take(n)
         .enumerate()
-        .map(|(k, (inspector, _))| Worker {
-            via: Via::Sql,
-            user_id: *inspector,
-            role: UserRole::Inspector,
-            rng: Rng::new(k as u64 + 7),
-            world: Arc::clone(world),
-        })
-        .collect()
-}
-
-/// `n` readers' baselines: the reader account, through the data layer.
-fn sql_readers(reader: i64, n: usize, world: &Arc<World>) -> Vec<Worker> {
-    (0..n)
-        .map(|k| Worker {
-            via: Via::Sql,
+        .map(|(k, session)| Worker {
+            via: if over_http {
+                Via::Http(Box::new(session.clone()))
+            } else {
+                Via::Sql
+            },
             user_id: reader,
             role: UserRole::Viewer,
-            rng: Rng::new(k as u64 + 11),
-            world: Arc::clone(world),
-        })
-        .collect()
-}
-
-fn readers_as_workers(readers: &[Session], n: usize, world: &Arc<World>) -> Vec<Worker> {
-    readers
-        .iter()
-        .cycle()
-        .take(n)
-        .enumerate()
-        .map(|(i, session)| Worker {
-            via: Via::Http(Box::new(session.clone())),
-            // Over HTTP the session says who reads; the id is not used.
-            user_id: 0,
-            role: UserRole::Viewer,
-            rng: Rng::new(i as u64 + 3),
+            rng: Rng::new(k as u64 + 3),
             world: Arc::clone(world),
         })
         .collect()

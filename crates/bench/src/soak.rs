@@ -13,8 +13,8 @@ pub async fn run(
     let mut minutes = Vec::new();
     let mut rss = Vec::new();
     for minute in 1..=args.soak_minutes {
-        let markers = markers_as_workers(inspectors, args.peak_inspectors, minute * 1000, world);
-        let leads = readers_as_workers(readers, args.peak_leads, world);
+        let markers = marker_workers(inspectors, args.peak_inspectors, minute * 1000, world, true);
+        let leads = reader_workers(readers, 0, args.peak_leads, world, true);
         let (samples, elapsed) = load::open_loop(
             markers,
             leads,

@@ -1,5 +1,6 @@
-//! The view helpers every page shares, as askama filters (`{{ rating|rating_tag }}`)
-//! and as plain functions for the Rust that builds a page's rows. A page
+//! The view helpers every page shares, as askama filters for the templates
+//! (`{{ rating|rating_tag }}`, `{{ code|dom_id }}`) and as plain functions for
+//! the Rust that builds a page's rows (`long_date` is only needed there). A page
 //! module brings them into its templates' scope with `use crate::web::filters;`.
 
 use askama::Values;
@@ -38,12 +39,6 @@ pub fn rating_tag(rating: &Option<Rating>, _: &dyn Values) -> askama::Result<&'s
 #[askama::filter_fn]
 pub fn dom_id<T: AsRef<str>>(code: T, _: &dyn Values) -> askama::Result<String> {
     Ok(self::dom_id(code.as_ref()))
-}
-
-/// `{{ date|long_date }}`: [`long_date`].
-#[askama::filter_fn]
-pub fn long_date(date: &NaiveDate, _: &dyn Values) -> askama::Result<String> {
-    Ok(self::long_date(*date))
 }
 
 #[cfg(test)]

@@ -208,5 +208,3 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .layer(from_fn(crate::edge::path::refuse_controls::<gate::Pages>))
 }
-
-pub use filters::{dom_id, tag_class};

@@ -17,8 +17,9 @@ use crate::db::inspections::Inspection;
 use crate::framework::Framework;
 use crate::marking::Submission;
 use crate::refusal::{Field, Problem};
+use crate::web::filters::dom_id;
 use crate::web::form::FormErrors;
-use crate::web::{Nav, WebError, dom_id};
+use crate::web::{Nav, WebError};
 use crate::{AppState, db};
 
 /// Everything a marking page shows about its case.

@@ -18,9 +18,10 @@ use crate::framework::Standard;
 use crate::marking::{self, Submission};
 use crate::refusal::{Field, Refusal};
 use crate::vocab::Answer;
+use crate::web::WebError;
+use crate::web::filters::dom_id;
 use crate::web::filters::long_date;
 use crate::web::form::{FormError, FormErrors, Query};
-use crate::web::{WebError, dom_id};
 
 // ---------------------------------------------------------------- case page
 

@@ -18,8 +18,9 @@ use crate::extract::parse_id;
 use crate::marking::{self, Submission};
 use crate::refusal::Refusal;
 use crate::vocab::Answer;
+use crate::web::WebError;
+use crate::web::filters::dom_id;
 use crate::web::form::{Form, FormErrors};
-use crate::web::{WebError, dom_id};
 
 /// How a conflicting change reads in the message.
 fn describe(event: &Event) -> String {

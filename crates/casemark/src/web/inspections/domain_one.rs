@@ -24,10 +24,11 @@ use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, QuestionVie
 use crate::extract::{Id, parse_id};
 use crate::refusal::{Field, Problem, Refusal};
 use crate::vocab::{EvidenceKind, EvidenceSource, MemberRole};
+use crate::web::WebError;
 use crate::web::filters;
+use crate::web::filters::dom_id;
 use crate::web::form::{Form, FormErrors, Query};
 use crate::web::inspections::load_inspection;
-use crate::web::{WebError, dom_id};
 use crate::{AppState, db};
 
 /// The scale best first, as inspectors read it.
