@@ -24,6 +24,16 @@ impl Thresholds {
         }
     }
 
+    /// The lowest value that earns `rating` (0 for Inadequate).
+    pub fn floor(&self, rating: Rating) -> u8 {
+        match rating {
+            Rating::Inadequate => 0,
+            Rating::RequiresImprovement => self.requires_improvement,
+            Rating::Good => self.good,
+            Rating::Outstanding => self.outstanding,
+        }
+    }
+
     /// Thresholds must rise strictly, or a band would be empty.
     pub fn is_ascending(&self) -> bool {
         self.requires_improvement < self.good && self.good < self.outstanding

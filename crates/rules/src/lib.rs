@@ -12,16 +12,30 @@
 //! - [`composite`]: the score out of 21 and the overall rating.
 //! - [`propose_domain_one`]: a domain one standard's proposal from its
 //!   key-question judgements (median, lower middle on ties).
+//! - [`key_question_outlook`] and [`explain_standard`]: how close each
+//!   rating is to the next band ([`Margin`]), where the cases still to mark
+//!   can take it ([`Range`]), how sure a percentage is ([`Interval`]), and a
+//!   sentence that says so; [`composite_range`] for the score.
 
 mod bands;
 mod counts;
 mod domain_one;
+mod explain;
+mod margin;
+mod outlook;
 mod rating;
 mod standard;
 
 pub use bands::{Bands, Thresholds};
 pub use counts::Counts;
 pub use domain_one::{Proposal, propose_domain_one};
+pub use explain::{
+    KeyQuestionInput, KeyQuestionOutlook, StandardOutlook, explain_standard, key_question_outlook,
+};
+pub use margin::{Margin, StandardMargin, standard_margin};
+pub use outlook::{
+    Interval, Range, SMALL_SAMPLE, composite_range, percent_range, standard_range, wilson_interval,
+};
 pub use rating::{Rating, UnknownRating};
 pub use standard::{
     Composite, StandardRating, composite, is_provisional, rate_domain_two_standard,

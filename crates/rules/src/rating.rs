@@ -36,6 +36,18 @@ impl Rating {
         }
     }
 
+    /// The next rating up the scale; `None` for Outstanding.
+    pub fn above(self) -> Option<Rating> {
+        Rating::ALL.get(usize::from(self.score()) + 1).copied()
+    }
+
+    /// The next rating down the scale; `None` for Inadequate.
+    pub fn below(self) -> Option<Rating> {
+        usize::from(self.score())
+            .checked_sub(1)
+            .map(|i| Rating::ALL[i])
+    }
+
     /// The machine code used in the database, the JSON API and form values.
     pub fn code(self) -> &'static str {
         match self {
@@ -113,5 +125,16 @@ mod tests {
     fn scores_rise_with_the_scale() {
         let scores: Vec<u8> = Rating::ALL.iter().map(|r| r.score()).collect();
         assert_eq!(scores, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn above_and_below_step_along_the_scale() {
+        use Rating::*;
+        assert_eq!(Inadequate.above(), Some(RequiresImprovement));
+        assert_eq!(Good.above(), Some(Outstanding));
+        assert_eq!(Outstanding.above(), None);
+        assert_eq!(Outstanding.below(), Some(Good));
+        assert_eq!(RequiresImprovement.below(), Some(Inadequate));
+        assert_eq!(Inadequate.below(), None);
     }
 }
