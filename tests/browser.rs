@@ -295,6 +295,42 @@ async fn an_inspector_marks_a_case_by_keyboard_and_the_leads_dashboard_shows_it(
         }
         chrome.check_page("in progress", &["C001", PDU]).await;
 
+        // The dashboard explains each rating while marking goes on. 2.4.1
+        // is 2 of 3 (67%, Good): one Yes fewer is 33%, so Reviewing is
+        // fragile; 2.4.3 (2 of 2, one case to answer) can fall only to 67%,
+        // so Reviewing is settled at Good.
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        let standing = chrome.text("#standing-2-4").await;
+        assert!(standing.contains("Settled"), "{standing}");
+        assert!(standing.contains("One case would change this"), "{standing}");
+        assert!(
+            chrome
+                .text("#range-2-4-3")
+                .await
+                .contains("67%–100% (1 to answer)")
+        );
+        // Each picture is drawn, styled by the stylesheet (no inline style
+        // is allowed by the CSP), and named for assistive technology.
+        let pictures: Value = chrome
+            .execute(
+                r#"const charts = [...document.querySelectorAll('svg.casemark-chart')];
+                   const bar = document.querySelector('#chart-2-4-title').closest('svg')
+                       .querySelector('.casemark-chart__bar');
+                   return {count: charts.length,
+                           named: charts.every(c => c.getAttribute('role') === 'img'
+                               && document.getElementById(c.getAttribute('aria-labelledby')).textContent.length > 20),
+                           inline: document.querySelectorAll('[style], style').length,
+                           bar_fill: getComputedStyle(bar).fill};"#,
+            )
+            .await;
+        assert_eq!(pictures["count"], json!(4), "{pictures}");
+        assert_eq!(pictures["named"], json!(true), "{pictures}");
+        assert_eq!(pictures["inline"], json!(0), "{pictures}");
+        // The first bar, 2.4.1, drives the rating: the stylesheet's blue.
+        assert_eq!(pictures["bar_fill"], json!("rgb(29, 112, 184)"), "{pictures}");
+        chrome.check_page("in progress", &[PDU, "Ratings"]).await;
+        chrome.goto(&format!("/cases/{case}")).await;
+
         // Marking complete with 2.4.3 unanswered is stopped by the summary.
         chrome.tab_to("form[action$='/complete'] button").await;
         chrome.press_and_wait(keys::ENTER).await;

@@ -13,6 +13,7 @@ mod annexe;
 mod api;
 mod browser;
 mod domain_one;
+mod explain;
 mod hostile;
 mod lifecycle;
 mod national;

@@ -241,6 +241,14 @@ impl Chrome {
             .expect("script runs")
     }
 
+    /// Runs a script's body in the page and returns what it returns.
+    pub async fn execute(&self, body: &str) -> Value {
+        self.client
+            .execute(body, vec![])
+            .await
+            .expect("script runs")
+    }
+
     /// Presses Tab until the focused element matches `css`.
     pub async fn tab_to(&self, css: &str) {
         let test = format!("el.matches({})", json!(css));

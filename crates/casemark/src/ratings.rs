@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use casemark_rules::{
-    Counts, Proposal, Rating, composite, is_provisional, rate_domain_two_standard,
+    Composite, Counts, KeyQuestionInput, KeyQuestionOutlook, Proposal, Range, Rating,
+    StandardOutlook, composite, composite_range, explain_standard, is_provisional,
+    key_question_outlook,
 };
 use sqlx::PgConnection;
 
@@ -24,6 +26,9 @@ pub struct InspectionRatings {
     pub score: Option<u8>,
     pub max_score: u8,
     pub overall: Option<Rating>,
+    /// The score and overall rating if every unjudged answer were No / Yes
+    /// and every unconfirmed domain one standard Inadequate / Outstanding.
+    pub composite_range: Option<Range<Composite>>,
     pub standards: Vec<StandardResult>,
 }
 
@@ -37,6 +42,8 @@ pub struct StandardResult {
     /// Domain one: the rating its key-question judgements propose.
     pub proposal: Option<Proposal>,
     pub driving_key_question: Option<String>,
+    /// Domain two: margin, range and the sentence that explains the rating.
+    pub outlook: Option<StandardOutlook>,
     /// Empty for domain one.
     pub key_questions: Vec<KeyQuestionResult>,
 }
@@ -54,6 +61,22 @@ impl StandardResult {
             Some(_) => None,
         }
     }
+
+    /// Where the rating can still end: a confirmed domain one rating stays
+    /// as it is, an unconfirmed one could be anything.
+    pub fn range(&self) -> Option<Range<Rating>> {
+        match (self.domain, self.rating) {
+            (1, Some(rating)) => Some(Range {
+                worst: rating,
+                best: rating,
+            }),
+            (1, None) => Some(Range {
+                worst: Rating::Inadequate,
+                best: Rating::Outstanding,
+            }),
+            _ => self.outlook.as_ref().and_then(|o| o.range),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +87,8 @@ pub struct KeyQuestionResult {
     pub counts: Counts,
     pub percent: Option<u8>,
     pub driving: bool,
+    /// Margin, range over the unjudged cases, interval.
+    pub outlook: KeyQuestionOutlook,
     pub prompts: Vec<PromptResult>,
 }
 
@@ -97,6 +122,7 @@ pub fn rate(
                 rating: domain_one.get(&standard.id).and_then(|d| d.rating),
                 proposal: crate::domain_one::proposal(standard, judgements),
                 driving_key_question: None,
+                outlook: None,
                 key_questions: Vec::new(),
             });
             continue;
@@ -106,19 +132,34 @@ pub fn rate(
             .iter()
             .map(|kq| key_questions.get(&kq.id).copied().unwrap_or_default())
             .collect();
-        let rated = rate_domain_two_standard(&framework.bands, &counts);
-        let results = standard
+        // Cases with no answer yet on a key question: the sample less those
+        // answered Yes, No or N/A.
+        let unjudged = |c: &Counts| cases_total.saturating_sub(c.judged().saturating_add(c.na));
+        let inputs: Vec<KeyQuestionInput<'_>> = standard
             .key_questions
             .iter()
             .zip(&counts)
+            .map(|(kq, counts)| KeyQuestionInput {
+                code: &kq.code,
+                name: kq.area.label(),
+                counts: *counts,
+                unjudged: unjudged(counts),
+            })
+            .collect();
+        let outlook = explain_standard(&framework.bands, &standard.name, &inputs);
+        let results = standard
+            .key_questions
+            .iter()
+            .zip(&inputs)
             .enumerate()
-            .map(|(index, (kq, counts))| KeyQuestionResult {
+            .map(|(index, (kq, input))| KeyQuestionResult {
                 code: kq.code.clone(),
                 area: kq.area,
                 text: kq.text.clone(),
-                counts: *counts,
-                percent: counts.percent(),
-                driving: rated.driving == Some(index),
+                counts: input.counts,
+                percent: input.counts.percent(),
+                driving: outlook.driving == Some(index),
+                outlook: key_question_outlook(&framework.bands, input.counts, input.unjudged),
                 prompts: kq
                     .prompts
                     .iter()
@@ -134,17 +175,20 @@ pub fn rate(
             code: standard.code.clone(),
             name: standard.name.clone(),
             domain: 2,
-            rating: rated.rating,
+            rating: outlook.rating,
             proposal: None,
-            driving_key_question: rated
+            driving_key_question: outlook
                 .driving
                 .map(|i| standard.key_questions[i].code.clone()),
+            outlook: Some(outlook),
             key_questions: results,
         });
     }
     let ratings: Vec<Option<Rating>> = standards.iter().map(|s| s.rating).collect();
     let total = composite(&framework.bands, &ratings);
+    let ranges: Vec<Option<Range<Rating>>> = standards.iter().map(StandardResult::range).collect();
     InspectionRatings {
+        composite_range: composite_range(&framework.bands, &ranges),
         cases_total,
         cases_complete,
         provisional: is_provisional(cases_complete, cases_total),

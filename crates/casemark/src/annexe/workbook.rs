@@ -107,11 +107,19 @@ fn ratings_sheet(
             "Provisional: not every case in the sample is marked complete",
         )?;
     }
-    header(sheet, styles, 6, &["Standard", "Name", "Rating", "Score"])?;
+    header(
+        sheet,
+        styles,
+        6,
+        &["Standard", "Name", "Rating", "Score", "Explanation"],
+    )?;
     let mut row = 7;
     for standard in &ratings.standards {
         sheet.write_string(row, 0, &standard.code)?;
         sheet.write_string(row, 1, &standard.name)?;
+        if let Some(outlook) = &standard.outlook {
+            sheet.write_string_with_format(row, 4, &outlook.explanation, &styles.wrap)?;
+        }
         match standard.rating {
             Some(rating) => {
                 sheet.write_string(row, 2, rating.label())?;
@@ -151,6 +159,7 @@ fn ratings_sheet(
     sheet.set_column_width(0, 20)?;
     sheet.set_column_width(1, 40)?;
     sheet.set_column_width(2, 24)?;
+    sheet.set_column_width(4, 80)?;
     Ok(())
 }
 
@@ -175,6 +184,14 @@ fn key_questions_sheet(
             "Judged (Yes + No)",
             "Percentage Yes",
             "Drives the standard's rating",
+            "More Yes to reach the band above",
+            "Fewer Yes to fall to the band below",
+            "95% interval, low",
+            "95% interval, high",
+            "Small sample (under 20 judged)",
+            "Cases not yet answered",
+            "Percentage if all were No",
+            "Percentage if all were Yes",
         ],
     )?;
     let mut row = 1;
@@ -196,6 +213,32 @@ fn key_questions_sheet(
             if kq.driving {
                 sheet.write_string(row, 9, "Yes (lowest)")?;
             }
+            let outlook = &kq.outlook;
+            for (col, changes) in [(10, outlook.margin.up), (11, outlook.margin.down)] {
+                if let Some(changes) = changes {
+                    sheet.write_number(row, col, changes)?;
+                }
+            }
+            let percents = [
+                (12, outlook.interval.map(|i| i.low)),
+                (13, outlook.interval.map(|i| i.high)),
+                (16, outlook.range.map(|r| r.worst)),
+                (17, outlook.range.map(|r| r.best)),
+            ];
+            for (col, percent) in percents {
+                if let Some(percent) = percent {
+                    sheet.write_number_with_format(
+                        row,
+                        col,
+                        f64::from(percent) / 100.0,
+                        &styles.percent,
+                    )?;
+                }
+            }
+            if outlook.small_sample {
+                sheet.write_string(row, 14, "Yes")?;
+            }
+            sheet.write_number(row, 15, outlook.unjudged)?;
             row += 1;
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use std::collections::BTreeMap;
 
-use casemark_rules::{Proposal, Rating};
+use casemark_rules::{Interval, Margin, Proposal, Range, Rating};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +162,66 @@ pub struct RatingsJson {
     score: Option<u8>,
     max_score: u8,
     overall: Option<Rating>,
+    /// The score if every unjudged answer were No / Yes and every
+    /// unconfirmed domain one standard Inadequate / Outstanding.
+    score_range: Option<RangeJson<u8>>,
+    overall_range: Option<RangeJson<Rating>>,
     standards: Vec<StandardJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RangeJson<T> {
+    worst: T,
+    best: T,
+}
+
+impl<T> From<Range<T>> for RangeJson<T> {
+    fn from(r: Range<T>) -> Self {
+        RangeJson {
+            worst: r.worst,
+            best: r.best,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MarginJson {
+    up: Option<u32>,
+    down: Option<u32>,
+}
+
+impl From<Margin> for MarginJson {
+    fn from(m: Margin) -> Self {
+        MarginJson {
+            up: m.up,
+            down: m.down,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntervalJson {
+    low: u8,
+    high: u8,
+}
+
+impl From<Interval> for IntervalJson {
+    fn from(i: Interval) -> Self {
+        IntervalJson {
+            low: i.low,
+            high: i.high,
+        }
+    }
+}
+
+/// A domain two standard's explanation (docs/rating-rules.md).
+#[derive(Debug, Serialize)]
+pub struct StandardOutlookJson {
+    margin: MarginJson,
+    fragile: bool,
+    range: Option<RangeJson<Rating>>,
+    settled: bool,
+    explanation: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -180,6 +239,9 @@ pub struct StandardJson {
     proposal: Option<ProposalJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     driving_key_question: Option<String>,
+    /// Domain two only, flattened into the standard.
+    #[serde(flatten)]
+    outlook: Option<StandardOutlookJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     key_questions: Vec<KeyQuestionJson>,
 }
@@ -209,6 +271,11 @@ pub struct KeyQuestionJson {
     no: u32,
     na: u32,
     percent: Option<u8>,
+    margin: MarginJson,
+    unjudged: u32,
+    range: Option<RangeJson<u8>>,
+    interval: Option<IntervalJson>,
+    small_sample: bool,
     prompts: Vec<PromptJson>,
 }
 
@@ -229,6 +296,18 @@ impl From<InspectionRatings> for RatingsJson {
             score: r.score,
             max_score: r.max_score,
             overall: r.overall,
+            score_range: r.composite_range.map(|c| {
+                RangeJson::from(Range {
+                    worst: c.worst.score,
+                    best: c.best.score,
+                })
+            }),
+            overall_range: r.composite_range.map(|c| {
+                RangeJson::from(Range {
+                    worst: c.worst.overall,
+                    best: c.best.overall,
+                })
+            }),
             standards: r
                 .standards
                 .into_iter()
@@ -240,6 +319,13 @@ impl From<InspectionRatings> for RatingsJson {
                     name: s.name,
                     rating: s.rating,
                     driving_key_question: s.driving_key_question,
+                    outlook: s.outlook.map(|o| StandardOutlookJson {
+                        margin: o.margin.into(),
+                        fragile: o.fragile,
+                        range: o.range.map(RangeJson::from),
+                        settled: o.settled,
+                        explanation: o.explanation,
+                    }),
                     key_questions: s
                         .key_questions
                         .into_iter()
@@ -250,6 +336,11 @@ impl From<InspectionRatings> for RatingsJson {
                             no: kq.counts.no,
                             na: kq.counts.na,
                             percent: kq.percent,
+                            margin: kq.outlook.margin.into(),
+                            unjudged: kq.outlook.unjudged,
+                            range: kq.outlook.range.map(RangeJson::from),
+                            interval: kq.outlook.interval.map(IntervalJson::from),
+                            small_sample: kq.outlook.small_sample,
                             prompts: kq
                                 .prompts
                                 .into_iter()

@@ -111,6 +111,25 @@ pub async fn for_inspection(
 // Each save writes all of its rows in one statement (arrays unnested), so a
 // standard costs one round trip per kind of answer however many it holds.
 
+/// The rationale of each case of an inspection judged on one key question
+/// (by framework id), by case id: the drill-down behind a dashboard count.
+pub async fn rationales(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+    key_question_id: i32,
+) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "select j.case_id, j.rationale
+         from key_question_judgement j join sample_case c on c.id = j.case_id
+         where c.inspection_id = $1 and j.key_question_id = $2 and j.rationale is not null",
+    )
+    .bind(inspection_id)
+    .bind(key_question_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn upsert_judgements(
     conn: &mut PgConnection,
     case_id: i64,

@@ -13,6 +13,7 @@
 mod account;
 mod admin;
 mod cases;
+mod chart;
 mod csv;
 mod error;
 pub mod filters;

@@ -1,6 +1,8 @@
 //! `/inspections/{id}`: an inspection's page (its cases, team and stage),
 //! and the lead's changes posted from it: assignments, members, status.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -42,6 +44,12 @@ pub struct InspectionPage {
     status_filter: String,
     /// "Cases judged No on key question 2.1.3: …", when filtered by an answer.
     answer_filter: Option<String>,
+    /// When filtered by a key question, its code: the list then shows each
+    /// case's rationale for it, so "which cases were No on 2.1.3, and why?"
+    /// is answered on one page.
+    rationale_of: Option<String>,
+    /// Those rationales, by case id.
+    rationales: HashMap<i64, String>,
     added: Option<usize>,
     /// Lead controls: assignment, members, lifecycle.
     is_lead: bool,
@@ -56,6 +64,10 @@ pub struct InspectionPage {
 }
 
 impl InspectionPage {
+    fn rationale(&self, case_id: &i64) -> Option<&str> {
+        self.rationales.get(case_id).map(String::as_str)
+    }
+
     fn markers(&self) -> Vec<&Member> {
         self.members
             .iter()
@@ -88,9 +100,11 @@ pub async fn inspection_page(
         ..CaseFilter::default()
     };
     let mut answer_filter = None;
+    let mut rationale_of = None;
     if let Ok(answer) = query.answer.parse::<Answer>() {
         if let Some(kq) = framework.key_question(&query.kq) {
             filter.key_question = Some((kq.id, answer));
+            rationale_of = Some(kq.code.clone());
             answer_filter = Some(format!(
                 "Cases judged {} on key question {}: {}",
                 answer.label(),
@@ -109,6 +123,10 @@ pub async fn inspection_page(
     }
     let mut conn = state.pool.acquire().await?;
     let cases = db::cases::list(&mut conn, id, &filter).await?;
+    let rationales = match filter.key_question {
+        Some((kq_id, _)) => db::answers::rationales(&mut conn, id, kq_id).await?,
+        None => HashMap::new(),
+    };
     let members = db::members::members(&mut conn, id).await?;
     let next_statuses = InspectionStatus::ALL
         .iter()
@@ -138,6 +156,8 @@ pub async fn inspection_page(
             .map(|s| s.code().to_owned())
             .unwrap_or_default(),
         answer_filter,
+        rationale_of,
+        rationales,
         added: query.added,
         is_lead: access.is_lead(),
         can_change,

@@ -4,14 +4,15 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use casemark_rules::Rating;
+use casemark_rules::{Range, Rating, Thresholds};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::ratings::{self, InspectionRatings};
+use crate::ratings::{self, InspectionRatings, KeyQuestionResult, StandardResult};
 use crate::web::WebError;
+use crate::web::chart::{BandChart, band_chart};
 use crate::web::filters;
 use crate::web::inspections::load_inspection;
 
@@ -22,6 +23,8 @@ pub struct DashboardPage {
     inspection: Inspection,
     ratings: InspectionRatings,
     rated_standards: usize,
+    /// The framework's key-question bands, for the pictures and margins.
+    thresholds: Thresholds,
 }
 
 impl DashboardPage {
@@ -32,6 +35,88 @@ impl DashboardPage {
     fn percent(&self, value: &Option<u8>) -> String {
         value.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
     }
+
+    fn chart(&self, standard: &StandardResult) -> BandChart {
+        band_chart(standard, &self.thresholds)
+    }
+
+    /// "Settled" or "Can still end between Inadequate and Good".
+    fn standing(&self, standard: &StandardResult) -> String {
+        let Some(outlook) = &standard.outlook else {
+            return match standard.rating {
+                Some(_) => "Confirmed by the lead inspector".to_owned(),
+                None => "Awaiting the lead inspector's confirmation".to_owned(),
+            };
+        };
+        match outlook.range {
+            _ if outlook.settled => {
+                "Settled: the answers still to come cannot change it".to_owned()
+            }
+            Some(Range { worst, best }) if worst != best => {
+                format!("Can still end between {worst} and {best}")
+            }
+            Some(Range { worst, .. }) => format!("Will be {worst} once the cases are answered"),
+            None => "Nothing to rate yet".to_owned(),
+        }
+    }
+
+    /// The score and overall rating the answers still to come could give.
+    fn score_range(&self) -> Option<String> {
+        let range = self.ratings.composite_range?;
+        let (worst, best) = (range.worst, range.best);
+        Some(if worst == best {
+            format!(
+                "Nothing still to come can change the score ({} out of {}, {}).",
+                worst.score, worst.max_score, worst.overall
+            )
+        } else {
+            format!(
+                "The score can still end between {} and {} out of {} ({} to {}), \
+                 depending on the answers still to come and domain one's confirmation.",
+                worst.score, best.score, worst.max_score, worst.overall, best.overall
+            )
+        })
+    }
+
+    /// "3 more Yes for Good; 6 fewer for Inadequate".
+    fn margin(&self, kq: &KeyQuestionResult) -> String {
+        let Some(band) = kq.percent.map(|p| self.thresholds.rate(p)) else {
+            return "–".to_owned();
+        };
+        let margin = kq.outlook.margin;
+        let up = margin
+            .up
+            .zip(band.above())
+            .map(|(k, above)| format!("{k} more Yes for {above}"));
+        let down = margin
+            .down
+            .zip(band.below())
+            .map(|(k, below)| format!("{k} fewer Yes for {below}"));
+        match (up, down) {
+            (Some(up), Some(down)) => format!("{up}; {down}"),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => "–".to_owned(),
+        }
+    }
+
+    /// "45%–72%", the 95% interval.
+    fn interval(&self, kq: &KeyQuestionResult) -> String {
+        kq.outlook
+            .interval
+            .map_or_else(|| "–".to_owned(), |i| format!("{}%–{}%", i.low, i.high))
+    }
+
+    /// "44%–69% (18 to answer)", or that nothing is left to answer.
+    fn range(&self, kq: &KeyQuestionResult) -> String {
+        match kq.outlook.range {
+            _ if kq.outlook.unjudged == 0 => "All answered".to_owned(),
+            Some(r) => format!(
+                "{}%–{}% ({} to answer)",
+                r.worst, r.best, kq.outlook.unjudged
+            ),
+            None => "–".to_owned(),
+        }
+    }
 }
 
 pub async fn ratings(
@@ -40,6 +125,7 @@ pub async fn ratings(
     Id(id): Id,
 ) -> Result<DashboardPage, WebError> {
     let (inspection, framework, _) = load_inspection(&state, &user, id).await?;
+    let thresholds = framework.bands.key_question;
     let mut conn = state.pool.acquire().await?;
     let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
     let rated_standards = ratings
@@ -52,5 +138,6 @@ pub async fn ratings(
         inspection,
         ratings,
         rated_standards,
+        thresholds,
     })
 }
