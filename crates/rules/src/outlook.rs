@@ -180,35 +180,15 @@ mod tests {
 
     #[test]
     fn the_composite_range_adds_the_ends() {
+        let range = |worst, best| Some(Range { worst, best });
         let seven = [
-            Some(Range {
-                worst: Good,
-                best: Good,
-            }),
-            Some(Range {
-                worst: Inadequate,
-                best: Outstanding,
-            }),
-            Some(Range {
-                worst: RequiresImprovement,
-                best: Good,
-            }),
-            Some(Range {
-                worst: Inadequate,
-                best: Inadequate,
-            }),
-            Some(Range {
-                worst: Inadequate,
-                best: Inadequate,
-            }),
-            Some(Range {
-                worst: Inadequate,
-                best: Inadequate,
-            }),
-            Some(Range {
-                worst: Inadequate,
-                best: Inadequate,
-            }),
+            range(Good, Good),
+            range(Inadequate, Outstanding),
+            range(RequiresImprovement, Good),
+            range(Inadequate, Inadequate),
+            range(Inadequate, Inadequate),
+            range(Inadequate, Inadequate),
+            range(Inadequate, Inadequate),
         ];
         let range = composite_range(&B, &seven).expect("all counted");
         assert_eq!((range.worst.score, range.best.score), (3, 7));

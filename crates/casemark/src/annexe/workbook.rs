@@ -202,14 +202,6 @@ fn key_questions_sheet(
             sheet.write_string(row, 2, kq.area.label())?;
             sheet.write_string_with_format(row, 3, &kq.text, &styles.wrap)?;
             counts(sheet, row, 4, kq.counts)?;
-            if let Some(percent) = kq.percent {
-                sheet.write_number_with_format(
-                    row,
-                    8,
-                    f64::from(percent) / 100.0,
-                    &styles.percent,
-                )?;
-            }
             if kq.driving {
                 sheet.write_string(row, 9, "Yes (lowest)")?;
             }
@@ -220,6 +212,7 @@ fn key_questions_sheet(
                 }
             }
             let percents = [
+                (8, kq.percent),
                 (12, outlook.interval.map(|i| i.low)),
                 (13, outlook.interval.map(|i| i.high)),
                 (16, outlook.range.map(|r| r.worst)),
