@@ -16,7 +16,11 @@
 //!   rating is to the next band ([`Margin`]), where the cases still to mark
 //!   can take it ([`Range`]), how sure a percentage is ([`Interval`]), and a
 //!   sentence that says so; [`composite_range`] for the score.
+//! - [`Agreement`]: how far a first and a second marker agree (share and
+//!   Cohen's κ), and [`rating_agreement`] on a standard's rating.
+//! - [`draw`]: a repeatable seeded draw (QA samples).
 
+mod agreement;
 mod bands;
 mod counts;
 mod domain_one;
@@ -24,8 +28,12 @@ mod explain;
 mod margin;
 mod outlook;
 mod rating;
+mod sampling;
 mod standard;
 
+pub use agreement::{
+    Agreement, Answer as AgreementAnswer, FEW_PAIRS, RatingAgreement, rating_agreement,
+};
 pub use bands::{Bands, Thresholds};
 pub use counts::Counts;
 pub use domain_one::{Proposal, propose_domain_one};
@@ -37,6 +45,7 @@ pub use outlook::{
     Interval, Range, SMALL_SAMPLE, composite_range, percent_range, standard_range, wilson_interval,
 };
 pub use rating::{Rating, UnknownRating};
+pub use sampling::{SplitMix64, draw};
 pub use standard::{
     Composite, StandardRating, composite, is_provisional, rate_domain_two_standard,
 };
