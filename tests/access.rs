@@ -501,6 +501,34 @@ fn routes() -> Vec<Route> {
             Body::Json(r#"{"key_questions": {"2.1.2": "no"}}"#),
             API_MARKER,
         ),
+        route("GET", "/api/v1/inspections/{i}/qa", Body::None, API_READ),
+        // No case of the walk is complete, so a permitted draw finds none
+        // (422); the QA flow itself is tests/qa.rs.
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/qa/sample",
+            Body::Json(r#"{"random": 1, "seed": 1, "marker": "lead@example.gov.uk"}"#),
+            [401, 403, 403, 403, 404, 422, 403, 404],
+        ),
+        // The walk's cases are not in a QA sample: not found for everyone.
+        route(
+            "GET",
+            "/api/v1/cases/{c}/second-marking",
+            Body::None,
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        route(
+            "PUT",
+            "/api/v1/cases/{c}/second-marking",
+            Body::Json(r#"{"key_questions": {"2.1.1": "yes"}}"#),
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        route(
+            "PUT",
+            "/api/v1/cases/{c}/adjudication",
+            Body::Json(r#"{"2.1.3": {"answer": "yes", "reason": "r"}}"#),
+            [401, 403, 403, 403, 404, 404, 403, 404],
+        ),
     ];
     // Last, as they end sessions: each from a browser signed in for it.
     for path in ["/sign-out", "/account/sign-out-everywhere"] {

@@ -18,6 +18,7 @@ mod hostile;
 mod lifecycle;
 mod national;
 mod pages;
+mod qa;
 mod reliability;
 mod security;
 

@@ -5,8 +5,13 @@
 //! |---|---|---|---|
 //! | administrator, viewer (default role) | every inspection | no | no |
 //! | viewer member | that inspection | no | no |
-//! | inspector member | that inspection | cases assigned to them | no |
+//! | inspector or local assessor member | that inspection | cases assigned to them | no |
+//! | quality lead member | that inspection | no (second-marks its QA sample) | no |
 //! | lead member | that inspection | every case | yes |
+//!
+//! Quality assurance (the QA sample, second marking, adjudication) is the
+//! lead's and the quality lead's, in fieldwork and moderation; a second
+//! marker marks only the cases they were named for.
 //!
 //! Someone who may not read an inspection is answered as if it did not exist
 //! (404), so ids cannot be enumerated; refusals of what a person can see but
@@ -62,9 +67,49 @@ impl Access {
     /// May this caller mark a case assigned to `assigned_to`, ignoring the stage?
     pub fn may_mark(&self, assigned_to: Option<i64>) -> bool {
         self.is_lead()
-            || (self.member == Some(MemberRole::Inspector)
-                && assigned_to.is_some()
+            || (matches!(
+                self.member,
+                Some(MemberRole::Inspector | MemberRole::LocalAssessor)
+            ) && assigned_to.is_some()
                 && assigned_to == self.user_id)
+    }
+
+    /// The membership a first marking is recorded under, if the caller
+    /// marks as a member (a system import does not).
+    pub fn marking_as(&self) -> Option<(i64, MemberRole)> {
+        match (self.user_id, self.member) {
+            (
+                Some(id),
+                Some(role @ (MemberRole::Lead | MemberRole::Inspector | MemberRole::LocalAssessor)),
+            ) => Some((id, role)),
+            _ => None,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.user_id
+    }
+
+    /// Picking a QA sample or adjudicating: the lead or the quality lead,
+    /// in fieldwork or moderation.
+    pub fn check_quality_assurance(&self, status: InspectionStatus) -> Result<(), Denied> {
+        if !(self.is_lead() || self.member == Some(MemberRole::QualityLead)) {
+            return Err(Denied::Forbidden);
+        }
+        qa_stage(status)
+    }
+
+    /// Second-marking a case: only its named second marker, in fieldwork or
+    /// moderation.
+    pub fn check_second_marking(
+        &self,
+        status: InspectionStatus,
+        second_marker: i64,
+    ) -> Result<(), Denied> {
+        if self.user_id != Some(second_marker) {
+            return Err(Denied::Forbidden);
+        }
+        qa_stage(status)
     }
 
     /// Marking a case at this stage of the inspection.
@@ -152,6 +197,16 @@ impl Access {
             )),
             InspectionStatus::Published => Err(published()),
         }
+    }
+}
+
+fn qa_stage(status: InspectionStatus) -> Result<(), Denied> {
+    match status {
+        InspectionStatus::Fieldwork | InspectionStatus::Moderation => Ok(()),
+        InspectionStatus::Setup => Err(Denied::Locked(
+            "Quality assurance starts when the inspection moves to fieldwork".into(),
+        )),
+        InspectionStatus::Published => Err(published()),
     }
 }
 

@@ -40,6 +40,7 @@ pub mod extract;
 pub mod framework;
 pub mod intake;
 pub mod marking;
+pub mod qa;
 pub mod ratings;
 pub mod refusal;
 pub mod routes;

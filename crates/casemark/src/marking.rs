@@ -128,6 +128,11 @@ pub async fn save_in(
     }
     let revision = db::cases::bump_revision(&mut *tx, case.id).await?;
     write(&mut *tx, case.id, case.framework_version_id, &change).await?;
+    // The first member to save answers is the case's marker; later saves
+    // (a lead's correction in moderation, say) do not change who marked it.
+    if let Some((user_id, role)) = access.marking_as().filter(|_| !change.is_empty()) {
+        db::cases::set_marker_if_unset(&mut *tx, case.id, user_id, role).await?;
+    }
     db::cases::set_marking_status(&mut *tx, case.id, marking_status).await?;
     let mut events: Vec<NewEvent> = change
         .items

@@ -16,6 +16,10 @@ pub enum Refusal {
     /// The caller may not do this, whatever the stage.
     #[error("forbidden")]
     Forbidden,
+    /// The caller is second-marking this case (or a case of this
+    /// inspection) blind: the first marking stays hidden until they submit.
+    #[error("{BLIND}")]
+    Blind,
     /// The inspection's stage does not allow this change now; the message
     /// says why and who still can.
     #[error("{0}")]
@@ -31,6 +35,10 @@ pub enum Refusal {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
+
+/// Why a blind second marker cannot see a page.
+pub const BLIND: &str = "You are second-marking a case of this inspection: its first marking is \
+                         hidden from you until you submit your second marking";
 
 impl Refusal {
     /// A refusal about one input.

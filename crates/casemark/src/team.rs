@@ -52,6 +52,22 @@ pub async fn change_status(
             Refusal::Locked(m)
         }
     })?;
+    if to == InspectionStatus::Published {
+        // Quality assurance first: a rating is published only once every
+        // disagreement of the QA sample has its final answer.
+        let open = db::qa::unadjudicated(&mut tx, inspection_id).await?;
+        if open > 0 {
+            return Err(Refusal::Locked(format!(
+                "{open} {} of the QA sample {} not adjudicated yet: give each its final answer on the quality assurance page before publishing",
+                if open == 1 {
+                    "disagreement"
+                } else {
+                    "disagreements"
+                },
+                if open == 1 { "is" } else { "are" },
+            )));
+        }
+    }
     db::inspections::set_status(&mut tx, inspection_id, to).await?;
     let event = NewEvent {
         inspection_id,
@@ -164,7 +180,10 @@ pub async fn assign(
         None => None,
         Some(user_id) => {
             let role = db::members::membership(&mut tx, inspection_id, user_id).await?;
-            if !matches!(role, Some(MemberRole::Lead | MemberRole::Inspector)) {
+            if !matches!(
+                role,
+                Some(MemberRole::Lead | MemberRole::Inspector | MemberRole::LocalAssessor)
+            ) {
                 return Err(Refusal::invalid(
                     Field::Named("assignee"),
                     "Cases can only be assigned to inspectors and leads of this inspection",

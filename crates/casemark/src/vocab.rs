@@ -200,6 +200,8 @@ vocabulary! {
         Lead = "lead", "Lead inspector" | "lead inspector";
         Inspector = "inspector", "Inspector";
         Viewer = "viewer", "Viewer";
+        LocalAssessor = "local_assessor", "Local assessor" | "local assessor";
+        QualityLead = "quality_lead", "Quality lead" | "quality lead";
     }
 }
 

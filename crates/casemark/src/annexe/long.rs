@@ -81,6 +81,8 @@ pub fn write_case<W: std::io::Write>(
         *slot = fact;
     }
     cells[15] = case.marking_status.label();
+    cells[22] = case.marker_name.as_deref().unwrap_or("");
+    cells[23] = case.marked_as.map_or("", |r| r.label());
     for standard in data.framework.domain_two() {
         cells[16] = &standard.code;
         for kq in &standard.key_questions {
@@ -137,10 +139,10 @@ type Chunk = Result<Bytes, std::io::Error>;
 /// chunks; when the client reads slowly the task waits, and when it goes
 /// away the task stops. A database connection is held only while one
 /// inspection loads, never while the client reads.
-pub fn stream(state: AppState, inspections: Vec<Inspection>) -> Body {
+pub fn stream(state: AppState, inspections: Vec<Inspection>, hidden: Vec<i64>) -> Body {
     let (sender, receiver) = mpsc::channel::<Chunk>(2);
     tokio::spawn(async move {
-        match produce(&state, inspections, &sender).await {
+        match produce(&state, inspections, &hidden, &sender).await {
             Ok(()) | Err(ExportError::Gone) => {}
             Err(e) => {
                 // The status line has gone already: ending the body with an
@@ -160,6 +162,7 @@ pub fn stream(state: AppState, inspections: Vec<Inspection>) -> Body {
 async fn produce(
     state: &AppState,
     inspections: Vec<Inspection>,
+    hidden: &[i64],
     sender: &mpsc::Sender<Chunk>,
 ) -> Result<(), ExportError> {
     let mut buffer = Vec::with_capacity(CHUNK * 2);
@@ -168,10 +171,12 @@ async fn produce(
     buffer.extend_from_slice("\u{feff}".as_bytes());
     write_with(&mut buffer, |out| out.write_record(COLUMNS))?;
     for inspection in inspections {
-        let data = {
+        let mut data = {
             let mut conn = state.pool.acquire().await?;
             InspectionData::load(&mut conn, &state.frameworks, inspection).await?
         };
+        // A blind second marker's own open cases are left out.
+        data.cases.retain(|c| !hidden.contains(&c.id));
         write_with(&mut buffer, |out| write_domain_one(out, &data))?;
         for case in &data.cases {
             write_with(&mut buffer, |out| write_case(out, &data, case))?;

@@ -32,7 +32,7 @@ use crate::framework::{Framework, FrameworkCache};
 use crate::{AppState, db};
 
 /// The columns of the long-format CSV, in order.
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 24] = [
     "inspection_id",
     "region",
     "pdu",
@@ -55,6 +55,10 @@ pub const COLUMNS: [&str; 22] = [
     "question",
     "answer",
     "rationale",
+    // Who first marked the case, and as what (lead, inspector or local
+    // assessor): last, so files made before they were added still read.
+    "marked_by",
+    "marked_as",
 ];
 
 /// Everything an export of one inspection holds, loaded in a handful of

@@ -19,6 +19,8 @@ use crate::{AppState, db};
 async fn inspection(state: &AppState, user: &CurrentUser, id: i64) -> Result<Inspection, ApiError> {
     let mut conn = state.pool.acquire().await?;
     readable(&mut conn, user, id).await?;
+    // Both exports show every case's first marking.
+    crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
     db::inspections::get(&mut conn, id)
         .await?
         .ok_or(ApiError::NotFound)
@@ -34,7 +36,7 @@ pub async fn inspection_csv(
     Ok(annexe::download(
         annexe::CSV_TYPE,
         &name,
-        long::stream(state, vec![inspection]),
+        long::stream(state, vec![inspection], Vec::new()),
     ))
 }
 
@@ -44,11 +46,12 @@ pub async fn national_csv(
 ) -> Result<Response, ApiError> {
     let mut conn = state.pool.acquire().await?;
     let inspections = db::inspections::list(&mut conn, user.member_filter(), None).await?;
+    let hidden = crate::qa::hidden_cases(&mut conn, &user.actor()).await?;
     drop(conn);
     Ok(annexe::download(
         annexe::CSV_TYPE,
         &annexe::national_file_name(),
-        long::stream(state, inspections),
+        long::stream(state, inspections, hidden),
     ))
 }
 
@@ -84,6 +87,11 @@ pub async fn import_judgements(
     ApiQuery(query): ApiQuery<WriteQuery>,
     CsvText(text): CsvText,
 ) -> Result<Json<Imported>, ApiError> {
+    {
+        // A preview shows the answers it would change.
+        let mut conn = state.pool.acquire().await?;
+        crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
+    }
     let file = import::parse(&text).map_err(Refusal::Invalid)?;
     let mode = if query.dry_run() {
         Mode::Preview

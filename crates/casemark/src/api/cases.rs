@@ -256,6 +256,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
         .await?
         .ok_or(ApiError::NotFound)?;
     super::readable(&mut conn, user, case.inspection_id).await?;
+    crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), id).await?;
     let answers = db::answers::load(&mut conn, id).await?;
     let framework = state
         .frameworks
@@ -327,6 +328,20 @@ pub enum KeyQuestionValue {
     },
 }
 
+impl From<KeyQuestionValue> for KeyQuestionInput {
+    fn from(value: KeyQuestionValue) -> Self {
+        match value {
+            KeyQuestionValue::Answer(answer) => KeyQuestionInput {
+                answer: Some(answer),
+                rationale: None,
+            },
+            KeyQuestionValue::Detailed { answer, rationale } => {
+                KeyQuestionInput { answer, rationale }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JudgementsBody {
@@ -348,22 +363,17 @@ pub async fn judgements(
     Id(id): Id,
     ApiJson(body): ApiJson<JudgementsBody>,
 ) -> Result<Json<CaseDetail>, ApiError> {
+    {
+        // The reply shows the case's answers: a blind second marker gets
+        // the refusal before anything is written, not after.
+        let mut conn = state.pool.acquire().await?;
+        crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), id).await?;
+    }
     let submission = Submission {
         key_questions: body
             .key_questions
             .into_iter()
-            .map(|(code, value)| {
-                let input = match value {
-                    KeyQuestionValue::Answer(answer) => KeyQuestionInput {
-                        answer: Some(answer),
-                        rationale: None,
-                    },
-                    KeyQuestionValue::Detailed { answer, rationale } => {
-                        KeyQuestionInput { answer, rationale }
-                    }
-                };
-                (code, input)
-            })
+            .map(|(code, value)| (code, KeyQuestionInput::from(value)))
             .collect(),
         prompts: body.prompts,
         outcomes: body.outcomes,

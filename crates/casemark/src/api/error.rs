@@ -78,6 +78,7 @@ impl From<Refusal> for ApiError {
         match refusal {
             Refusal::NotFound => ApiError::NotFound,
             Refusal::Forbidden => ApiError::Forbidden,
+            Refusal::Blind => ApiError::Blind,
             Refusal::Locked(message) => ApiError::Conflict(message),
             Refusal::Invalid(problems) => {
                 ApiError::Unprocessable(problems.into_iter().map(FieldError::of).collect())
@@ -126,6 +127,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    #[error("hidden while second-marking")]
+    Blind,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("malformed request: {0}")]
@@ -189,6 +192,7 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 whole("You do not have the rights to do this"),
             ),
+            ApiError::Blind => (StatusCode::FORBIDDEN, whole(crate::refusal::BLIND)),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, whole(message)),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, whole(message)),
             ApiError::UnsupportedMediaType(message) => {

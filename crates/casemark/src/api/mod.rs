@@ -8,6 +8,7 @@ mod domain_one;
 mod error;
 pub mod gate;
 mod inspections;
+mod qa;
 mod team;
 
 use axum::Router;
@@ -109,6 +110,11 @@ pub fn routes() -> Routes {
         .put("/inspections/{id}/members", team::set_member)
         .put("/inspections/{id}/assignments", team::assign)
         .get("/inspections/{id}/history", team::inspection_history)
+        .get("/inspections/{id}/qa", qa::report)
+        .post("/inspections/{id}/qa/sample", qa::add_to_sample)
+        .get("/cases/{id}/second-marking", qa::get_second_marking)
+        .put("/cases/{id}/second-marking", qa::second_marking)
+        .put("/cases/{id}/adjudication", qa::adjudicate)
 }
 
 /// Where the API is nested.

@@ -128,6 +128,7 @@ pub async fn inspection_history(
 ) -> Result<Json<Vec<Event>>, ApiError> {
     let mut conn = state.pool.acquire().await?;
     super::readable(&mut conn, &user, id).await?;
+    crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
     Ok(Json(
         db::audit::for_inspection(&mut conn, id, None, None).await?,
     ))
@@ -143,5 +144,6 @@ pub async fn case_history(
         .await?
         .ok_or(ApiError::NotFound)?;
     super::readable(&mut conn, &user, case.inspection_id).await?;
+    crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), id).await?;
     Ok(Json(db::audit::for_case(&mut conn, id).await?))
 }

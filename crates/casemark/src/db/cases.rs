@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use crate::vocab::{
-    Answer, EthnicityGroup, MarkingStatus, PractitionerGrade, RoshLevel, SentenceType, Sex,
+    Answer, EthnicityGroup, MarkingStatus, MemberRole, PractitionerGrade, RoshLevel, SentenceType,
+    Sex,
 };
 
 /// Unique index that makes a reference unique within its inspection.
@@ -82,6 +83,10 @@ pub struct Case {
     pub marking_status: MarkingStatus,
     pub assigned_to: Option<i64>,
     pub assignee_name: Option<String>,
+    /// The first marker (who first saved its answers) and as what: lead,
+    /// inspector or local assessor.
+    pub marker_name: Option<String>,
+    pub marked_as: Option<MemberRole>,
     /// Incremented by every saved change, for lost-update checks.
     pub revision: i64,
     #[sqlx(flatten)]
@@ -92,7 +97,8 @@ macro_rules! select_case {
     () => {
         "select sample_case.id, inspection_id, framework_version_id, marking_status, assigned_to,
                 (select display_name from app_user where app_user.id = assigned_to) as assignee_name,
-                revision, reference, sentence_type, start_date, office, practitioner_grade,
+                (select display_name from app_user where app_user.id = marked_by) as marker_name,
+                marked_as, revision, reference, sentence_type, start_date, office, practitioner_grade,
                 practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible
          from sample_case "
     };
@@ -265,6 +271,24 @@ pub async fn assigned_to(
     .bind(user_id)
     .fetch_all(conn)
     .await
+}
+
+/// Records the case's first marker, unless it has one.
+pub async fn set_marker_if_unset(
+    conn: &mut PgConnection,
+    id: i64,
+    user_id: i64,
+    role: MemberRole,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update sample_case set marked_by = $2, marked_as = $3 where id = $1 and marked_by is null",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(role)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn set_marking_status(

@@ -11,6 +11,7 @@ pub mod framework;
 pub mod inspections;
 pub mod members;
 pub mod places;
+pub mod qa;
 pub mod ratings;
 pub mod security;
 pub mod sessions;

@@ -16,6 +16,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("forbidden")]
     Forbidden,
+    /// A blind second marker asked for a first marking (`Refusal::Blind`).
+    #[error("hidden while second-marking")]
+    Blind,
     #[error("missing or invalid CSRF token")]
     Csrf,
     #[error("request body too large")]
@@ -54,6 +57,7 @@ impl From<Refusal> for WebError {
         match refusal {
             Refusal::NotFound => WebError::NotFound,
             Refusal::Forbidden => WebError::Forbidden,
+            Refusal::Blind => WebError::Blind,
             Refusal::Locked(message) => WebError::Locked(message),
             Refusal::Invalid(problems) => WebError::Invalid(problems),
             Refusal::Conflict(_) => WebError::Conflict,
@@ -82,6 +86,11 @@ impl IntoResponse for WebError {
                 "If you typed the web address, check it is correct. If you followed a link, the \
                  inspection or case may have been removed."
                     .to_owned(),
+            ),
+            WebError::Blind => (
+                StatusCode::FORBIDDEN,
+                "Hidden while you second-mark",
+                crate::refusal::BLIND.to_owned(),
             ),
             WebError::Forbidden => (
                 StatusCode::FORBIDDEN,

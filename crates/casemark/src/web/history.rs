@@ -74,6 +74,7 @@ async fn case_events(
     drop(conn);
     let (inspection, _, _) = load_inspection(state, user, case.inspection_id).await?;
     let mut conn = state.pool.acquire().await?;
+    crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), id).await?;
     let events = db::audit::for_case(&mut conn, id).await?;
     Ok((inspection, case.facts.reference, events))
 }
@@ -115,6 +116,7 @@ async fn inspection_events(
     let person = query.person.parse::<i64>().ok();
     let standard = Some(query.standard.trim()).filter(|s| !s.is_empty());
     let mut conn = state.pool.acquire().await?;
+    crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
     let events = db::audit::for_inspection(&mut conn, id, person, standard).await?;
     Ok((inspection, events))
 }

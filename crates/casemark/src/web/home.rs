@@ -237,8 +237,9 @@ pub async fn national_csv(
 ) -> Result<Response, WebError> {
     let mut conn = state.pool.acquire().await?;
     let inspections = db::inspections::list(&mut conn, user.member_filter(), None).await?;
+    let hidden = crate::qa::hidden_cases(&mut conn, &user.actor()).await?;
     drop(conn);
-    let body = long::stream(state, inspections);
+    let body = long::stream(state, inspections, hidden);
     Ok(annexe::download(
         annexe::CSV_TYPE,
         &annexe::national_file_name(),

@@ -46,6 +46,7 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
     if !access.can_read() {
         return Err(WebError::NotFound);
     }
+    crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), case_id).await?;
     let answers = db::answers::load(&mut conn, case_id).await?;
     let framework = state
         .frameworks

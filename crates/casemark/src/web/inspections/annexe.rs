@@ -17,8 +17,9 @@ pub async fn inspection_csv(
     Id(id): Id,
 ) -> Result<Response, WebError> {
     let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    not_blind(&state, &user, id).await?;
     let name = long::file_name(&inspection, "csv");
-    let body = long::stream(state, vec![inspection]);
+    let body = long::stream(state, vec![inspection], Vec::new());
     Ok(annexe::download(annexe::CSV_TYPE, &name, body))
 }
 
@@ -28,6 +29,7 @@ pub async fn workbook(
     Id(id): Id,
 ) -> Result<Response, WebError> {
     let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    not_blind(&state, &user, id).await?;
     let name = long::file_name(&inspection, "xlsx");
     let bytes = annexe::workbook_for(&state, inspection)
         .await
@@ -36,4 +38,12 @@ pub async fn workbook(
             annexe::WorkbookError::Build(message) => WebError::Internal(message),
         })?;
     Ok(annexe::download(annexe::XLSX_TYPE, &name, bytes.into()))
+}
+
+/// Every case's first marking is in an export: refused while the caller
+/// second-marks a case of the inspection blind.
+async fn not_blind(state: &AppState, user: &CurrentUser, id: i64) -> Result<(), WebError> {
+    let mut conn = state.pool.acquire().await?;
+    crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
+    Ok(())
 }

@@ -28,6 +28,8 @@ async fn inspection_importing(
     if !access.is_lead() {
         return Err(WebError::Forbidden);
     }
+    let mut conn = state.pool.acquire().await?;
+    crate::qa::check_not_blind_in(&mut conn, &user.actor(), id).await?;
     access
         .check_marking(inspection.status, None)
         .map_err(refused)?;

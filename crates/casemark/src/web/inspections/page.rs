@@ -71,7 +71,12 @@ impl InspectionPage {
     fn markers(&self) -> Vec<&Member> {
         self.members
             .iter()
-            .filter(|m| matches!(m.role, MemberRole::Lead | MemberRole::Inspector))
+            .filter(|m| {
+                matches!(
+                    m.role,
+                    MemberRole::Lead | MemberRole::Inspector | MemberRole::LocalAssessor
+                )
+            })
             .collect()
     }
 }
@@ -122,7 +127,13 @@ pub async fn inspection_page(
         }
     }
     let mut conn = state.pool.acquire().await?;
-    let cases = db::cases::list(&mut conn, id, &filter).await?;
+    let mut cases = db::cases::list(&mut conn, id, &filter).await?;
+    if filter.key_question.is_some() || filter.prompt.is_some() {
+        // A list by answer shows first markings: a blind second marker's
+        // own open cases are left out of it.
+        let hidden = crate::qa::hidden_cases(&mut conn, &user.actor()).await?;
+        cases.retain(|c| !hidden.contains(&c.id));
+    }
     let rationales = match filter.key_question {
         Some((kq_id, _)) => db::answers::rationales(&mut conn, id, kq_id).await?,
         None => HashMap::new(),
