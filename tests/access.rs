@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use support::{Api, Browser, TestApp};
 
 /// The people of the walk, in the order of each row's expectations.
-const WHO: [&str; 8] = [
+const WHO: [&str; 10] = [
     "anonymous",
     "viewer",
     "inspector (own case)",
@@ -26,6 +26,8 @@ const WHO: [&str; 8] = [
     "lead",
     "administrator",
     "lead (other inspection)",
+    "local assessor (own case)",
+    "quality lead",
 ];
 
 /// How a request carries its input.
@@ -44,7 +46,7 @@ struct Route {
     method: &'static str,
     path: &'static str,
     body: Body,
-    expect: [u16; 8],
+    expect: [u16; 10],
     /// Sent from a browser signed in for this request alone (the request
     /// ends sessions).
     fresh: bool,
@@ -53,7 +55,7 @@ struct Route {
     records_refusals: bool,
 }
 
-const fn route(method: &'static str, path: &'static str, body: Body, expect: [u16; 8]) -> Route {
+const fn route(method: &'static str, path: &'static str, body: Body, expect: [u16; 10]) -> Route {
     Route {
         method,
         path,
@@ -65,25 +67,25 @@ const fn route(method: &'static str, path: &'static str, body: Body, expect: [u1
 }
 
 // Columns: anonymous, viewer, own, other's, other inspector, lead,
-// administrator, other lead. People outside the inspection get 404 for it,
+// administrator, other lead, local assessor (their own case), quality lead. People outside the inspection get 404 for it,
 // as if it did not exist; people who can see it but not change it, 403.
-const READ: [u16; 8] = [303, 200, 200, 200, 404, 200, 200, 404];
-const LEAD_FORM: [u16; 8] = [303, 403, 403, 403, 404, 303, 403, 404];
-const LEAD_PAGE: [u16; 8] = [303, 403, 403, 403, 404, 200, 403, 404];
-const TEAM_FORM: [u16; 8] = [303, 403, 303, 303, 404, 303, 403, 404];
-const MARKER_FORM: [u16; 8] = [303, 403, 303, 403, 404, 303, 403, 404];
-const API_READ: [u16; 8] = [401, 200, 200, 200, 404, 200, 200, 404];
-const API_LEAD: [u16; 8] = [401, 403, 403, 403, 404, 200, 403, 404];
-const API_LEAD_CREATE: [u16; 8] = [401, 403, 403, 403, 404, 201, 403, 404];
-const API_TEAM_CREATE: [u16; 8] = [401, 403, 201, 201, 404, 201, 403, 404];
-const API_LEAD_DELETE: [u16; 8] = [401, 403, 403, 403, 404, 204, 403, 404];
-const API_MARKER: [u16; 8] = [401, 403, 200, 403, 404, 200, 403, 404];
-const EVERYONE: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 200];
-const API_EVERYONE: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
-const ADMIN_PAGE: [u16; 8] = [303, 403, 403, 403, 403, 403, 200, 403];
-const ADMIN_FORM: [u16; 8] = [303, 403, 403, 403, 403, 403, 303, 403];
+const READ: [u16; 10] = [303, 200, 200, 200, 404, 200, 200, 404, 200, 200];
+const LEAD_FORM: [u16; 10] = [303, 403, 403, 403, 404, 303, 403, 404, 403, 403];
+const LEAD_PAGE: [u16; 10] = [303, 403, 403, 403, 404, 200, 403, 404, 403, 403];
+const TEAM_FORM: [u16; 10] = [303, 403, 303, 303, 404, 303, 403, 404, 403, 403];
+const MARKER_FORM: [u16; 10] = [303, 403, 303, 403, 404, 303, 403, 404, 303, 403];
+const API_READ: [u16; 10] = [401, 200, 200, 200, 404, 200, 200, 404, 200, 200];
+const API_LEAD: [u16; 10] = [401, 403, 403, 403, 404, 200, 403, 404, 403, 403];
+const API_LEAD_CREATE: [u16; 10] = [401, 403, 403, 403, 404, 201, 403, 404, 403, 403];
+const API_TEAM_CREATE: [u16; 10] = [401, 403, 201, 201, 404, 201, 403, 404, 403, 403];
+const API_LEAD_DELETE: [u16; 10] = [401, 403, 403, 403, 404, 204, 403, 404, 403, 403];
+const API_MARKER: [u16; 10] = [401, 403, 200, 403, 404, 200, 403, 404, 200, 403];
+const EVERYONE: [u16; 10] = [303, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const API_EVERYONE: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const ADMIN_PAGE: [u16; 10] = [303, 403, 403, 403, 403, 403, 200, 403, 403, 403];
+const ADMIN_FORM: [u16; 10] = [303, 403, 403, 403, 403, 403, 303, 403, 403, 403];
 /// Starting an inspection: any lead.
-const ANY_LEAD_PAGE: [u16; 8] = [303, 403, 403, 403, 403, 200, 403, 200];
+const ANY_LEAD_PAGE: [u16; 10] = [303, 403, 403, 403, 403, 200, 403, 200, 403, 403];
 
 /// A judgement import adding a case per person.
 const JUDGEMENTS_CSV: &str =
@@ -97,7 +99,7 @@ const JUDGEMENTS_CSV: &str =
 fn routes() -> Vec<Route> {
     let mut routes = vec![
         route("GET", "/", Body::None, EVERYONE),
-        route("GET", "/sign-in", Body::None, [200; 8]),
+        route("GET", "/sign-in", Body::None, [200; 10]),
         // Nobody signed in has a CSRF cookie yet, so their forms are refused.
         Route {
             records_refusals: true,
@@ -108,18 +110,18 @@ fn routes() -> Vec<Route> {
                     ("email", "nobody{who}@example.gov.uk"),
                     ("password", "wrong"),
                 ]),
-                [403, 401, 401, 401, 401, 401, 401, 401],
+                [403, 401, 401, 401, 401, 401, 401, 401, 401, 401],
             )
         },
-        route("GET", "/setup", Body::None, [404; 8]),
+        route("GET", "/setup", Body::None, [404; 10]),
         route(
             "POST",
             "/setup",
             Body::Form(&[("token", "guess"), ("email", "s@example.gov.uk")]),
-            [403, 404, 404, 404, 404, 404, 404, 404],
+            [403, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
-        route("GET", "/healthz", Body::None, [200; 8]),
-        route("GET", "/readyz", Body::None, [200; 8]),
+        route("GET", "/healthz", Body::None, [200; 10]),
+        route("GET", "/readyz", Body::None, [200; 10]),
         route("GET", "/my-cases", Body::None, EVERYONE),
         route("GET", "/account", Body::None, EVERYONE),
         route(
@@ -132,7 +134,7 @@ fn routes() -> Vec<Route> {
             "POST",
             "/account/tokens/{tok}/revoke",
             Body::None,
-            [303, 404, 404, 404, 404, 303, 404, 404],
+            [303, 404, 404, 404, 404, 303, 404, 404, 404, 404],
         ),
         route(
             "POST",
@@ -142,7 +144,7 @@ fn routes() -> Vec<Route> {
                 ("new_password", "a new password of length"),
                 ("confirm_password", "a new password of length"),
             ]),
-            [303, 422, 422, 422, 422, 422, 422, 422],
+            [303, 422, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         route("GET", "/admin/users", Body::None, ADMIN_PAGE),
         route(
@@ -199,7 +201,7 @@ fn routes() -> Vec<Route> {
                 ("fieldwork_start-month", "6"),
                 ("fieldwork_start-year", "2026"),
             ]),
-            [303, 403, 403, 403, 403, 303, 403, 303],
+            [303, 403, 403, 403, 403, 303, 403, 303, 403, 403],
         ),
         route("GET", "/inspections/{i}", Body::None, READ),
         route("GET", "/inspections/{i}/ratings", Body::None, READ),
@@ -338,7 +340,7 @@ fn routes() -> Vec<Route> {
             "GET",
             "/cases/{c}/facts",
             Body::None,
-            [303, 403, 200, 403, 404, 200, 403, 404],
+            [303, 403, 200, 403, 404, 200, 403, 404, 200, 403],
         ),
         route(
             "POST",
@@ -358,7 +360,7 @@ fn routes() -> Vec<Route> {
             "POST",
             "/cases/{c}/complete",
             Body::None,
-            [303, 403, 422, 403, 404, 422, 403, 404],
+            [303, 403, 422, 403, 404, 422, 403, 404, 422, 403],
         ),
         // The API.
         route("GET", "/api/v1/inspections", Body::None, API_EVERYONE),
@@ -368,7 +370,7 @@ fn routes() -> Vec<Route> {
             Body::Json(
                 r#"{"pdu": "Api {who}", "region": "Wales", "fieldwork_start": "2026-06-01"}"#,
             ),
-            [401, 403, 403, 403, 403, 201, 403, 201],
+            [401, 403, 403, 403, 403, 201, 403, 201, 403, 403],
         ),
         route(
             "GET",
@@ -508,33 +510,64 @@ fn routes() -> Vec<Route> {
             "POST",
             "/api/v1/inspections/{i}/qa/sample",
             Body::Json(r#"{"random": 1, "seed": 1, "marker": "lead@example.gov.uk"}"#),
-            [401, 403, 403, 403, 404, 422, 403, 404],
+            [401, 403, 403, 403, 404, 422, 403, 404, 403, 422],
         ),
         // The walk's cases are not in a QA sample: not found for everyone.
         route(
             "GET",
             "/api/v1/cases/{c}/second-marking",
             Body::None,
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         route(
             "PUT",
             "/api/v1/cases/{c}/second-marking",
             Body::Json(r#"{"key_questions": {"2.1.1": "yes"}}"#),
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         route(
             "PUT",
             "/api/v1/cases/{c}/adjudication",
             Body::Json(r#"{"2.1.3": {"answer": "yes", "reason": "r"}}"#),
-            [401, 403, 403, 403, 404, 404, 403, 404],
+            [401, 403, 403, 403, 404, 404, 403, 404, 403, 404],
+        ),
+        // The pages of quality assurance, as the API above.
+        route("GET", "/inspections/{i}/qa", Body::None, READ),
+        route(
+            "POST",
+            "/inspections/{i}/qa/sample",
+            Body::Form(&[
+                ("how", "random"),
+                ("random", "1"),
+                ("seed", "1"),
+                ("marker", "lead@example.gov.uk"),
+            ]),
+            [303, 403, 403, 403, 404, 422, 403, 404, 403, 422],
+        ),
+        route(
+            "GET",
+            "/cases/{c}/second-marking",
+            Body::None,
+            [303, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        route(
+            "POST",
+            "/cases/{c}/second-marking",
+            Body::Form(&[("kq-2.1.1", "yes")]),
+            [303, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        route(
+            "POST",
+            "/cases/{c}/adjudication",
+            Body::Form(&[("final-2.1.3", "yes"), ("reason-2.1.3", "r")]),
+            [303, 403, 403, 403, 404, 404, 403, 404, 403, 404],
         ),
     ];
     // Last, as they end sessions: each from a browser signed in for it.
     for path in ["/sign-out", "/account/sign-out-everywhere"] {
         routes.push(Route {
             fresh: true,
-            ..route("POST", path, Body::None, [303; 8])
+            ..route("POST", path, Body::None, [303; 10])
         });
     }
     routes
@@ -677,6 +710,8 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     app.user("admin@example.gov.uk", UserRole::Administrator)
         .await;
     let t_id = app.user("t@example.gov.uk", UserRole::Inspector).await;
+    app.user("la@example.gov.uk", UserRole::Inspector).await;
+    app.user("ql@example.gov.uk", UserRole::Inspector).await;
     let lead_api = app.api_for("lead@example.gov.uk").await;
     let lead2_api = app.api_for("lead2@example.gov.uk").await;
 
@@ -689,14 +724,16 @@ async fn every_route_answers_each_kind_of_person_exactly() {
         "setup",
     )
     .await;
-    for (email, inspection, api) in [
-        ("a@example.gov.uk", x, &lead_api),
-        ("b@example.gov.uk", x, &lead_api),
-        ("c@example.gov.uk", y, &lead2_api),
+    for (email, inspection, api, role) in [
+        ("a@example.gov.uk", x, &lead_api, "inspector"),
+        ("b@example.gov.uk", x, &lead_api, "inspector"),
+        ("c@example.gov.uk", y, &lead2_api, "inspector"),
+        ("la@example.gov.uk", x, &lead_api, "local_assessor"),
+        ("ql@example.gov.uk", x, &lead_api, "quality_lead"),
     ] {
         api.server
             .put(&format!("/api/v1/inspections/{inspection}/members"))
-            .json(&json!({"email": email, "role": "inspector"}))
+            .json(&json!({"email": email, "role": role}))
             .await
             .assert_status_ok();
     }
@@ -706,10 +743,15 @@ async fn every_route_answers_each_kind_of_person_exactly() {
         .json(&json!({"email": "viewer@example.gov.uk", "role": "viewer"}))
         .await
         .assert_status_ok();
-    let cases = lead_api.server.post(&format!("/api/v1/inspections/{x}/cases")).json(&json!([{"reference": "OWN", "sentence_type": "licence"}, {"reference": "OTHER", "sentence_type": "licence"}])).await.json::<Value>();
+    let cases = lead_api.server.post(&format!("/api/v1/inspections/{x}/cases")).json(&json!([{"reference": "OWN", "sentence_type": "licence"}, {"reference": "OTHER", "sentence_type": "licence"}, {"reference": "LA", "sentence_type": "licence"}])).await.json::<Value>();
     let own = cases["cases"][0]["id"].as_i64().expect("own");
     let other = cases["cases"][1]["id"].as_i64().expect("other");
-    for (case, email) in [(own, "a@example.gov.uk"), (other, "b@example.gov.uk")] {
+    let assessed = cases["cases"][2]["id"].as_i64().expect("assessed");
+    for (case, email) in [
+        (own, "a@example.gov.uk"),
+        (other, "b@example.gov.uk"),
+        (assessed, "la@example.gov.uk"),
+    ] {
         lead_api
             .server
             .put(&format!("/api/v1/inspections/{x}/assignments"))
@@ -770,7 +812,9 @@ async fn every_route_answers_each_kind_of_person_exactly() {
         api: None,
         anonymous: app.client(),
     }];
-    for email in ["viewer", "a", "a", "c", "lead", "admin", "lead2"] {
+    for email in [
+        "viewer", "a", "a", "c", "lead", "admin", "lead2", "la", "ql",
+    ] {
         let email = format!("{email}@example.gov.uk");
         people.push(Person {
             browser: Some(app.sign_in(&email).await),
@@ -783,7 +827,13 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     let mut wrong = Vec::new();
     for route in routes() {
         for (column, who) in WHO.iter().enumerate() {
-            let case = if column == 3 { other } else { own };
+            // The case each column acts on: inspector A on B's case in
+            // column 3, the local assessor on their own case.
+            let (case, reference) = match column {
+                3 => (other, "OTHER"),
+                8 => (assessed, "LA"),
+                _ => (own, "OWN"),
+            };
             let suffix = format!("{column}{}", route.path.len());
             let fill = |text: &str| {
                 text.replace("{i}", &x.to_string())
@@ -798,7 +848,7 @@ async fn every_route_answers_each_kind_of_person_exactly() {
                     .replace("{s1}", &items[0])
                     .replace("{s2}", &items[1])
                     .replace("{who}", &suffix)
-                    .replace("{ref}", if column == 3 { "OTHER" } else { "OWN" })
+                    .replace("{ref}", reference)
             };
             let path = fill(route.path);
             let person = &people[column];

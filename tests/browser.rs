@@ -226,28 +226,32 @@ fn id_of(path: &str) -> i64 {
         .expect("an inspection path")
 }
 
-/// Answers the standard's three key questions with the keyboard only:
-/// Tab to each radio group, Space for Yes, Right arrow for the next answer.
+/// Answers one key question with the keyboard only: Tab to its radio
+/// group, Space for Yes, Right arrow for the next answer.
+async fn choose_by_keyboard(chrome: &Chrome, code: &str, answer: &str) {
+    chrome.tab_to(&format!("input[name='kq-{code}']")).await;
+    chrome.press(keys::SPACE).await;
+    let presses = match answer {
+        "yes" => 0,
+        "no" => 1,
+        _ => 2,
+    };
+    for _ in 0..presses {
+        chrome.press(keys::RIGHT).await;
+    }
+    assert_eq!(
+        chrome.focused("el.checked && el.value").await,
+        json!(answer),
+        "{code} is {answer}"
+    );
+}
+
+/// Answers the standard's three key questions with the keyboard only, then
+/// saves the form.
 async fn answer_by_keyboard(chrome: &Chrome, standard: &str, answers: [Option<&str>; 3]) {
     for (area, answer) in (1..=3).zip(answers) {
         let Some(answer) = answer else { continue };
-        chrome
-            .tab_to(&format!("input[name='kq-{standard}.{area}']"))
-            .await;
-        chrome.press(keys::SPACE).await;
-        let presses = match answer {
-            "yes" => 0,
-            "no" => 1,
-            _ => 2,
-        };
-        for _ in 0..presses {
-            chrome.press(keys::RIGHT).await;
-        }
-        assert_eq!(
-            chrome.focused("el.checked && el.value").await,
-            json!(answer),
-            "{standard}.{area} is {answer}"
-        );
+        choose_by_keyboard(chrome, &format!("{standard}.{area}"), answer).await;
     }
     chrome.tab_to("form button[type=submit]").await;
     let outline = chrome
@@ -701,4 +705,132 @@ async fn every_other_page_passes_the_same_checks() {
         chrome.check_page("with errors", &[]).await;
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
+    const QUALITY: &str = "quality@example.gov.uk";
+    let app = TestApp::spawn().await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    let inspector = app.api(INSPECTOR, UserRole::Inspector).await;
+    app.user(QUALITY, UserRole::Inspector).await;
+    let (id, cases) = support::build(&lead.server)
+        .pdu(PDU)
+        .region("Wales")
+        .member(INSPECTOR, "inspector")
+        .member(QUALITY, "quality_lead")
+        .licence_cases(2)
+        .assign(0, INSPECTOR)
+        .assign(1, INSPECTOR)
+        .await_built()
+        .await
+        .parts();
+    // The inspector's first markings: Yes throughout but 2.1.3.
+    for case in &cases {
+        let mut key_questions: serde_json::Map<String, Value> = support::KEY_QUESTIONS
+            .iter()
+            .map(|code| ((*code).to_owned(), json!("yes")))
+            .collect();
+        key_questions.insert(
+            "2.1.3".into(),
+            json!({"answer": "no", "rationale": "No police checks"}),
+        );
+        inspector
+            .server
+            .put(&format!("/api/v1/cases/{case}/judgements"))
+            .json(&json!({"key_questions": key_questions, "complete": true}))
+            .await
+            .assert_status_ok();
+    }
+    let case = cases[0];
+    journey(&app, "quality-lead-journey", async |chrome| {
+        sign_in(chrome, QUALITY).await;
+        chrome.goto(&format!("/inspections/{id}/qa")).await;
+        chrome
+            .check_page("empty", &[PDU, "Quality assurance"])
+            .await;
+        // Nothing chosen: the error summary says how to go on.
+        chrome
+            .submit("form[action$='/qa/sample'] button[type=submit]")
+            .await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[PDU]).await;
+        // The first case, chosen by hand, second-marked by the quality lead.
+        chrome.click("#how-cases").await;
+        chrome.click("#cases").await;
+        chrome
+            .execute(&format!(
+                "document.querySelector('#marker').value = '{QUALITY}'; return true;"
+            ))
+            .await;
+        chrome
+            .submit("form[action$='/qa/sample'] button[type=submit]")
+            .await;
+        assert!(
+            chrome
+                .text(".govuk-notification-banner")
+                .await
+                .contains("Cases added to the QA sample")
+        );
+        chrome.check_page("filled", &[PDU]).await;
+
+        // Blind: the case's own page leads to the second marking, which
+        // shows none of the first.
+        chrome.goto(&format!("/cases/{case}")).await;
+        assert_eq!(chrome.path().await, format!("/cases/{case}/second-marking"));
+        assert!(!chrome.text("main").await.contains("No police checks"));
+        chrome.check_page("empty", &[PDU]).await;
+        chrome.tab_to("button[value=submit]").await;
+        chrome.press_and_wait(keys::ENTER).await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[PDU]).await;
+        // Every key question by keyboard: Yes throughout.
+        for code in support::KEY_QUESTIONS {
+            choose_by_keyboard(chrome, code, "yes").await;
+        }
+        chrome.tab_to("button[value=submit]").await;
+        chrome.press_and_wait(keys::ENTER).await;
+        // Submitted: both markings side by side, the difference marked.
+        let pair = chrome.text("#pair-2-1-3").await;
+        assert!(
+            pair.contains("No police checks") && pair.contains("Differs"),
+            "{pair}"
+        );
+        chrome.check_page("submitted", &[PDU]).await;
+
+        // Agreement: 11 of 12 pairs (91%, rounded down). The first marker
+        // said No once, the second never: κ = 0.
+        chrome.goto(&format!("/inspections/{id}/qa")).await;
+        let agreement = chrome.text("#agreement").await;
+        assert!(
+            agreement.contains("91%") && agreement.contains("κ 0.00"),
+            "{agreement}"
+        );
+        // The final answer to 2.1.3, with a reason.
+        let dom = format!("{case}-2-1-3");
+        chrome.click(&format!("#final-{dom}")).await;
+        chrome
+            .fill(
+                &format!("#reason-{dom}"),
+                "The checks are in the contact log.",
+            )
+            .await;
+        chrome
+            .submit(&format!(
+                "form[action='/cases/{case}/adjudication'] button[type=submit]"
+            ))
+            .await;
+        assert!(chrome.text("#unadjudicated").await.starts_with("0 of 1"));
+        chrome.check_page("adjudicated", &[PDU]).await;
+    })
+    .await;
+    // The case's answer changed: 2.1.3 is Yes on one case of two.
+    let ratings = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    let assessment = &ratings["standards"][3];
+    assert_eq!(assessment["code"], json!("2.1"));
+    assert_eq!(assessment["key_questions"][2]["yes"], json!(1));
 }

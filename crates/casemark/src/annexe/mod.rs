@@ -12,6 +12,7 @@
 
 pub mod import;
 pub mod long;
+mod qa_sheet;
 pub mod workbook;
 
 use std::collections::HashMap;
@@ -170,8 +171,9 @@ pub async fn workbook_for(
     let data = InspectionData::load(&mut conn, &state.frameworks, inspection).await?;
     let ratings =
         crate::ratings::for_inspection(&mut conn, &data.framework, &data.inspection).await?;
+    let qa = crate::qa::report(&mut conn, &data.framework, data.inspection.id).await?;
     drop(conn);
-    tokio::task::spawn_blocking(move || workbook::build(&data, &ratings))
+    tokio::task::spawn_blocking(move || workbook::build(&data, &ratings, &qa))
         .await
         .map_err(|e| WorkbookError::Build(e.to_string()))?
         .map_err(|e| WorkbookError::Build(e.to_string()))

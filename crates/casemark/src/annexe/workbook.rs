@@ -20,7 +20,7 @@ use crate::ratings::InspectionRatings;
 use crate::vocab::{Answer, PractitionerGrade, SentenceType, Sex};
 
 /// The sheets, in order.
-pub const SHEETS: [&str; 7] = [
+pub const SHEETS: [&str; 8] = [
     "Ratings",
     "Key questions",
     "Prompts",
@@ -28,14 +28,15 @@ pub const SHEETS: [&str; 7] = [
     "Cases",
     "Domain one",
     "Staff survey",
+    "Quality assurance",
 ];
 
-struct Styles {
-    bold: Format,
-    title: Format,
-    percent: Format,
+pub(super) struct Styles {
+    pub(super) bold: Format,
+    pub(super) title: Format,
+    pub(super) percent: Format,
     date: Format,
-    wrap: Format,
+    pub(super) wrap: Format,
 }
 
 impl Styles {
@@ -51,7 +52,11 @@ impl Styles {
 }
 
 /// The workbook's bytes.
-pub fn build(data: &InspectionData, ratings: &InspectionRatings) -> Result<Vec<u8>, XlsxError> {
+pub fn build(
+    data: &InspectionData,
+    ratings: &InspectionRatings,
+    qa: &crate::qa::Report,
+) -> Result<Vec<u8>, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
     ratings_sheet(workbook.add_worksheet(), &styles, data, ratings)?;
@@ -61,10 +66,11 @@ pub fn build(data: &InspectionData, ratings: &InspectionRatings) -> Result<Vec<u
     cases_sheet(workbook.add_worksheet(), &styles, data)?;
     domain_one_sheet(workbook.add_worksheet(), &styles, data)?;
     survey_sheet(workbook.add_worksheet(), &styles, data)?;
+    super::qa_sheet::build(workbook.add_worksheet(), &styles, SHEETS[7], qa)?;
     workbook.save_to_buffer()
 }
 
-fn header(
+pub(super) fn header(
     sheet: &mut Worksheet,
     styles: &Styles,
     row: u32,

@@ -150,6 +150,14 @@ pub fn routes() -> Routes {
         .get("/cases/{id}/outcomes", cases::outcomes::outcomes)
         .post("/cases/{id}/outcomes", cases::outcomes::save_outcomes)
         .post("/cases/{id}/complete", cases::page::complete)
+        .get("/cases/{id}/second-marking", cases::second_marking::page)
+        .post("/cases/{id}/second-marking", cases::second_marking::save)
+        .post("/cases/{id}/adjudication", inspections::qa::adjudicate)
+        .get("/inspections/{id}/qa", inspections::qa::page)
+        .post(
+            "/inspections/{id}/qa/sample",
+            inspections::qa::add_to_sample,
+        )
         .get("/cases/{id}/facts", cases::facts::facts_form)
         .post("/cases/{id}/facts", cases::facts::save_facts)
         .get("/cases/{id}/history", history::case_history)

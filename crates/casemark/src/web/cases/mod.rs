@@ -5,6 +5,7 @@
 pub mod facts;
 pub mod outcomes;
 pub mod page;
+pub mod second_marking;
 pub mod standards;
 
 use std::sync::Arc;

@@ -207,9 +207,15 @@ pub async fn case(
     user: CurrentUser,
     Id(id): Id,
     Query(query): Query<CaseQuery>,
-) -> Result<CasePage, WebError> {
-    let loaded = load(&state, &user, id).await?;
-    Ok(case_page(loaded, query.saved, FormErrors::default()))
+) -> Result<Response, WebError> {
+    match load(&state, &user, id).await {
+        Ok(loaded) => Ok(case_page(loaded, query.saved, FormErrors::default()).into_response()),
+        // Its second marker meets the case where they can mark it blind.
+        Err(WebError::Blind) => {
+            Ok(Redirect::to(&format!("/cases/{id}/second-marking")).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn complete(

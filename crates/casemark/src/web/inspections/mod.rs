@@ -6,6 +6,7 @@ pub mod domain_one;
 pub mod judgements_import;
 pub mod new;
 pub mod page;
+pub mod qa;
 pub mod ratings;
 pub mod staff_survey;
 
