@@ -7,6 +7,7 @@
 use crate::support;
 
 use axum::http::StatusCode;
+use calamine::Reader;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
 use support::{Api, Browser, KEY_QUESTIONS, TestApp};
@@ -359,6 +360,69 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
     assert_eq!(qa["disagreements"].as_array().map(Vec::len), Some(2));
     assert_eq!(qa["unadjudicated"], json!(2));
 
+    // The dashboard says so in a line; the workbook has it all.
+    let dashboard = app
+        .sign_in(LEAD)
+        .await
+        .get(&format!("/inspections/{id}/ratings"))
+        .await
+        .text();
+    assert!(
+        dashboard.contains(
+            "2 of 3 cases in the QA sample second-marked; 91% of answers the same \
+             (Cohen&#39;s κ 0.45); 2 disagreements awaiting a final answer."
+        ),
+        "the dashboard's QA line: {}",
+        dashboard
+            .split("id=\"qa\"")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
+    let bytes = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/annexe.xlsx"))
+        .await
+        .into_bytes();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = workbook
+        .worksheet_range("Quality assurance")
+        .expect("QA sheet");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.len() > 4 && r[0] == "Overall" && r[3] == "24" && r[4] == "22"),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.len() > 4
+        && r[0] == "R003"
+        && r[1] == "2.1.3"
+        && r[3] == "No"
+        && r[4] == first_rationale(3)));
+    let cases_sheet = workbook.worksheet_range("Cases").expect("Cases sheet");
+    let marked_as: Vec<String> = cases_sheet
+        .rows()
+        .skip(1)
+        .filter_map(|r| r.last().map(ToString::to_string))
+        .collect();
+    assert_eq!(
+        marked_as,
+        [
+            "Inspector",
+            "Inspector",
+            "Inspector",
+            "Local assessor",
+            "Local assessor",
+            "Local assessor"
+        ]
+    );
+
     // Publishing waits for every disagreement's final answer.
     for status in ["moderation", "published"] {
         let response = lead
@@ -368,10 +432,11 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
             .await;
         if status == "published" {
             response.assert_status(StatusCode::CONFLICT);
+            let message = response.text();
             assert!(
-                response.text().contains("2 disagreements"),
-                "{}",
-                response.text()
+                message.contains("2 disagreements")
+                    && message.contains("case R003 on 2.1.3, case R003 on 2.2.1"),
+                "{message}"
             );
         } else {
             response.assert_status_ok();

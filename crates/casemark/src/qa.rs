@@ -651,6 +651,44 @@ impl Report {
     }
 }
 
+/// What the ratings dashboard says of quality assurance.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub sampled: i64,
+    pub submitted: i64,
+    pub overall: AgreementFigures,
+    pub unadjudicated: usize,
+}
+
+/// The dashboard's line on quality assurance; `None` without a QA sample.
+/// Cheap: one indexed count when there is none.
+pub async fn summary(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Option<Summary>, sqlx::Error> {
+    let (sampled, submitted, table) = db::qa::summary(conn, inspection_id).await?;
+    if sampled == 0 {
+        return Ok(None);
+    }
+    let mut overall = Agreement::default();
+    for (first, second, count) in table {
+        for _ in 0..count {
+            overall.add((rules_answer(first), rules_answer(second)));
+        }
+    }
+    let unadjudicated = if submitted > 0 {
+        db::qa::unadjudicated(conn, inspection_id).await?.len()
+    } else {
+        0
+    };
+    Ok(Some(Summary {
+        sampled,
+        submitted,
+        overall: overall.into(),
+        unadjudicated,
+    }))
+}
+
 fn rules_answer(answer: Answer) -> AgreementAnswer {
     match answer {
         Answer::Yes => AgreementAnswer::Yes,

@@ -56,15 +56,22 @@ pub async fn change_status(
         // Quality assurance first: a rating is published only once every
         // disagreement of the QA sample has its final answer.
         let open = db::qa::unadjudicated(&mut tx, inspection_id).await?;
-        if open > 0 {
+        if !open.is_empty() {
+            let named: Vec<String> = open
+                .iter()
+                .map(|(case, code)| format!("case {case} on {code}"))
+                .collect();
             return Err(Refusal::Locked(format!(
-                "{open} {} of the QA sample {} not adjudicated yet: give each its final answer on the quality assurance page before publishing",
-                if open == 1 {
+                "{} {} of the QA sample {} no final answer yet ({}): give each one on the \
+                 quality assurance page before publishing",
+                open.len(),
+                if open.len() == 1 {
                     "disagreement"
                 } else {
                     "disagreements"
                 },
-                if open == 1 { "is" } else { "are" },
+                if open.len() == 1 { "has" } else { "have" },
+                named.join(", "),
             )));
         }
     }

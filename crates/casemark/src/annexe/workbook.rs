@@ -444,6 +444,9 @@ fn cases_sheet(
         "Marking status",
     ];
     titles.extend(key_questions.iter().map(|kq| kq.code.as_str()));
+    // The first marker, after the answers so those keep their columns.
+    titles.extend(["Marked by", "Marked as"]);
+    let marker_col = 12 + key_questions.len() as u16;
     header(sheet, styles, 0, &titles)?;
     for (row, case) in (1u32..).zip(&data.cases) {
         let facts = fact_cells(&case.facts);
@@ -466,6 +469,12 @@ fn cases_sheet(
             if let Some(judgement) = answers.key_questions.get(&kq.id) {
                 sheet.write_string(row, col, judgement.answer.label())?;
             }
+        }
+        if let Some(name) = &case.marker_name {
+            sheet.write_string(row, marker_col, name)?;
+        }
+        if let Some(role) = case.marked_as {
+            sheet.write_string(row, marker_col + 1, role.label())?;
         }
     }
     sheet.set_column_width(0, 16)?;

@@ -265,22 +265,53 @@ pub async fn pairs(conn: &mut PgConnection, inspection_id: i64) -> Result<Vec<Pa
 }
 
 /// Disagreements of the inspection's submitted second markings that no
-/// one has adjudicated yet.
+/// one has adjudicated yet: (case reference, key question code), in order.
 pub async fn unadjudicated(
     conn: &mut PgConnection,
     inspection_id: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "select count(*) from second_marking s
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.reference, k.code from second_marking s
          join qa_sample q on q.case_id = s.case_id
+         join sample_case c on c.id = s.case_id
+         join key_question k on k.id = s.key_question_id
          where q.inspection_id = $1 and q.submitted_at is not null
            and s.first_answer is distinct from s.answer
            and not exists (select 1 from adjudication a
-                           where a.case_id = s.case_id and a.key_question_id = s.key_question_id)",
+                           where a.case_id = s.case_id and a.key_question_id = s.key_question_id)
+         order by c.reference, k.code",
     )
     .bind(inspection_id)
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
+}
+
+/// The QA sample's size, how many second markings are submitted, and the
+/// submitted pairs cross-tabulated (first answer, second answer, count):
+/// what the dashboard shows, in two small queries.
+pub async fn summary(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<(i64, i64, Vec<(Answer, Answer, i64)>), sqlx::Error> {
+    let (sampled, submitted): (i64, i64) = sqlx::query_as(
+        "select count(*), count(submitted_at) from qa_sample where inspection_id = $1",
+    )
+    .bind(inspection_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if submitted == 0 {
+        return Ok((sampled, 0, Vec::new()));
+    }
+    let table = sqlx::query_as(
+        "select s.first_answer, s.answer, count(*)
+         from second_marking s join qa_sample q on q.case_id = s.case_id
+         where q.inspection_id = $1 and q.submitted_at is not null and s.first_answer is not null
+         group by 1, 2",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
+    .await?;
+    Ok((sampled, submitted, table))
 }
 
 pub async fn upsert_adjudication(

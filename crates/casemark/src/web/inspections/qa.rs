@@ -95,6 +95,15 @@ impl QaPage {
             .count()
     }
 
+    /// Complete cases marked by local assessors and not yet in the sample:
+    /// every one of them is meant for QA.
+    fn awaiting_local(&self) -> usize {
+        self.candidates
+            .iter()
+            .filter(|c| c.marked_as == Some(MemberRole::LocalAssessor))
+            .count()
+    }
+
     fn chosen_case(&self, id: &i64) -> bool {
         self.form.cases.contains(id)
     }

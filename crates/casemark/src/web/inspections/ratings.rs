@@ -25,6 +25,8 @@ pub struct DashboardPage {
     rated_standards: usize,
     /// The framework's key-question bands, for the pictures and margins.
     thresholds: Thresholds,
+    /// Quality assurance so far, if there is a QA sample.
+    qa: Option<crate::qa::Summary>,
 }
 
 impl DashboardPage {
@@ -99,6 +101,27 @@ impl DashboardPage {
         }
     }
 
+    /// "Quality assurance: 2 of 3 cases second-marked; 91% of answers the
+    /// same (κ 0.45); 2 disagreements awaiting a final answer."
+    fn qa_line(&self) -> Option<String> {
+        let qa = self.qa.as_ref()?;
+        let mut line = format!(
+            "{} of {} cases in the QA sample second-marked",
+            qa.submitted, qa.sampled
+        );
+        if let (Some(percent), Some(kappa)) = (qa.overall.percent, qa.overall.kappa) {
+            line.push_str(&format!(
+                "; {percent}% of answers the same (Cohen's κ {kappa:.2})"
+            ));
+        }
+        match qa.unadjudicated {
+            0 => line.push('.'),
+            1 => line.push_str("; 1 disagreement awaiting a final answer."),
+            n => line.push_str(&format!("; {n} disagreements awaiting a final answer.")),
+        }
+        Some(line)
+    }
+
     /// "45%–72%", the 95% interval.
     fn interval(&self, kq: &KeyQuestionResult) -> String {
         kq.outlook
@@ -128,6 +151,7 @@ pub async fn ratings(
     let thresholds = framework.bands.key_question;
     let mut conn = state.pool.acquire().await?;
     let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
+    let qa = crate::qa::summary(&mut conn, id).await?;
     let rated_standards = ratings
         .standards
         .iter()
@@ -139,5 +163,6 @@ pub async fn ratings(
         ratings,
         rated_standards,
         thresholds,
+        qa,
     })
 }
