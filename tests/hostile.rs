@@ -435,11 +435,12 @@ fn json_object(fields: &'static [&'static str]) -> impl Strategy<Value = Value> 
 }
 
 /// Every JSON body of the API: inspections, members, evidence, the staff
-/// survey and domain one, with hostile values in their fields.
+/// survey, domain one and quality assurance, with hostile values in their
+/// fields.
 #[test]
 fn every_json_body_refuses_hostile_text_without_a_500() {
     type Body = (&'static str, &'static str, &'static [&'static str]);
-    const BODIES: [Body; 7] = [
+    const BODIES: [Body; 10] = [
         (
             "POST",
             "/api/v1/inspections",
@@ -471,6 +472,17 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
             "/api/v1/cases/{c}/facts",
             &["reference", "sentence_type", "office", "practitioner_grade"],
         ),
+        (
+            "POST",
+            "/api/v1/inspections/{i}/qa/sample",
+            &["marker", "cases", "random", "seed", "local_assessors"],
+        ),
+        (
+            "PUT",
+            "/api/v1/cases/{c}/second-marking",
+            &["key_questions", "prompts", "submit"],
+        ),
+        ("PUT", "/api/v1/cases/{c}/adjudication", &["2.1.3", "2.2.1"]),
     ];
     let strategy = (0..BODIES.len()).prop_flat_map(|i| (Just(i), json_object(BODIES[i].2)));
     property(224, strategy, |t, (i, body)| {

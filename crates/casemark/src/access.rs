@@ -234,6 +234,27 @@ pub async fn stage_and_standing(
     Ok(Some((status, load(conn, actor, inspection_id).await?)))
 }
 
+/// For a change to a case: its inspection, that inspection's stage (locked
+/// for writing until the transaction ends) and the caller's standing in it.
+/// Not found, as if it did not exist, unless the caller may read it.
+pub async fn for_case_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    case_id: i64,
+) -> Result<(i64, InspectionStatus, Access), crate::refusal::Refusal> {
+    use crate::refusal::Refusal;
+    let inspection_id = db::cases::inspection_of(&mut *conn, case_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    let (status, access) = stage_and_standing(conn, actor, inspection_id)
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    if !access.can_read() {
+        return Err(Refusal::NotFound);
+    }
+    Ok((inspection_id, status, access))
+}
+
 /// Loads a caller's standing in an inspection.
 pub async fn load(
     conn: &mut PgConnection,

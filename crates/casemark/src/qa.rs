@@ -224,15 +224,7 @@ pub async fn save_second_marking(
     marking: &SecondMarking,
 ) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
-    let inspection_id = db::cases::inspection_of(&mut tx, case_id)
-        .await?
-        .ok_or(Refusal::NotFound)?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
-        .await?
-        .ok_or(Refusal::NotFound)?;
-    if !access.can_read() {
-        return Err(Refusal::NotFound);
-    }
+    let (inspection_id, status, access) = access::for_case_change(&mut tx, actor, case_id).await?;
     let sampled = db::qa::sampled_for_update(&mut tx, case_id)
         .await?
         .ok_or(Refusal::NotFound)?;
@@ -398,15 +390,7 @@ pub async fn adjudicate(
     decisions: &BTreeMap<String, Decision>,
 ) -> Result<(), Refusal> {
     let mut tx = pool.begin().await?;
-    let inspection_id = db::cases::inspection_of(&mut tx, case_id)
-        .await?
-        .ok_or(Refusal::NotFound)?;
-    let (status, access) = access::stage_and_standing(&mut tx, actor, inspection_id)
-        .await?
-        .ok_or(Refusal::NotFound)?;
-    if !access.can_read() {
-        return Err(Refusal::NotFound);
-    }
+    let (inspection_id, status, access) = access::for_case_change(&mut tx, actor, case_id).await?;
     access.check_quality_assurance(status)?;
     let sampled = db::qa::sampled_for_update(&mut tx, case_id)
         .await?

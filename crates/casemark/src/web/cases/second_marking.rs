@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::standards::PromptView;
 use super::{form_errors, submission_from};
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
@@ -23,13 +24,6 @@ use crate::web::filters::{self, dom_id};
 use crate::web::form::{Form, FormErrors, Query};
 use crate::web::{Nav, WebError};
 use crate::{AppState, access, db};
-
-pub struct PromptView {
-    code: String,
-    dom: String,
-    text: String,
-    answer: String,
-}
 
 pub struct KeyQuestionView {
     code: String,

@@ -38,11 +38,12 @@ fn describe(event: &Event) -> String {
 
 // ------------------------------------------------------------ standard form
 
+/// A prompt on a marking form (also the second-marking form's).
 pub struct PromptView {
-    code: String,
-    dom: String,
-    text: String,
-    answer: String,
+    pub(super) code: String,
+    pub(super) dom: String,
+    pub(super) text: String,
+    pub(super) answer: String,
 }
 
 pub struct KeyQuestionView {
