@@ -14,6 +14,7 @@ mod api;
 mod browser;
 mod domain_one;
 mod explain;
+mod frameworks;
 mod hostile;
 mod lifecycle;
 mod national;

@@ -38,6 +38,7 @@ pub mod edge;
 pub mod email;
 pub mod extract;
 pub mod framework;
+pub mod framework_file;
 pub mod intake;
 pub mod marking;
 pub mod qa;

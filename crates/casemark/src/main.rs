@@ -44,6 +44,22 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Inspection frameworks as files (docs/frameworks.md).
+    Framework {
+        #[command(subcommand)]
+        command: FrameworkCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FrameworkCommand {
+    /// Check a framework file; prints every problem with its line, or
+    /// nothing. Needs no database.
+    Validate { file: std::path::PathBuf },
+    /// Print a stored framework version as a file.
+    Export { code: String },
+    /// List the stored framework versions.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,7 +127,38 @@ fn init_logs() {
     }
 }
 
+/// `casemark framework validate FILE`: every problem on its own line of
+/// stderr ("FILE:LINE: field: message"), exit status 1 if there are any.
+fn validate(path: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    match casemark::framework_file::parse(&text) {
+        Ok(definition) => {
+            eprintln!(
+                "casemark: {} is a valid framework file ({} {}, {} standards)",
+                path.display(),
+                definition.code,
+                definition.version,
+                definition.standards.len()
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{}:{}: {}: {}", path.display(), p.line, p.field, p.message);
+            }
+            Err(format!("{} problems in {}", problems.len(), path.display()))
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Some(Command::Framework {
+        command: FrameworkCommand::Validate { file },
+    }) = &cli.command
+    {
+        return validate(file);
+    }
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let pool = db::prepare(&config.database_url, config.pool_size)
         .await
@@ -152,6 +199,32 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
+        }
+        Some(Command::Framework { command }) => {
+            let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+            match command {
+                FrameworkCommand::Validate { file } => validate(&file),
+                FrameworkCommand::Export { code } => {
+                    let definition = db::framework::definition(&mut conn, &code)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("there is no framework {code}"))?;
+                    print!("{}", casemark::framework_file::write(&definition));
+                    Ok(())
+                }
+                FrameworkCommand::List => {
+                    for f in db::framework::list(&mut conn)
+                        .await
+                        .map_err(|e| e.to_string())?
+                    {
+                        println!(
+                            "{}\t{}\t{}\t{} inspections\t{}",
+                            f.code, f.version, f.status, f.inspections, f.name
+                        );
+                    }
+                    Ok(())
+                }
+            }
         }
         Some(Command::Serve) | None => serve(config, pool, cli.demo).await,
     }

@@ -184,3 +184,169 @@ fn thresholds(ri: i16, good: i16, outstanding: i16) -> Result<Thresholds, sqlx::
         outstanding: convert(outstanding)?,
     })
 }
+
+/// A framework version as listed by `casemark framework list`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub code: String,
+    pub name: String,
+    pub version: i16,
+    pub status: String,
+    pub inspections: i64,
+}
+
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Listed>, sqlx::Error> {
+    sqlx::query_as(
+        "select f.code, f.name, f.version, f.status,
+                (select count(*) from inspection i where i.framework_version_id = f.id) as inspections
+         from framework_version f order by f.code, f.version",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+struct FileFacts {
+    id: i32,
+    version: i16,
+    status: String,
+    source: Option<String>,
+}
+
+/// A stored framework version as its file describes it (`casemark
+/// framework export`); `None` if there is no version with that code.
+pub async fn definition(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<crate::framework_file::Definition>, sqlx::Error> {
+    use crate::framework_file as file;
+    let Some(facts): Option<FileFacts> =
+        sqlx::query_as("select id, version, status, source from framework_version where code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let framework = load(&mut *conn, facts.id).await?;
+    let decode = |what: &str, value: &str| {
+        sqlx::Error::Decode(format!("{what} '{value}' in framework {code}").into())
+    };
+    let areas: Vec<(String, String)> = sqlx::query_as(
+        "select code, name from framework_area where framework_version_id = $1 order by position",
+    )
+    .bind(facts.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let domains: Vec<(i16, String)> = sqlx::query_as(
+        "select number, name from framework_domain where framework_version_id = $1 order by number",
+    )
+    .bind(facts.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let standards: Vec<(String, String, bool)> = sqlx::query_as(
+        "select code, rated_from, scored from standard where framework_version_id = $1",
+    )
+    .bind(facts.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let provisional: Vec<String> = sqlx::query_scalar(
+        "select code from key_question where framework_version_id = $1 and provisional",
+    )
+    .bind(facts.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let prompt_code = |id: i32| {
+        framework
+            .prompt_by_id(id)
+            .map(|p| p.code.clone())
+            .unwrap_or_default()
+    };
+    let mut built = Vec::with_capacity(framework.standards.len());
+    for s in &framework.standards {
+        let (rated_from, scored) = standards
+            .iter()
+            .find(|(c, _, _)| *c == s.code)
+            .map(|(_, r, scored)| (r.as_str(), *scored))
+            .unwrap_or(("cases", true));
+        let rated_from =
+            file::RatedFrom::parse(rated_from).ok_or_else(|| decode("rated_from", rated_from))?;
+        let key_questions = match rated_from {
+            file::RatedFrom::Cases => s
+                .key_questions
+                .iter()
+                .map(|kq| file::KeyQuestion {
+                    code: kq.code.clone(),
+                    area: Some(kq.area.code().to_owned()),
+                    text: kq.text.clone(),
+                    provisional: provisional.contains(&kq.code),
+                    prompts: kq
+                        .prompts
+                        .iter()
+                        .map(|p| file::Prompt {
+                            code: p.code.clone(),
+                            text: p.text.clone(),
+                        })
+                        .collect(),
+                    case_evidence: Vec::new(),
+                })
+                .collect(),
+            file::RatedFrom::Evidence => s
+                .domain_one_questions
+                .iter()
+                .map(|q| file::KeyQuestion {
+                    code: q.code.clone(),
+                    area: None,
+                    text: q.text.clone(),
+                    provisional: false,
+                    prompts: Vec::new(),
+                    case_evidence: q.case_prompts.iter().map(|id| prompt_code(*id)).collect(),
+                })
+                .collect(),
+        };
+        built.push(file::Standard {
+            code: s.code.clone(),
+            domain: u32::try_from(s.domain).unwrap_or_default(),
+            name: s.name.clone(),
+            statement: s.statement.clone(),
+            rated_from,
+            scored,
+            key_questions,
+        });
+    }
+    let scored = built.iter().filter(|s| s.scored).count() as u32;
+    Ok(Some(file::Definition {
+        code: framework.code.clone(),
+        name: framework.name.clone(),
+        version: u32::try_from(facts.version).unwrap_or_default(),
+        status: file::Status::parse(&facts.status)
+            .ok_or_else(|| decode("status", &facts.status))?,
+        source: facts.source,
+        key_question_bands: framework.bands.key_question,
+        overall_bands: framework.bands.overall,
+        // Three points a scored standard: the framework's maximum.
+        max_score: 3 * scored,
+        areas: areas
+            .into_iter()
+            .map(|(code, name)| file::Area { code, name })
+            .collect(),
+        domains: domains
+            .into_iter()
+            .map(|(number, name)| file::Domain {
+                number: u32::try_from(number).unwrap_or_default(),
+                name,
+            })
+            .collect(),
+        standards: built,
+        outcomes: framework
+            .outcomes
+            .iter()
+            .map(|o| file::Outcome {
+                code: o.code.clone(),
+                text: o.text.clone(),
+            })
+            .collect(),
+        // No stored framework has question sets yet (issue 18, part 2).
+        question_sets: Vec::new(),
+    }))
+}
