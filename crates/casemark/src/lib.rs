@@ -39,6 +39,7 @@ pub mod email;
 pub mod extract;
 pub mod framework;
 pub mod framework_file;
+pub mod framework_import;
 pub mod intake;
 pub mod marking;
 pub mod qa;

@@ -56,6 +56,9 @@ enum FrameworkCommand {
     /// Check a framework file; prints every problem with its line, or
     /// nothing. Needs no database.
     Validate { file: std::path::PathBuf },
+    /// Store a framework file as a new version (or replace an unused
+    /// draft of the same code).
+    Import { file: std::path::PathBuf },
     /// Print a stored framework version as a file.
     Export { code: String },
     /// List the stored framework versions.
@@ -171,6 +174,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             ),
             other => other.to_string(),
         })?;
+    for code in casemark::framework_import::load_shipped(&pool).await? {
+        tracing::info!(framework = %code, "loaded the shipped framework file");
+    }
     match cli.command {
         Some(Command::User {
             command: UserCommand::Add { email, role, name },
@@ -204,6 +210,42 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
             match command {
                 FrameworkCommand::Validate { file } => validate(&file),
+                FrameworkCommand::Import { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                    match casemark::framework_import::import(&pool, &text).await {
+                        Ok(imported) => {
+                            eprintln!(
+                                "casemark: {} framework {} (version id {})",
+                                if imported.replaced {
+                                    "replaced the draft"
+                                } else {
+                                    "imported"
+                                },
+                                imported.code,
+                                imported.id
+                            );
+                            Ok(())
+                        }
+                        Err(casemark::framework_import::ImportRefusal::Problems(problems)) => {
+                            for p in &problems {
+                                eprintln!(
+                                    "{}:{}: {}: {}",
+                                    file.display(),
+                                    p.line,
+                                    p.field,
+                                    p.message
+                                );
+                            }
+                            Err(format!(
+                                "{} problems in {}: nothing imported",
+                                problems.len(),
+                                file.display()
+                            ))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
                 FrameworkCommand::Export { code } => {
                     let definition = db::framework::definition(&mut conn, &code)
                         .await

@@ -350,3 +350,10 @@ pub async fn definition(
         question_sets: Vec::new(),
     }))
 }
+
+pub async fn exists(conn: &mut PgConnection, code: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists (select 1 from framework_version where code = $1)")
+        .bind(code)
+        .fetch_one(conn)
+        .await
+}

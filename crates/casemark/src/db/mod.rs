@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod domain_one;
 pub mod framework;
+pub mod framework_store;
 pub mod inspections;
 pub mod members;
 pub mod places;

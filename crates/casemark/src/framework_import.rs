@@ -1,0 +1,151 @@
+//! Importing a framework file (`casemark framework import FILE`): checked,
+//! then written in one transaction, or not at all.
+//!
+//! A version that exists is replaced only while it is an unused draft; a
+//! version in use stays frozen (and a trigger would refuse the change
+//! anyway). Until the schema is generalised (issue 18, part 2) a file must
+//! also fit the shape casemark can hold today; what does not fit is
+//! refused with the reason, never half-written.
+
+use sqlx::PgPool;
+
+use crate::db;
+use crate::framework_file::{Definition, FileProblem, RatedFrom, Status, parse};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportRefusal {
+    #[error("{} problems in the file", .0.len())]
+    Problems(Vec<FileProblem>),
+    #[error("{0}")]
+    Exists(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub id: i32,
+    pub code: String,
+    /// It replaced an unused draft of the same code.
+    pub replaced: bool,
+}
+
+/// The areas the database can hold today, and the two domains the pages
+/// know: domain 1 judged from evidence, domain 2 marked on cases.
+const AREAS_HELD: [&str; 3] = ["engagement", "desistance", "safety"];
+
+/// What the file asks for that the schema cannot hold yet.
+fn beyond_today(d: &Definition) -> Vec<FileProblem> {
+    let problem = |field: String, message: String| FileProblem {
+        line: 0,
+        field,
+        message: format!("{message} (casemark cannot hold this yet: issue 18, part 2)"),
+    };
+    let mut found = Vec::new();
+    for (i, area) in d.areas.iter().enumerate() {
+        if !AREAS_HELD.contains(&area.code.as_str()) {
+            found.push(problem(
+                format!("areas[{i}].code"),
+                format!("Area {} is not engagement, desistance or safety", area.code),
+            ));
+        }
+    }
+    for (i, s) in d.standards.iter().enumerate() {
+        let expected = match s.rated_from {
+            RatedFrom::Evidence => 1,
+            RatedFrom::Cases => 2,
+        };
+        if s.domain != expected {
+            found.push(problem(
+                format!("standards[{i}].domain"),
+                format!(
+                    "Standard {} is rated from {} in domain {}: today evidence standards are domain 1 and case standards domain 2",
+                    s.code,
+                    s.rated_from.code(),
+                    s.domain
+                ),
+            ));
+        }
+        if !s.scored {
+            found.push(problem(
+                format!("standards[{i}].scored"),
+                format!("Standard {} is not scored", s.code),
+            ));
+        }
+    }
+    if !d.question_sets.is_empty() {
+        found.push(problem(
+            "question_sets".into(),
+            "Question sets are not stored yet".into(),
+        ));
+    }
+    found
+}
+
+/// Reads, checks and stores a framework file.
+pub async fn import(pool: &PgPool, text: &str) -> Result<Imported, ImportRefusal> {
+    let definition = parse(text).map_err(ImportRefusal::Problems)?;
+    let beyond = beyond_today(&definition);
+    if !beyond.is_empty() {
+        return Err(ImportRefusal::Problems(beyond));
+    }
+    let mut tx = pool.begin().await?;
+    let replaced = match db::framework_store::existing(&mut tx, &definition.code).await? {
+        None => false,
+        Some((id, status, in_use)) => {
+            if in_use || Status::parse(&status) != Some(Status::Draft) {
+                return Err(ImportRefusal::Exists(format!(
+                    "Framework {} exists and is {}: a version that is in use or no longer a draft never changes; give the new version its own code",
+                    definition.code,
+                    if in_use {
+                        "used by an inspection".to_owned()
+                    } else {
+                        status.replace('_', " ")
+                    }
+                )));
+            }
+            db::framework_store::delete(&mut tx, id).await?;
+            true
+        }
+    };
+    let id = db::framework_store::insert(&mut tx, &definition).await?;
+    tx.commit().await?;
+    Ok(Imported {
+        id,
+        code: definition.code,
+        replaced,
+    })
+}
+
+/// The framework files shipped in `frameworks/`, built into the binary.
+pub const SHIPPED: [(&str, &str); 1] = [(
+    "frameworks/pdu-2023.toml",
+    include_str!("../../../frameworks/pdu-2023.toml"),
+)];
+
+/// Stores every shipped framework whose code the database lacks (at each
+/// start; the PDU 2023 version is also seeded by a migration, so on a
+/// database made by this release it is there already). Returns the codes
+/// imported.
+pub async fn load_shipped(pool: &PgPool) -> Result<Vec<String>, String> {
+    let mut imported = Vec::new();
+    for (path, text) in SHIPPED {
+        let code = parse(text)
+            .map_err(|problems| format!("{path} is not a valid framework file: {problems:?}"))?
+            .code;
+        let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+        if db::framework::exists(&mut conn, &code)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            continue;
+        }
+        drop(conn);
+        import(pool, text)
+            .await
+            .map_err(|e| format!("{path} could not be loaded: {e}"))?;
+        imported.push(code);
+    }
+    Ok(imported)
+}
