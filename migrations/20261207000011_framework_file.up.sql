@@ -49,3 +49,10 @@ insert into framework_area (framework_version_id, code, name, position)
          (values ('engagement', 'Engagement', 1), ('desistance', 'Desistance', 2),
                  ('safety', 'Keeping other people safe', 3)) as a(code, name, position)
     where framework_version.code = 'pdu-2023';
+
+-- Importing a framework is an administrator's change, recorded like adding a PDU.
+alter table security_event drop constraint security_event_kind_check;
+alter table security_event add constraint security_event_kind_check
+    check (kind in ('user_created', 'role_changed', 'user_deactivated', 'user_reactivated',
+                    'pdu_added', 'token_created', 'token_revoked', 'signed_in',
+                    'sign_in_failed', 'lockout', 'password_changed', 'framework_imported'));

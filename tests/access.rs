@@ -177,6 +177,20 @@ fn routes() -> Vec<Route> {
             ADMIN_PAGE,
         ),
         route("GET", "/admin/pdus", Body::None, ADMIN_PAGE),
+        route("GET", "/admin/frameworks", Body::None, ADMIN_PAGE),
+        // Checking a file writes nothing: the administrator gets the page.
+        route(
+            "POST",
+            "/admin/frameworks",
+            Body::Form(&[("file", "code = \"x\""), ("action", "check")]),
+            [303, 403, 403, 403, 403, 403, 422, 403, 403, 403],
+        ),
+        route(
+            "GET",
+            "/admin/frameworks/pdu-2023/file",
+            Body::None,
+            ADMIN_PAGE,
+        ),
         route(
             "POST",
             "/admin/pdus",

@@ -686,6 +686,17 @@ async fn every_other_page_passes_the_same_checks() {
         sign_out(chrome).await;
 
         sign_in(chrome, "admin@example.gov.uk").await;
+        chrome.goto("/admin/frameworks").await;
+        chrome.check_page("filled", &[]).await;
+        chrome
+            .fill("#file", "code = \"pdu-2099\"\nname = 7\n")
+            .await;
+        chrome
+            .submit("form[action='/admin/frameworks'] button[value=check]")
+            .await;
+        chrome.assert_error_summary_focused().await;
+        assert!(chrome.text(".govuk-error-summary").await.contains("Line 2"));
+        chrome.check_page("with errors", &[]).await;
         for path in ["/", "/admin/pdus", "/admin/users"] {
             chrome.goto(path).await;
             chrome.check_page("filled", &[]).await;

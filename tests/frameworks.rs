@@ -134,7 +134,9 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
 
     // Export → import → export: the same bytes.
     let draft = copy_of_pdu("pdu-2027", "draft");
-    let imported = import(&app.pool, &draft).await.expect("imported");
+    let imported = import(&app.pool, &casemark::audit::Actor::system("tests"), &draft)
+        .await
+        .expect("imported");
     assert!(!imported.replaced);
     assert_eq!(export(&app, "pdu-2027").await, draft);
     // The new version is a framework like the seeded one: an inspection
@@ -153,13 +155,19 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
         "name = \"Leadership and governance\"",
         1,
     );
-    let again = import(&app.pool, &reworded).await.expect("replaced");
+    let again = import(
+        &app.pool,
+        &casemark::audit::Actor::system("tests"),
+        &reworded,
+    )
+    .await
+    .expect("replaced");
     assert!(again.replaced);
     assert_eq!(export(&app, "pdu-2027").await, reworded);
 
     // A version in use, or no longer a draft, never changes.
     let before = app.fingerprint().await;
-    match import(&app.pool, SHIPPED).await {
+    match import(&app.pool, &casemark::audit::Actor::system("tests"), SHIPPED).await {
         Err(ImportRefusal::Exists(message)) => {
             assert!(message.contains("exists and is in use"), "{message}");
         }
@@ -168,10 +176,20 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
     assert_eq!(before, app.fingerprint().await, "nothing written");
     // A retired file may replace the draft; then it too is frozen.
     let retired = copy_of_pdu("pdu-2027", "retired");
-    import(&app.pool, &retired)
-        .await
-        .expect("replaces the draft");
-    match import(&app.pool, &retired).await {
+    import(
+        &app.pool,
+        &casemark::audit::Actor::system("tests"),
+        &retired,
+    )
+    .await
+    .expect("replaces the draft");
+    match import(
+        &app.pool,
+        &casemark::audit::Actor::system("tests"),
+        &retired,
+    )
+    .await
+    {
         Err(ImportRefusal::Exists(message)) => assert!(message.contains("is retired"), "{message}"),
         other => panic!("{other:?}"),
     }
@@ -183,7 +201,13 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
     let youthful = copy_of_pdu("youth-2018", "draft")
         .replacen("code = \"safety\"", "code = \"wellbeing\"", 1)
         .replace("area = \"safety\"", "area = \"wellbeing\"");
-    match import(&app.pool, &youthful).await {
+    match import(
+        &app.pool,
+        &casemark::audit::Actor::system("tests"),
+        &youthful,
+    )
+    .await
+    {
         Err(ImportRefusal::Problems(problems)) => {
             assert_eq!(problems.len(), 1, "{problems:?}");
             assert!(problems[0].message.contains("cannot hold this yet"));
@@ -192,6 +216,7 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
     }
     match import(
         &app.pool,
+        &casemark::audit::Actor::system("tests"),
         &copy_of_pdu("broken", "draft").replacen("good = 65", "good = 40", 1),
     )
     .await

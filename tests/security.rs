@@ -244,6 +244,20 @@ async fn each_kind_of_security_event_writes_exactly_one_row() {
         );
     })
     .await;
+    once(&app, "framework_imported", async || {
+        let draft = include_str!("../frameworks/pdu-2023.toml")
+            .replacen("code = \"pdu-2023\"", "code = \"pdu-2030\"", 1)
+            .replacen("status = \"in_use\"", "status = \"draft\"", 1);
+        location(
+            &admin
+                .post_form(
+                    "/admin/frameworks",
+                    &[("file", draft.as_str()), ("action", "import")],
+                )
+                .await,
+        );
+    })
+    .await;
     let fay_browser = app.sign_in("fay@example.gov.uk").await;
     let mut token = String::new();
     once(&app, "token_created", async || {

@@ -9,6 +9,7 @@
 
 use sqlx::PgPool;
 
+use crate::audit::Actor;
 use crate::db;
 use crate::framework_file::{Definition, FileProblem, RatedFrom, Status, parse};
 
@@ -83,8 +84,8 @@ fn beyond_today(d: &Definition) -> Vec<FileProblem> {
     found
 }
 
-/// Reads, checks and stores a framework file.
-pub async fn import(pool: &PgPool, text: &str) -> Result<Imported, ImportRefusal> {
+/// Reads, checks and stores a framework file, with its security event.
+pub async fn import(pool: &PgPool, actor: &Actor, text: &str) -> Result<Imported, ImportRefusal> {
     let definition = parse(text).map_err(ImportRefusal::Problems)?;
     let beyond = beyond_today(&definition);
     if !beyond.is_empty() {
@@ -110,6 +111,7 @@ pub async fn import(pool: &PgPool, text: &str) -> Result<Imported, ImportRefusal
         }
     };
     let id = db::framework_store::insert(&mut tx, &definition).await?;
+    crate::security::framework_imported(&mut tx, actor, &definition.code, id, replaced).await?;
     tx.commit().await?;
     Ok(Imported {
         id,
@@ -142,7 +144,7 @@ pub async fn load_shipped(pool: &PgPool) -> Result<Vec<String>, String> {
             continue;
         }
         drop(conn);
-        import(pool, text)
+        import(pool, &Actor::system("start-up"), text)
             .await
             .map_err(|e| format!("{path} could not be loaded: {e}"))?;
         imported.push(code);

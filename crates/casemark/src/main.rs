@@ -213,7 +213,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 FrameworkCommand::Import { file } => {
                     let text = std::fs::read_to_string(&file)
                         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-                    match casemark::framework_import::import(&pool, &text).await {
+                    let cli = casemark::audit::Actor::system("command line");
+                    match casemark::framework_import::import(&pool, &cli, &text).await {
                         Ok(imported) => {
                             eprintln!(
                                 "casemark: {} framework {} (version id {})",

@@ -20,6 +20,7 @@ pub enum EventKind {
     SignInFailed,
     Lockout,
     PasswordChanged,
+    FrameworkImported,
 }
 
 impl EventKind {
@@ -35,6 +36,7 @@ impl EventKind {
         EventKind::SignInFailed,
         EventKind::Lockout,
         EventKind::PasswordChanged,
+        EventKind::FrameworkImported,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +52,7 @@ impl EventKind {
             EventKind::SignInFailed => "sign_in_failed",
             EventKind::Lockout => "lockout",
             EventKind::PasswordChanged => "password_changed",
+            EventKind::FrameworkImported => "framework_imported",
         }
     }
 
@@ -66,6 +69,7 @@ impl EventKind {
             EventKind::SignInFailed => "Failed sign-in",
             EventKind::Lockout => "Sign-in locked",
             EventKind::PasswordChanged => "Password changed",
+            EventKind::FrameworkImported => "Framework imported",
         }
     }
 
@@ -161,6 +165,26 @@ pub async fn record(
 
 /// A PDU added, by an administrator or by a lead naming a new one for an
 /// inspection.
+pub async fn framework_imported(
+    conn: &mut sqlx::PgConnection,
+    actor: &Actor,
+    code: &str,
+    id: i32,
+    replaced: bool,
+) -> Result<(), sqlx::Error> {
+    let event = NewSecurityEvent::by(EventKind::FrameworkImported, actor)
+        .subject(None, code)
+        .detail(format!(
+            "framework version {id}{}",
+            if replaced {
+                ", replacing the draft"
+            } else {
+                ""
+            }
+        ));
+    record(conn, event).await
+}
+
 pub async fn pdu_added(
     conn: &mut sqlx::PgConnection,
     actor: &Actor,

@@ -184,6 +184,9 @@ pub fn routes() -> Routes {
         .get("/admin/security-events", admin::security_events::page)
         .get("/admin/security-events.csv", admin::security_events::csv)
         .get("/admin/pdus", admin::pdus::pdus)
+        .get("/admin/frameworks", admin::frameworks::frameworks)
+        .post("/admin/frameworks", admin::frameworks::check_or_import)
+        .get("/admin/frameworks/{code}/file", admin::frameworks::download)
         .post("/admin/pdus", admin::pdus::add_pdu)
 }
 

@@ -1,6 +1,7 @@
 //! Pages under `/admin`: administrators manage people and places; they do
 //! not mark.
 
+pub mod frameworks;
 pub mod pdus;
 pub mod security_events;
 pub mod users;
