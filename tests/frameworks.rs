@@ -255,3 +255,125 @@ async fn a_shipped_framework_missing_from_the_database_is_loaded_from_its_file()
     );
     assert_eq!(export(&app, "pdu-2023").await, SHIPPED);
 }
+
+#[tokio::test]
+async fn an_inspection_under_another_framework_scores_only_its_scored_standards() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    let actor = casemark::audit::Actor::system("tests");
+    // The PDU framework with Reviewing rated but not scored: 18 points.
+    let unscored = copy_of_pdu("pdu-review-unscored", "in_use")
+        .replacen(
+            "name = \"Reviewing\"\nstatement = \"Reviewing of progress is well-informed, analytical and personalised, involving actively the person on probation.\"\nrated_from = \"cases\"\nscored = true",
+            "name = \"Reviewing\"\nstatement = \"Reviewing of progress is well-informed, analytical and personalised, involving actively the person on probation.\"\nrated_from = \"cases\"\nscored = false",
+            1,
+        )
+        .replacen("max_score = 21", "max_score = 18", 1);
+    assert!(unscored.contains("scored = false"));
+    casemark::framework_import::import(&app.pool, &actor, &unscored)
+        .await
+        .expect("imported");
+    casemark::framework_import::import(&app.pool, &actor, &copy_of_pdu("pdu-draft", "draft"))
+        .await
+        .expect("imported");
+    let lead = app
+        .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
+        .await;
+    let create = |framework: &str| json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": framework});
+    for (framework, message) in [
+        ("nope", "There is no framework nope"),
+        ("pdu-draft", "Framework pdu-draft is draft"),
+    ] {
+        let refused = lead
+            .server
+            .post("/api/v1/inspections")
+            .json(&create(framework))
+            .await;
+        refused.assert_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        let body = refused.json::<Value>();
+        assert_eq!(body["errors"][0]["field"], json!("framework"));
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(message)),
+            "{body}"
+        );
+    }
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&create("pdu-review-unscored"))
+        .await;
+    created.assert_status(axum::http::StatusCode::CREATED);
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let case = crate::support::add_case(&lead.server, id, "C1", "licence").await;
+    // Every key question Yes: every case standard Outstanding.
+    let all_yes: serde_json::Map<String, Value> = crate::support::KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
+    lead.server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": all_yes, "complete": true}))
+        .await
+        .assert_status_ok();
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/domain-one"))
+        .json(&json!({"1.1": "good", "1.2": "good", "1.3": "good"}))
+        .await
+        .assert_status_ok();
+    let ratings = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    // 3 × Good (6) + 3 × Outstanding (9) = 15 of 18; Reviewing is rated
+    // Outstanding but adds nothing. 15 is Good overall (11–17).
+    assert_eq!(
+        (
+            ratings["score"].clone(),
+            ratings["max_score"].clone(),
+            ratings["overall"].clone()
+        ),
+        (json!(15), json!(18), json!("good"))
+    );
+    let reviewing = ratings["standards"]
+        .as_array()
+        .expect("standards")
+        .iter()
+        .find(|s| s["code"] == "2.4")
+        .cloned()
+        .expect("2.4");
+    assert_eq!(
+        (
+            reviewing["rating"].clone(),
+            reviewing["scored"].clone(),
+            reviewing["rated_from"].clone(),
+            reviewing["domain"].clone()
+        ),
+        (json!("outstanding"), json!(false), json!("cases"), json!(2))
+    );
+    let leadership = &ratings["standards"][0];
+    assert_eq!(
+        (
+            leadership["rated_from"].clone(),
+            leadership["scored"].clone(),
+            leadership["domain"].clone()
+        ),
+        (json!("evidence"), json!(true), json!(1))
+    );
+    assert_eq!(ratings["score_range"], json!({"worst": 15, "best": 15}));
+    assert_eq!(reviewing["score"], json!(null), "adds nothing");
+    let dashboard = app
+        .sign_in("lead@example.gov.uk")
+        .await
+        .get(&format!("/inspections/{id}/ratings"))
+        .await
+        .text();
+    assert!(dashboard.contains("Score: 15 out of 18") && dashboard.contains("Not scored"));
+}

@@ -71,6 +71,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
             fieldwork_start: date(2024, 4, 15)?,
             sample_week_1: Some(date(2023, 10, 2)?),
             sample_week_2: Some(date(2023, 10, 9)?),
+            framework: None,
         },
     )
     .await

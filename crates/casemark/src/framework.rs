@@ -32,6 +32,11 @@ pub struct Standard {
     pub domain: i16,
     pub name: String,
     pub statement: String,
+    /// Whether it is marked on cases or judged from evidence.
+    pub rated_from: crate::framework_file::RatedFrom,
+    /// Whether its rating counts towards the score (a rated but unscored
+    /// standard is shown, never added).
+    pub scored: bool,
     /// Empty for domain one, whose ratings are judged, not computed.
     pub key_questions: Vec<KeyQuestion>,
     /// Empty for domain two.
@@ -72,6 +77,17 @@ pub struct OutcomeQuestion {
 }
 
 impl Framework {
+    /// The ratings (one per standard, in framework order) that count
+    /// towards the score: those of scored standards.
+    pub fn scored<T: Copy>(&self, per_standard: &[T]) -> Vec<T> {
+        self.standards
+            .iter()
+            .zip(per_standard)
+            .filter(|(s, _)| s.scored)
+            .map(|(_, r)| *r)
+            .collect()
+    }
+
     pub fn domain_one(&self) -> impl Iterator<Item = &Standard> {
         self.standards.iter().filter(|s| s.domain == 1)
     }

@@ -68,12 +68,6 @@ fn beyond_today(d: &Definition) -> Vec<FileProblem> {
                 ),
             ));
         }
-        if !s.scored {
-            found.push(problem(
-                format!("standards[{i}].scored"),
-                format!("Standard {} is not scored", s.code),
-            ));
-        }
     }
     if !d.question_sets.is_empty() {
         found.push(problem(

@@ -37,6 +37,9 @@ pub struct StandardResult {
     pub code: String,
     pub name: String,
     pub domain: i16,
+    pub rated_from: crate::framework_file::RatedFrom,
+    /// Counts towards the score (a rated but unscored standard is shown only).
+    pub scored: bool,
     /// The rating the score uses: for domain one, the lead's confirmed one.
     pub rating: Option<Rating>,
     /// Domain one: the rating its key-question judgements propose.
@@ -49,8 +52,10 @@ pub struct StandardResult {
 }
 
 impl StandardResult {
+    /// The points it adds to the score: none while unrated, and none ever
+    /// for a standard that is rated but not scored.
     pub fn score(&self) -> Option<u8> {
-        self.rating.map(Rating::score)
+        self.rating.filter(|_| self.scored).map(Rating::score)
     }
 
     /// A domain one proposal awaiting the lead's confirmation: shown, but
@@ -119,6 +124,8 @@ pub fn rate(
                 code: standard.code.clone(),
                 name: standard.name.clone(),
                 domain: 1,
+                rated_from: standard.rated_from,
+                scored: standard.scored,
                 rating: domain_one.get(&standard.id).and_then(|d| d.rating),
                 proposal: crate::domain_one::proposal(standard, judgements),
                 driving_key_question: None,
@@ -175,6 +182,8 @@ pub fn rate(
             code: standard.code.clone(),
             name: standard.name.clone(),
             domain: 2,
+            rated_from: standard.rated_from,
+            scored: standard.scored,
             rating: outlook.rating,
             proposal: None,
             driving_key_question: outlook
@@ -184,16 +193,25 @@ pub fn rate(
             key_questions: results,
         });
     }
-    let ratings: Vec<Option<Rating>> = standards.iter().map(|s| s.rating).collect();
+    // Only scored standards add up; a rated but unscored one is shown only.
+    let ratings: Vec<Option<Rating>> = standards
+        .iter()
+        .filter(|s| s.scored)
+        .map(|s| s.rating)
+        .collect();
     let total = composite(&framework.bands, &ratings);
-    let ranges: Vec<Option<Range<Rating>>> = standards.iter().map(StandardResult::range).collect();
+    let ranges: Vec<Option<Range<Rating>>> = standards
+        .iter()
+        .filter(|s| s.scored)
+        .map(StandardResult::range)
+        .collect();
     InspectionRatings {
         composite_range: composite_range(&framework.bands, &ranges),
         cases_total,
         cases_complete,
         provisional: is_provisional(cases_complete, cases_total),
         score: total.map(|t| t.score),
-        max_score: total.map_or(Rating::MAX_SCORE * standards.len() as u8, |t| t.max_score),
+        max_score: total.map_or(Rating::MAX_SCORE * ratings.len() as u8, |t| t.max_score),
         overall: total.map(|t| t.overall),
         standards,
     }
@@ -232,7 +250,7 @@ pub struct Summary {
 
 impl Summary {
     fn new(framework: &Framework, standards: Vec<Option<Rating>>, inspection: &Inspection) -> Self {
-        let total = composite(&framework.bands, &standards);
+        let total = composite(&framework.bands, &framework.scored(&standards));
         Summary {
             standards,
             score: total.map(|t| t.score),
@@ -293,7 +311,8 @@ pub async fn summaries(
             );
             let ratings: Vec<Option<Rating>> = rated.standards.iter().map(|s| s.rating).collect();
             if let Some(&version) = version.get(&i.id) {
-                let total = composite(&framework_of[&i.framework_version_id].bands, &ratings);
+                let framework = &framework_of[&i.framework_version_id];
+                let total = composite(&framework.bands, &framework.scored(&ratings));
                 db::ratings::store_ratings(
                     &mut *conn,
                     i.id,

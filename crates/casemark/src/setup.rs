@@ -26,6 +26,8 @@ pub struct InspectionRequest {
     pub fieldwork_start: NaiveDate,
     pub sample_week_1: Option<NaiveDate>,
     pub sample_week_2: Option<NaiveDate>,
+    /// The framework's code; `None` for the current PDU framework.
+    pub framework: Option<String>,
 }
 
 /// Checks the sample weeks against the fieldwork date: both come months
@@ -66,7 +68,7 @@ pub fn check_dates(
 }
 
 /// Creates the inspection (and the PDU if new) in one transaction, under
-/// the current framework version.
+/// the framework asked for (a version in use) or the current one.
 /// The creator becomes the inspection's lead.
 pub async fn create_inspection(
     pool: &PgPool,
@@ -82,6 +84,30 @@ pub async fn create_inspection(
         request.sample_week_2,
     );
     let mut tx = pool.begin().await?;
+    let framework_version_id = match &request.framework {
+        None => Some(db::framework::current_id(&mut tx).await?),
+        Some(code) => match db::framework::status_of(&mut tx, code.trim()).await? {
+            Some((id, status)) if status == "in_use" => Some(id),
+            Some((_, status)) => {
+                problems.push(Problem::new(
+                    Field::Named("framework"),
+                    format!(
+                        "Framework {} is {}: inspections use a framework in use",
+                        code.trim(),
+                        status.replace('_', " ")
+                    ),
+                ));
+                None
+            }
+            None => {
+                problems.push(Problem::new(
+                    Field::Named("framework"),
+                    format!("There is no framework {}", code.trim()),
+                ));
+                None
+            }
+        },
+    };
     let pdu_id = match &request.pdu {
         PduChoice::Existing(id) => match db::places::pdu(&mut tx, *id).await? {
             Some(pdu) if pdu.region_id == request.region_id => Some(pdu.id),
@@ -111,10 +137,12 @@ pub async fn create_inspection(
             }
         }
     };
-    let Some(pdu_id) = pdu_id.filter(|_| problems.is_empty()) else {
+    let (Some(pdu_id), Some(framework_version_id)) = (pdu_id, framework_version_id) else {
         return Err(Refusal::Invalid(problems));
     };
-    let framework_version_id = db::framework::current_id(&mut tx).await?;
+    if !problems.is_empty() {
+        return Err(Refusal::Invalid(problems));
+    }
     let id = db::inspections::create(
         &mut tx,
         &NewInspection {

@@ -129,7 +129,10 @@ fn ratings_sheet(
         match standard.rating {
             Some(rating) => {
                 sheet.write_string(row, 2, rating.label())?;
-                sheet.write_number(row, 3, rating.score())?;
+                match standard.score() {
+                    Some(score) => sheet.write_number(row, 3, score)?,
+                    None => sheet.write_string(row, 3, "Not scored")?,
+                };
             }
             None => match standard.provisional_proposal() {
                 Some(proposed) => {

@@ -27,6 +27,8 @@ pub struct NewInspectionBody {
     fieldwork_start: Option<String>,
     sample_week_1: Option<String>,
     sample_week_2: Option<String>,
+    /// A framework's code (default: the current PDU framework).
+    framework: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +111,7 @@ pub async fn create(
         fieldwork_start,
         sample_week_1,
         sample_week_2,
+        framework: body.framework.clone(),
     };
     match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
         Ok(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
@@ -228,6 +231,11 @@ pub struct StandardOutlookJson {
 pub struct StandardJson {
     code: String,
     name: String,
+    domain: i16,
+    /// "cases" or "evidence".
+    rated_from: &'static str,
+    /// Whether it counts towards the score.
+    scored: bool,
     rating: Option<Rating>,
     score: Option<u8>,
     /// Domain one only: whether `rating` is the lead's confirmation (false
@@ -317,6 +325,9 @@ impl From<InspectionRatings> for RatingsJson {
                     proposal: s.proposal.map(ProposalJson::from),
                     code: s.code,
                     name: s.name,
+                    domain: s.domain,
+                    rated_from: s.rated_from.code(),
+                    scored: s.scored,
                     rating: s.rating,
                     driving_key_question: s.driving_key_question,
                     outlook: s.outlook.map(|o| StandardOutlookJson {

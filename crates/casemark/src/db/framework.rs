@@ -37,6 +37,8 @@ struct StandardRow {
     domain: i16,
     name: String,
     statement: String,
+    rated_from: String,
+    scored: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -66,7 +68,7 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
     .fetch_one(&mut *conn)
     .await?;
     let standards: Vec<StandardRow> = sqlx::query_as(
-        "select id, code, domain, name, statement from standard
+        "select id, code, domain, name, statement, rated_from, scored from standard
          where framework_version_id = $1 order by position",
     )
     .bind(id)
@@ -128,12 +130,20 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
                     .collect(),
             });
         }
+        let rated_from =
+            crate::framework_file::RatedFrom::parse(&s.rated_from).ok_or_else(|| {
+                sqlx::Error::Decode(
+                    format!("rated_from '{}' of standard {}", s.rated_from, s.code).into(),
+                )
+            })?;
         built.push(Standard {
             id: s.id,
             code: s.code,
             domain: s.domain,
             name: s.name,
             statement: s.statement,
+            rated_from,
+            scored: s.scored,
             key_questions: kqs,
             domain_one_questions: domain_one_questions
                 .iter()
@@ -244,12 +254,6 @@ pub async fn definition(
     .bind(facts.id)
     .fetch_all(&mut *conn)
     .await?;
-    let standards: Vec<(String, String, bool)> = sqlx::query_as(
-        "select code, rated_from, scored from standard where framework_version_id = $1",
-    )
-    .bind(facts.id)
-    .fetch_all(&mut *conn)
-    .await?;
     let provisional: Vec<String> = sqlx::query_scalar(
         "select code from key_question where framework_version_id = $1 and provisional",
     )
@@ -264,14 +268,7 @@ pub async fn definition(
     };
     let mut built = Vec::with_capacity(framework.standards.len());
     for s in &framework.standards {
-        let (rated_from, scored) = standards
-            .iter()
-            .find(|(c, _, _)| *c == s.code)
-            .map(|(_, r, scored)| (r.as_str(), *scored))
-            .unwrap_or(("cases", true));
-        let rated_from =
-            file::RatedFrom::parse(rated_from).ok_or_else(|| decode("rated_from", rated_from))?;
-        let key_questions = match rated_from {
+        let key_questions = match s.rated_from {
             file::RatedFrom::Cases => s
                 .key_questions
                 .iter()
@@ -309,8 +306,8 @@ pub async fn definition(
             domain: u32::try_from(s.domain).unwrap_or_default(),
             name: s.name.clone(),
             statement: s.statement.clone(),
-            rated_from,
-            scored,
+            rated_from: s.rated_from,
+            scored: s.scored,
             key_questions,
         });
     }
@@ -355,5 +352,16 @@ pub async fn exists(conn: &mut PgConnection, code: &str) -> Result<bool, sqlx::E
     sqlx::query_scalar("select exists (select 1 from framework_version where code = $1)")
         .bind(code)
         .fetch_one(conn)
+        .await
+}
+
+/// A version's id and status, by code.
+pub async fn status_of(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<(i32, String)>, sqlx::Error> {
+    sqlx::query_as("select id, status from framework_version where code = $1")
+        .bind(code)
+        .fetch_optional(conn)
         .await
 }

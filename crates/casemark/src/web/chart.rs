@@ -185,6 +185,8 @@ mod tests {
             code: "2.1".to_owned(),
             name: "Assessment".to_owned(),
             domain: 2,
+            rated_from: crate::framework_file::RatedFrom::Cases,
+            scored: true,
             rating: None,
             proposal: None,
             driving_key_question: None,

@@ -216,6 +216,7 @@ pub async fn create(
             fieldwork_start,
             sample_week_1: week_1,
             sample_week_2: week_2,
+            framework: None,
         };
         match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
             Ok(id) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
