@@ -3,6 +3,9 @@ alter table security_event add constraint security_event_kind_check
     check (kind in ('user_created', 'role_changed', 'user_deactivated', 'user_reactivated',
                     'pdu_added', 'token_created', 'token_revoked', 'signed_in',
                     'sign_in_failed', 'lockout', 'password_changed'));
+alter table key_question drop constraint key_question_area_fkey;
+alter table key_question add constraint key_question_area_check
+    check (area in ('engagement', 'desistance', 'safety'));
 alter table key_question drop column provisional;
 alter table standard drop column scored, drop column rated_from;
 drop table framework_area;

@@ -56,3 +56,9 @@ alter table security_event add constraint security_event_kind_check
     check (kind in ('user_created', 'role_changed', 'user_deactivated', 'user_reactivated',
                     'pdu_added', 'token_created', 'token_revoked', 'signed_in',
                     'sign_in_failed', 'lockout', 'password_changed', 'framework_imported'));
+
+-- A key question's area is one of its framework's areas, not one of three
+-- fixed names.
+alter table key_question drop constraint key_question_area_check;
+alter table key_question add constraint key_question_area_fkey
+    foreign key (framework_version_id, area) references framework_area (framework_version_id, code);

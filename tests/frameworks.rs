@@ -198,9 +198,18 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
 
     // A file of a shape the schema cannot hold yet, or a malformed one, is
     // refused with its reasons and writes nothing.
+    // (Reviewing in a third domain: the pages know two.)
     let youthful = copy_of_pdu("youth-2018", "draft")
-        .replacen("code = \"safety\"", "code = \"wellbeing\"", 1)
-        .replace("area = \"safety\"", "area = \"wellbeing\"");
+        .replacen(
+            "[[standards]]",
+            "[[domains]]\nnumber = 3\nname = \"Out-of-court disposals\"\n\n[[standards]]",
+            1,
+        )
+        .replacen(
+            "code = \"2.4\"\ndomain = 2",
+            "code = \"2.4\"\ndomain = 3",
+            1,
+        );
     match import(
         &app.pool,
         &casemark::audit::Actor::system("tests"),
@@ -376,4 +385,56 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
         .await
         .text();
     assert!(dashboard.contains("Score: 15 out of 18") && dashboard.contains("Not scored"));
+}
+
+#[tokio::test]
+async fn a_framework_names_its_own_areas() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    // The PDU framework with its third area called wellbeing.
+    let renamed = copy_of_pdu("pdu-wellbeing", "in_use")
+        .replacen(
+            "code = \"safety\"\nname = \"Keeping other people safe\"",
+            "code = \"wellbeing\"\nname = \"The child's safety and wellbeing\"",
+            1,
+        )
+        .replace("area = \"safety\"", "area = \"wellbeing\"");
+    casemark::framework_import::import(
+        &app.pool,
+        &casemark::audit::Actor::system("tests"),
+        &renamed,
+    )
+    .await
+    .expect("imported");
+    assert_eq!(export(&app, "pdu-wellbeing").await, renamed);
+    let lead = app
+        .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
+        .await;
+    let id = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": "pdu-wellbeing"}))
+        .await
+        .json::<Value>()["id"]
+        .as_i64()
+        .expect("id");
+    let ratings = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    assert_eq!(
+        ratings["standards"][3]["key_questions"][2]["area"],
+        json!("wellbeing")
+    );
+    let dashboard = app
+        .sign_in("lead@example.gov.uk")
+        .await
+        .get(&format!("/inspections/{id}/ratings"))
+        .await
+        .text();
+    assert!(
+        dashboard.contains("2.1.3 The child&#39;s safety and wellbeing"),
+        "the area's own name"
+    );
 }

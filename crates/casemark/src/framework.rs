@@ -12,7 +12,6 @@ use casemark_rules::Bands;
 use sqlx::PgConnection;
 
 use crate::db;
-use crate::vocab::Area;
 
 #[derive(Debug)]
 pub struct Framework {
@@ -51,6 +50,34 @@ pub struct DomainOneQuestion {
     pub text: String,
     /// Ids of the case prompts whose figures bear on it, in order.
     pub case_prompts: Vec<i32>,
+}
+
+/// One of the framework's areas of practice (for the PDU framework:
+/// engagement, desistance, keeping other people safe), which every key
+/// question marked on cases belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    code: String,
+    name: String,
+}
+
+impl Area {
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Area {
+            code: code.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The code files and the API use ("safety").
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The name people read ("Keeping other people safe").
+    pub fn label(&self) -> &str {
+        &self.name
+    }
 }
 
 #[derive(Debug)]

@@ -32,10 +32,6 @@ pub struct Imported {
     pub replaced: bool,
 }
 
-/// The areas the database can hold today, and the two domains the pages
-/// know: domain 1 judged from evidence, domain 2 marked on cases.
-const AREAS_HELD: [&str; 3] = ["engagement", "desistance", "safety"];
-
 /// What the file asks for that the schema cannot hold yet.
 fn beyond_today(d: &Definition) -> Vec<FileProblem> {
     let problem = |field: String, message: String| FileProblem {
@@ -44,14 +40,7 @@ fn beyond_today(d: &Definition) -> Vec<FileProblem> {
         message: format!("{message} (casemark cannot hold this yet: issue 18, part 2)"),
     };
     let mut found = Vec::new();
-    for (i, area) in d.areas.iter().enumerate() {
-        if !AREAS_HELD.contains(&area.code.as_str()) {
-            found.push(problem(
-                format!("areas[{i}].code"),
-                format!("Area {} is not engagement, desistance or safety", area.code),
-            ));
-        }
-    }
+    // The pages know two domains: 1 judged from evidence, 2 marked on cases.
     for (i, s) in d.standards.iter().enumerate() {
         let expected = match s.rated_from {
             RatedFrom::Evidence => 1,

@@ -15,8 +15,8 @@ use crate::db;
 use crate::db::inspections::Inspection;
 use crate::db::ratings::{DomainOne, Tallies};
 use crate::domain_one::Judgements;
+use crate::framework::Area;
 use crate::framework::{Framework, FrameworkCache};
-use crate::vocab::Area;
 
 #[derive(Debug, Clone)]
 pub struct InspectionRatings {
@@ -161,7 +161,7 @@ pub fn rate(
             .enumerate()
             .map(|(index, (kq, input))| KeyQuestionResult {
                 code: kq.code.clone(),
-                area: kq.area,
+                area: kq.area.clone(),
                 text: kq.text.clone(),
                 counts: input.counts,
                 percent: input.counts.percent(),

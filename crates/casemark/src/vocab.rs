@@ -176,15 +176,6 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The three areas of practice that each domain two standard asks about.
-    Area, "area" {
-        Engagement = "engagement", "Engagement";
-        Desistance = "desistance", "Desistance";
-        Safety = "safety", "Keeping other people safe" | "keeping other people safe";
-    }
-}
-
-vocabulary! {
     /// A user's default role: what they may do outside any inspection.
     UserRole, "role" {
         Administrator = "administrator", "Administrator" | "admin";

@@ -16,7 +16,7 @@ use crate::db::inspections::Inspection;
 use crate::extract::Id;
 use crate::ratings::InspectionRatings;
 use crate::setup::{InspectionRequest, PduChoice};
-use crate::vocab::{Area, InspectionStatus};
+use crate::vocab::InspectionStatus;
 use crate::{AppState, db, ratings};
 
 #[derive(Debug, Deserialize)]
@@ -274,7 +274,8 @@ impl From<Proposal> for ProposalJson {
 #[derive(Debug, Serialize)]
 pub struct KeyQuestionJson {
     code: String,
-    area: Area,
+    /// The area's code ("safety").
+    area: String,
     yes: u32,
     no: u32,
     na: u32,
@@ -342,7 +343,7 @@ impl From<InspectionRatings> for RatingsJson {
                         .into_iter()
                         .map(|kq| KeyQuestionJson {
                             code: kq.code,
-                            area: kq.area,
+                            area: kq.area.code().to_owned(),
                             yes: kq.counts.yes,
                             no: kq.counts.no,
                             na: kq.counts.na,

@@ -4,9 +4,8 @@ use casemark_rules::{Bands, Thresholds};
 use sqlx::PgConnection;
 
 use crate::framework::{
-    DomainOneQuestion, Framework, KeyQuestion, OutcomeQuestion, Prompt, Standard,
+    Area, DomainOneQuestion, Framework, KeyQuestion, OutcomeQuestion, Prompt, Standard,
 };
-use crate::vocab::from_db;
 
 /// The framework new inspections are created under.
 pub const CURRENT_FRAMEWORK_CODE: &str = "pdu-2023";
@@ -109,6 +108,20 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let areas: Vec<(String, String)> =
+        sqlx::query_as("select code, name from framework_area where framework_version_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let area = |code: &str| {
+        areas
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(c, name)| Area::new(c.as_str(), name.as_str()))
+            .ok_or_else(|| {
+                sqlx::Error::Decode(format!("area '{code}' of framework version {id}").into())
+            })
+    };
 
     let mut built = Vec::with_capacity(standards.len());
     for s in standards {
@@ -117,7 +130,7 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
             kqs.push(KeyQuestion {
                 id: kq.id,
                 code: kq.code.clone(),
-                area: from_db(&kq.area)?,
+                area: area(&kq.area)?,
                 text: kq.text.clone(),
                 prompts: prompts
                     .iter()

@@ -50,7 +50,7 @@ pub struct Row {
     /// "2.1.1: 59%"
     pub label: String,
     /// The key question's area, under its code.
-    pub area: &'static str,
+    pub area: String,
     pub label_y: f64,
     pub area_y: f64,
     pub driving: bool,
@@ -100,7 +100,7 @@ pub fn band_chart(standard: &StandardResult, thresholds: &Thresholds) -> BandCha
                     Some(p) => format!("{}: {p}%", kq.code),
                     None => format!("{}: not judged", kq.code),
                 },
-                area: kq.area.label(),
+                area: kq.area.label().to_owned(),
                 label_y: middle - 3.0,
                 area_y: middle + 13.0,
                 driving: kq.driving,
@@ -162,14 +162,14 @@ pub fn band_chart(standard: &StandardResult, thresholds: &Thresholds) -> BandCha
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Area;
     use crate::ratings::KeyQuestionResult;
-    use crate::vocab::Area;
     use casemark_rules::{Bands, Counts, key_question_outlook};
 
     fn kq(code: &str, counts: Counts, unjudged: u32, driving: bool) -> KeyQuestionResult {
         KeyQuestionResult {
             code: code.to_owned(),
-            area: Area::Engagement,
+            area: Area::new("engagement", "Engagement"),
             text: String::new(),
             counts,
             percent: counts.percent(),

@@ -28,7 +28,7 @@ use crate::{AppState, access, db};
 pub struct KeyQuestionView {
     code: String,
     dom: String,
-    area: &'static str,
+    area: String,
     text: String,
     answer: String,
     rationale: String,
@@ -154,7 +154,7 @@ async fn second_marking_page(
                     KeyQuestionView {
                         code: kq.code.clone(),
                         dom: dom_id(&kq.code),
-                        area: kq.area.label(),
+                        area: kq.area.label().to_owned(),
                         text: kq.text.clone(),
                         answer: given
                             .and_then(|g| g.answer.clone())

@@ -49,7 +49,7 @@ pub struct PromptView {
 pub struct KeyQuestionView {
     code: String,
     dom: String,
-    area: &'static str,
+    area: String,
     text: String,
     answer: String,
     rationale: String,
@@ -107,7 +107,7 @@ fn standard_page(
             KeyQuestionView {
                 code: kq.code.clone(),
                 dom: dom_id(&kq.code),
-                area: kq.area.label(),
+                area: kq.area.label().to_owned(),
                 text: kq.text.clone(),
                 answer: typed
                     .and_then(|t| t.answer.clone())
