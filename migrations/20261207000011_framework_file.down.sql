@@ -1,3 +1,16 @@
+alter table domain_one_rating drop column rated_from;
+alter table domain_one_rating
+    add column domain smallint not null default 1 check (domain = 1),
+    add foreign key (standard_id, framework_version_id, domain)
+        references standard (id, framework_version_id, domain);
+alter table domain_one_question drop column rated_from;
+alter table domain_one_question
+    add column domain smallint not null default 1 check (domain = 1),
+    add foreign key (standard_id, framework_version_id, domain)
+        references standard (id, framework_version_id, domain);
+alter table standard drop constraint standard_rated_from_key;
+alter table standard drop constraint standard_domain_check;
+alter table standard add constraint standard_domain_check check (domain in (1, 2));
 alter table security_event drop constraint security_event_kind_check;
 alter table security_event add constraint security_event_kind_check
     check (kind in ('user_created', 'role_changed', 'user_deactivated', 'user_reactivated',

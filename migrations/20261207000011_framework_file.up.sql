@@ -62,3 +62,21 @@ alter table security_event add constraint security_event_kind_check
 alter table key_question drop constraint key_question_area_check;
 alter table key_question add constraint key_question_area_fkey
     foreign key (framework_version_id, area) references framework_area (framework_version_id, code);
+
+-- Standards in any number of domains. Domain one's tables held standards of
+-- domain 1 by a constant column and a foreign key; what they hold is a
+-- standard judged from evidence, in whatever domain, so the key becomes
+-- rated_from.
+alter table standard drop constraint standard_domain_check;
+alter table standard add constraint standard_domain_check check (domain >= 1);
+alter table standard add constraint standard_rated_from_key unique (id, framework_version_id, rated_from);
+alter table domain_one_question drop column domain;
+alter table domain_one_question
+    add column rated_from text not null default 'evidence' check (rated_from = 'evidence'),
+    add constraint domain_one_question_standard_fkey foreign key (standard_id, framework_version_id, rated_from)
+        references standard (id, framework_version_id, rated_from);
+alter table domain_one_rating drop column domain;
+alter table domain_one_rating
+    add column rated_from text not null default 'evidence' check (rated_from = 'evidence'),
+    add constraint domain_one_rating_standard_fkey foreign key (standard_id, framework_version_id, rated_from)
+        references standard (id, framework_version_id, rated_from);

@@ -198,18 +198,11 @@ async fn an_imported_file_exports_as_it_was_and_only_a_draft_can_be_replaced() {
 
     // A file of a shape the schema cannot hold yet, or a malformed one, is
     // refused with its reasons and writes nothing.
-    // (Reviewing in a third domain: the pages know two.)
-    let youthful = copy_of_pdu("youth-2018", "draft")
-        .replacen(
-            "[[standards]]",
-            "[[domains]]\nnumber = 3\nname = \"Out-of-court disposals\"\n\n[[standards]]",
-            1,
-        )
-        .replacen(
-            "code = \"2.4\"\ndomain = 2",
-            "code = \"2.4\"\ndomain = 3",
-            1,
-        );
+    // (Question sets are not stored yet.)
+    let youthful = format!(
+        "{}\n[[question_sets]]\ncode = \"core\"\nname = \"Core\"\n",
+        copy_of_pdu("youth-2018", "draft")
+    );
     match import(
         &app.pool,
         &casemark::audit::Actor::system("tests"),
@@ -437,4 +430,96 @@ async fn a_framework_names_its_own_areas() {
         dashboard.contains("2.1.3 The child&#39;s safety and wellbeing"),
         "the area's own name"
     );
+}
+
+#[tokio::test]
+async fn standards_may_sit_in_any_domain() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    // Services (judged from evidence) and Reviewing (marked on cases) in a
+    // third domain.
+    let three = copy_of_pdu("pdu-three-domains", "in_use")
+        .replacen(
+            "[[standards]]",
+            "[[domains]]\nnumber = 3\nname = \"Third domain\"\n\n[[standards]]",
+            1,
+        )
+        .replacen(
+            "code = \"1.3\"\ndomain = 1",
+            "code = \"1.3\"\ndomain = 3",
+            1,
+        )
+        .replacen(
+            "code = \"2.4\"\ndomain = 2",
+            "code = \"2.4\"\ndomain = 3",
+            1,
+        );
+    assert!(
+        three.contains("code = \"2.4\"\ndomain = 3")
+            && three.contains("code = \"1.3\"\ndomain = 3")
+    );
+    casemark::framework_import::import(&app.pool, &casemark::audit::Actor::system("tests"), &three)
+        .await
+        .expect("imported");
+    assert_eq!(export(&app, "pdu-three-domains").await, three);
+    let lead = app
+        .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
+        .await;
+    let id = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": "pdu-three-domains"}))
+        .await
+        .json::<Value>()["id"]
+        .as_i64()
+        .expect("id");
+    // Every evidence standard is confirmed by its code, whatever its domain.
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/domain-one"))
+        .json(&json!({"1.1": "good", "1.2": "good", "1.3": "requires_improvement"}))
+        .await
+        .assert_status_ok();
+    let ratings = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    let standard = |code: &str| {
+        ratings["standards"]
+            .as_array()
+            .expect("standards")
+            .iter()
+            .find(|s| s["code"] == code)
+            .cloned()
+            .expect("standard")
+    };
+    let services = standard("1.3");
+    assert_eq!(
+        (
+            services["domain"].clone(),
+            services["rated_from"].clone(),
+            services["confirmed"].clone(),
+            services["rating"].clone()
+        ),
+        (
+            json!(3),
+            json!("evidence"),
+            json!(true),
+            json!("requires_improvement")
+        )
+    );
+    let reviewing = standard("2.4");
+    assert_eq!(
+        (reviewing["domain"].clone(), reviewing["rated_from"].clone()),
+        (json!(3), json!("cases"))
+    );
+    assert_eq!(reviewing["key_questions"].as_array().map(Vec::len), Some(3));
+    // The domain one page lists every evidence standard.
+    let page = app
+        .sign_in("lead@example.gov.uk")
+        .await
+        .get(&format!("/inspections/{id}/domain-one"))
+        .await
+        .text();
+    assert!(page.contains("1.3") && page.contains("Services"));
 }

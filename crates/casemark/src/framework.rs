@@ -12,6 +12,7 @@ use casemark_rules::Bands;
 use sqlx::PgConnection;
 
 use crate::db;
+use crate::framework_file::RatedFrom;
 
 #[derive(Debug)]
 pub struct Framework {
@@ -115,12 +116,20 @@ impl Framework {
             .collect()
     }
 
+    /// The standards judged from evidence: "domain one" in the PDU
+    /// framework, whose pages and services carry that name; in another
+    /// framework they may sit in any domain.
     pub fn domain_one(&self) -> impl Iterator<Item = &Standard> {
-        self.standards.iter().filter(|s| s.domain == 1)
+        self.standards
+            .iter()
+            .filter(|s| s.rated_from == RatedFrom::Evidence)
     }
 
+    /// The standards marked on cases ("domain two" in the PDU framework).
     pub fn domain_two(&self) -> impl Iterator<Item = &Standard> {
-        self.standards.iter().filter(|s| s.domain == 2)
+        self.standards
+            .iter()
+            .filter(|s| s.rated_from == RatedFrom::Cases)
     }
 
     pub fn standard(&self, code: &str) -> Option<&Standard> {

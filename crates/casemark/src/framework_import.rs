@@ -3,15 +3,14 @@
 //!
 //! A version that exists is replaced only while it is an unused draft; a
 //! version in use stays frozen (and a trigger would refuse the change
-//! anyway). Until the schema is generalised (issue 18, part 2) a file must
-//! also fit the shape casemark can hold today; what does not fit is
-//! refused with the reason, never half-written.
+//! anyway). Question sets are not stored yet (issue 18, part 2): a file
+//! with them is refused with the reason, never half-written.
 
 use sqlx::PgPool;
 
 use crate::audit::Actor;
 use crate::db;
-use crate::framework_file::{Definition, FileProblem, RatedFrom, Status, parse};
+use crate::framework_file::{Definition, FileProblem, Status, parse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportRefusal {
@@ -32,39 +31,18 @@ pub struct Imported {
     pub replaced: bool,
 }
 
-/// What the file asks for that the schema cannot hold yet.
+/// What the file asks for that casemark cannot hold yet: question sets.
 fn beyond_today(d: &Definition) -> Vec<FileProblem> {
-    let problem = |field: String, message: String| FileProblem {
+    if d.question_sets.is_empty() {
+        return Vec::new();
+    }
+    vec![FileProblem {
         line: 0,
-        field,
-        message: format!("{message} (casemark cannot hold this yet: issue 18, part 2)"),
-    };
-    let mut found = Vec::new();
-    // The pages know two domains: 1 judged from evidence, 2 marked on cases.
-    for (i, s) in d.standards.iter().enumerate() {
-        let expected = match s.rated_from {
-            RatedFrom::Evidence => 1,
-            RatedFrom::Cases => 2,
-        };
-        if s.domain != expected {
-            found.push(problem(
-                format!("standards[{i}].domain"),
-                format!(
-                    "Standard {} is rated from {} in domain {}: today evidence standards are domain 1 and case standards domain 2",
-                    s.code,
-                    s.rated_from.code(),
-                    s.domain
-                ),
-            ));
-        }
-    }
-    if !d.question_sets.is_empty() {
-        found.push(problem(
-            "question_sets".into(),
-            "Question sets are not stored yet".into(),
-        ));
-    }
-    found
+        field: "question_sets".into(),
+        message:
+            "Question sets are not stored yet (casemark cannot hold this yet: issue 18, part 2)"
+                .into(),
+    }]
 }
 
 /// Reads, checks and stores a framework file, with its security event.

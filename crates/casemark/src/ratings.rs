@@ -17,6 +17,7 @@ use crate::db::ratings::{DomainOne, Tallies};
 use crate::domain_one::Judgements;
 use crate::framework::Area;
 use crate::framework::{Framework, FrameworkCache};
+use crate::framework_file::RatedFrom;
 
 #[derive(Debug, Clone)]
 pub struct InspectionRatings {
@@ -60,6 +61,11 @@ impl StandardResult {
 
     /// A domain one proposal awaiting the lead's confirmation: shown, but
     /// not yet counted in the score.
+    /// Judged from evidence, with the lead's confirmation (domain one's way).
+    pub fn from_evidence(&self) -> bool {
+        self.rated_from == RatedFrom::Evidence
+    }
+
     pub fn provisional_proposal(&self) -> Option<Rating> {
         match self.rating {
             None => self.proposal.map(|p| p.rating),
@@ -70,12 +76,12 @@ impl StandardResult {
     /// Where the rating can still end: a confirmed domain one rating stays
     /// as it is, an unconfirmed one could be anything.
     pub fn range(&self) -> Option<Range<Rating>> {
-        match (self.domain, self.rating) {
-            (1, Some(rating)) => Some(Range {
+        match (self.rated_from, self.rating) {
+            (RatedFrom::Evidence, Some(rating)) => Some(Range {
                 worst: rating,
                 best: rating,
             }),
-            (1, None) => Some(Range {
+            (RatedFrom::Evidence, None) => Some(Range {
                 worst: Rating::Inadequate,
                 best: Rating::Outstanding,
             }),
@@ -119,11 +125,11 @@ pub fn rate(
 ) -> InspectionRatings {
     let mut standards = Vec::with_capacity(framework.standards.len());
     for standard in &framework.standards {
-        if standard.domain == 1 {
+        if standard.rated_from == RatedFrom::Evidence {
             standards.push(StandardResult {
                 code: standard.code.clone(),
                 name: standard.name.clone(),
-                domain: 1,
+                domain: standard.domain,
                 rated_from: standard.rated_from,
                 scored: standard.scored,
                 rating: domain_one.get(&standard.id).and_then(|d| d.rating),
@@ -181,7 +187,7 @@ pub fn rate(
         standards.push(StandardResult {
             code: standard.code.clone(),
             name: standard.name.clone(),
-            domain: 2,
+            domain: standard.domain,
             rated_from: standard.rated_from,
             scored: standard.scored,
             rating: outlook.rating,

@@ -204,7 +204,7 @@ fn key_questions_sheet(
         ],
     )?;
     let mut row = 1;
-    for standard in ratings.standards.iter().filter(|s| s.domain == 2) {
+    for standard in ratings.standards.iter().filter(|s| !s.from_evidence()) {
         for kq in &standard.key_questions {
             sheet.write_string(row, 0, format!("{} {}", standard.code, standard.name))?;
             sheet.write_string(row, 1, &kq.code)?;
@@ -284,7 +284,7 @@ fn prompts_sheet(
         ],
     )?;
     let mut row = 1;
-    for standard in ratings.standards.iter().filter(|s| s.domain == 2) {
+    for standard in ratings.standards.iter().filter(|s| !s.from_evidence()) {
         for kq in &standard.key_questions {
             for prompt in &kq.prompts {
                 sheet.write_string(row, 0, format!("{} {}", standard.code, standard.name))?;

@@ -322,7 +322,7 @@ impl From<InspectionRatings> for RatingsJson {
                 .into_iter()
                 .map(|s| StandardJson {
                     score: s.score(),
-                    confirmed: (s.domain == 1).then_some(s.rating.is_some()),
+                    confirmed: s.from_evidence().then_some(s.rating.is_some()),
                     proposal: s.proposal.map(ProposalJson::from),
                     code: s.code,
                     name: s.name,
