@@ -20,6 +20,7 @@ alter table key_question drop constraint key_question_area_fkey;
 alter table key_question add constraint key_question_area_check
     check (area in ('engagement', 'desistance', 'safety'));
 alter table key_question drop column provisional;
+alter table domain_one_question drop column provisional;
 alter table standard drop column scored, drop column rated_from;
 drop table framework_area;
 drop table framework_domain;

@@ -29,6 +29,7 @@ alter table standard
     add column rated_from text not null default 'cases' check (rated_from in ('cases', 'evidence')),
     add column scored boolean not null default true;
 alter table key_question add column provisional boolean not null default false;
+alter table domain_one_question add column provisional boolean not null default false;
 
 -- Setting the existing standards' values is not a change to a framework in
 -- use: it records what they already were.

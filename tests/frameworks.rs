@@ -51,9 +51,11 @@ async fn the_command_line_validates_lists_and_exports() {
     );
     assert_eq!(String::from_utf8_lossy(&export.stdout), SHIPPED);
     let list = casemark(&app, &["framework", "list"]);
+    // (The command's start stored the shipped youth framework.)
     assert_eq!(
         String::from_utf8_lossy(&list.stdout),
-        "pdu-2023\t1\tin_use\t0 inspections\tPDU inspection standards (2023)\n"
+        "pdu-2023\t1\tin_use\t0 inspections\tPDU inspection standards (2023)\n\
+         youth-2018\t1\tin_use\t0 inspections\tYouth justice inspection standards (2018)\n"
     );
     let missing = casemark(&app, &["framework", "export", "nope"]);
     assert!(!missing.status.success());
@@ -236,8 +238,17 @@ async fn a_shipped_framework_missing_from_the_database_is_loaded_from_its_file()
     let app = TestApp::spawn().await;
     assert_eq!(
         casemark::framework_import::load_shipped(&app.pool).await,
-        Ok(Vec::new()),
+        Ok(vec!["youth-2018".to_owned()]),
         "pdu-2023 is seeded already"
+    );
+    assert_eq!(
+        export(&app, "youth-2018").await,
+        include_str!("../frameworks/youth-2018.toml")
+    );
+    assert_eq!(
+        casemark::framework_import::load_shipped(&app.pool).await,
+        Ok(Vec::new()),
+        "each is stored once"
     );
     // Without it (an unused version can go), the start loads it again from
     // the file, and it exports as the file.
@@ -522,4 +533,122 @@ async fn standards_may_sit_in_any_domain() {
         .await
         .text();
     assert!(page.contains("1.3") && page.contains("Services"));
+}
+
+#[tokio::test]
+async fn a_youth_justice_inspection_runs_end_to_end_and_bands_its_score_out_of_36() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    casemark::framework_import::load_shipped(&app.pool)
+        .await
+        .expect("shipped frameworks");
+    let lead = app
+        .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
+        .await;
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": "Cardiff YOS", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": "youth-2018"}))
+        .await;
+    created.assert_status(axum::http::StatusCode::CREATED);
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let case = crate::support::add_case(&lead.server, id, "Y1", "community_order").await;
+    // The seven case standards, 2.1–2.4 and 3.1–3.3, three key questions each.
+    let case_standards = ["2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3"];
+    // `k` case standards all Yes (Outstanding, 3 each), the rest all No
+    // (Inadequate, 0); the five scored evidence standards as given; and
+    // resettlement (3.5) always Outstanding, which must add nothing.
+    let rate = async |k: usize, evidence: [&str; 5]| -> Value {
+        let answers: serde_json::Map<String, Value> = case_standards
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                let answer = if i < k { "yes" } else { "no" };
+                (1..=3).map(move |q| (format!("{s}.{q}"), json!(answer)))
+            })
+            .collect();
+        lead.server
+            .put(&format!("/api/v1/cases/{case}/judgements"))
+            .json(&json!({"key_questions": answers, "complete": true}))
+            .await
+            .assert_status_ok();
+        let confirmed: serde_json::Map<String, Value> = ["1.1", "1.2", "1.3", "1.4", "3.4"]
+            .iter()
+            .zip(evidence)
+            .map(|(code, rating)| ((*code).to_owned(), json!(rating)))
+            .chain([("3.5".to_owned(), json!("outstanding"))])
+            .collect();
+        lead.server
+            .put(&format!("/api/v1/inspections/{id}/domain-one"))
+            .json(&confirmed)
+            .await
+            .assert_status_ok();
+        lead.server
+            .get(&format!("/api/v1/inspections/{id}/ratings"))
+            .await
+            .json::<Value>()
+    };
+    const I: &str = "inadequate";
+    const RI: &str = "requires_improvement";
+    const G: &str = "good";
+    const O: &str = "outstanding";
+    // Bands 0–6 Inadequate, 7–18 Requires improvement, 19–30 Good, 31–36
+    // Outstanding: every edge, worked as 3 × k + the evidence ratings.
+    for (k, evidence, score, overall) in [
+        (0, [G, RI, RI, RI, RI], 6, I),
+        (0, [G, G, RI, RI, RI], 7, RI),
+        (6, [I, I, I, I, I], 18, RI),
+        (6, [RI, I, I, I, I], 19, G),
+        (7, [O, O, O, I, I], 30, G),
+        (7, [O, O, O, RI, I], 31, O),
+    ] {
+        let ratings = rate(k, evidence).await;
+        assert_eq!(
+            (
+                ratings["score"].clone(),
+                ratings["max_score"].clone(),
+                ratings["overall"].clone()
+            ),
+            (json!(score), json!(36), json!(overall)),
+            "{k} case standards Outstanding, evidence {evidence:?}"
+        );
+    }
+    let ratings = rate(7, [O, O, O, O, O]).await;
+    assert_eq!(ratings["score"], json!(36));
+    let resettlement = ratings["standards"]
+        .as_array()
+        .expect("standards")
+        .iter()
+        .find(|s| s["code"] == "3.5")
+        .cloned()
+        .expect("3.5");
+    assert_eq!(
+        (
+            resettlement["rating"].clone(),
+            resettlement["scored"].clone(),
+            resettlement["score"].clone(),
+            resettlement["domain"].clone()
+        ),
+        (json!("outstanding"), json!(false), json!(null), json!(3))
+    );
+    // The case's key questions name the youth framework's areas.
+    assert_eq!(
+        ratings["standards"][4]["key_questions"][1]["area"],
+        json!("wellbeing")
+    );
+    // The dashboard and the case page follow the framework.
+    let browser = app.sign_in("lead@example.gov.uk").await;
+    let dashboard = browser
+        .get(&format!("/inspections/{id}/ratings"))
+        .await
+        .text();
+    assert!(dashboard.contains("Score: 36 out of 36"));
+    assert!(dashboard.contains("The child&#39;s safety and wellbeing"));
+    let case_page = browser.get(&format!("/cases/{case}")).await.text();
+    assert!(case_page.contains("3.3") && case_page.contains("Implementation and delivery"));
 }

@@ -82,10 +82,16 @@ pub async fn import(pool: &PgPool, actor: &Actor, text: &str) -> Result<Imported
 }
 
 /// The framework files shipped in `frameworks/`, built into the binary.
-pub const SHIPPED: [(&str, &str); 1] = [(
-    "frameworks/pdu-2023.toml",
-    include_str!("../../../frameworks/pdu-2023.toml"),
-)];
+pub const SHIPPED: [(&str, &str); 2] = [
+    (
+        "frameworks/pdu-2023.toml",
+        include_str!("../../../frameworks/pdu-2023.toml"),
+    ),
+    (
+        "frameworks/youth-2018.toml",
+        include_str!("../../../frameworks/youth-2018.toml"),
+    ),
+];
 
 /// Stores every shipped framework whose code the database lacks (at each
 /// start; the PDU 2023 version is also seeded by a migration, so on a

@@ -268,7 +268,9 @@ pub async fn definition(
     .fetch_all(&mut *conn)
     .await?;
     let provisional: Vec<String> = sqlx::query_scalar(
-        "select code from key_question where framework_version_id = $1 and provisional",
+        "select code from key_question where framework_version_id = $1 and provisional
+         union all
+         select code from domain_one_question where framework_version_id = $1 and provisional",
     )
     .bind(facts.id)
     .fetch_all(&mut *conn)
@@ -308,7 +310,7 @@ pub async fn definition(
                     code: q.code.clone(),
                     area: None,
                     text: q.text.clone(),
-                    provisional: false,
+                    provisional: provisional.contains(&q.code),
                     prompts: Vec::new(),
                     case_evidence: q.case_prompts.iter().map(|id| prompt_code(*id)).collect(),
                 })

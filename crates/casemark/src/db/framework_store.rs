@@ -174,8 +174,8 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
                 RatedFrom::Evidence => {
                     sqlx::query(
                         "insert into domain_one_question (id, standard_id, framework_version_id,
-                             code, text, position)
-                         values ($1, $2, $3, $4, $5, $6)",
+                             code, text, position, provisional)
+                         values ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(question_id)
                     .bind(standard_id)
@@ -183,6 +183,7 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
                     .bind(&kq.code)
                     .bind(&kq.text)
                     .bind(small(q + 1))
+                    .bind(kq.provisional)
                     .execute(&mut *conn)
                     .await?;
                     for (e, cited) in kq.case_evidence.iter().enumerate() {

@@ -599,6 +599,23 @@ mod tests {
     const PDU_2023: &str = include_str!("../../../../frameworks/pdu-2023.toml");
 
     #[test]
+    fn the_shipped_youth_file_reads_and_writes_back_the_same_bytes() {
+        let text = include_str!("../../../../frameworks/youth-2018.toml");
+        let definition = parse(text).expect("the shipped file is valid");
+        assert_eq!(definition.standards.len(), 13);
+        assert_eq!(definition.domains.len(), 3);
+        assert_eq!(definition.max_score, 36);
+        let unscored: Vec<&str> = definition
+            .standards
+            .iter()
+            .filter(|s| !s.scored)
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!(unscored, ["3.5"]);
+        assert_eq!(write(&definition), text);
+    }
+
+    #[test]
     fn the_shipped_pdu_file_reads_and_writes_back_the_same_bytes() {
         let definition = parse(PDU_2023).expect("the shipped file is valid");
         assert_eq!(definition.standards.len(), 7);
