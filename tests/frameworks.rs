@@ -652,3 +652,61 @@ async fn a_youth_justice_inspection_runs_end_to_end_and_bands_its_score_out_of_3
     let case_page = browser.get(&format!("/cases/{case}")).await.text();
     assert!(case_page.contains("3.3") && case_page.contains("Implementation and delivery"));
 }
+
+#[tokio::test]
+async fn the_new_inspection_page_chooses_among_frameworks_in_use() {
+    use serde_json::Value;
+    let app = TestApp::spawn().await;
+    casemark::framework_import::load_shipped(&app.pool)
+        .await
+        .expect("shipped frameworks");
+    let lead = app
+        .browser("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
+        .await;
+    let region = app.region_id("Wales").await.to_string();
+    let page = lead
+        .get(&format!("/inspections/new/details?region={region}"))
+        .await
+        .text();
+    // Both shipped frameworks are offered, the current PDU one chosen.
+    assert!(
+        page.contains("<option value=\"pdu-2023\" selected>"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<option value=\"youth-2018\">Youth justice inspection standards (2018)</option>"
+    ));
+    let form = |framework: &str| {
+        vec![
+            ("region", region.clone()),
+            ("framework", framework.to_owned()),
+            ("pdu", "new".to_owned()),
+            ("new_pdu", "Cardiff YOS".to_owned()),
+            ("fieldwork_start-day", "1".to_owned()),
+            ("fieldwork_start-month", "6".to_owned()),
+            ("fieldwork_start-year", "2026".to_owned()),
+        ]
+    };
+    let refused = lead.post_form("/inspections", &form("youth-1999")).await;
+    refused.assert_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(
+        html.contains("href=\"#framework\"") && html.contains("There is no framework youth-1999")
+    );
+    let created = lead.post_form("/inspections", &form("youth-2018")).await;
+    let to = created
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("redirect")
+        .to_owned();
+    let id: i64 = to.trim_start_matches("/inspections/").parse().expect("id");
+    let api = app.api_for("lead@example.gov.uk").await;
+    let ratings = api
+        .server
+        .get(&format!("/api/v1/inspections/{id}/ratings"))
+        .await
+        .json::<Value>();
+    assert_eq!(ratings["max_score"], serde_json::json!(36));
+    assert_eq!(ratings["standards"].as_array().map(Vec::len), Some(13));
+}

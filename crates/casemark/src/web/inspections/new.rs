@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::auth::CurrentUser;
+use crate::db::framework::Listed;
 use crate::db::places::{Pdu, Region};
 use crate::refusal::Refusal;
 use crate::setup::{InspectionRequest, PduChoice};
@@ -57,8 +58,33 @@ pub struct DetailsPage {
     nav: crate::web::Nav,
     region: Region,
     pdus: Vec<Pdu>,
+    /// The framework versions in use, to choose from (the current PDU
+    /// framework first, chosen unless the form says otherwise).
+    frameworks: Vec<Listed>,
     form: DetailsForm,
     errors: FormErrors,
+}
+
+impl DetailsPage {
+    fn framework_chosen(&self, code: &str) -> bool {
+        if self.form.framework.is_empty() {
+            code == db::framework::CURRENT_FRAMEWORK_CODE
+        } else {
+            self.form.framework == code
+        }
+    }
+}
+
+/// The versions an inspection may be created under, the current first.
+async fn frameworks_in_use(state: &AppState) -> Result<Vec<Listed>, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let mut listed: Vec<Listed> = db::framework::list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|f| f.status == "in_use")
+        .collect();
+    listed.sort_by_key(|f| f.code != db::framework::CURRENT_FRAMEWORK_CODE);
+    Ok(listed)
 }
 
 /// The details form as posted; kept as text so it can be shown back.
@@ -66,6 +92,7 @@ pub struct DetailsPage {
 #[serde(default)]
 pub struct DetailsForm {
     region: String,
+    framework: String,
     pdu: String,
     new_pdu: String,
     #[serde(rename = "fieldwork_start-day")]
@@ -154,6 +181,7 @@ pub async fn details(
         nav: crate::web::Nav::from(&user),
         region,
         pdus,
+        frameworks: frameworks_in_use(&state).await?,
         form,
         errors: FormErrors::default(),
     }
@@ -216,7 +244,7 @@ pub async fn create(
             fieldwork_start,
             sample_week_1: week_1,
             sample_week_2: week_2,
-            framework: None,
+            framework: Some(form.framework.trim().to_owned()).filter(|f| !f.is_empty()),
         };
         match crate::setup::create_inspection(&state.pool, &user.actor(), &request).await {
             Ok(id) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
@@ -225,7 +253,7 @@ pub async fn create(
                     // Dates link to their day box.
                     let field = p.field.name().unwrap_or("pdu");
                     let id = match field {
-                        "pdu" => "pdu".to_owned(),
+                        "pdu" | "framework" => field.to_owned(),
                         date => format!("{date}-day"),
                     };
                     errors.add(field, &id, p.message);
@@ -242,6 +270,7 @@ pub async fn create(
             nav: crate::web::Nav::from(&user),
             region,
             pdus,
+            frameworks: frameworks_in_use(&state).await?,
             form,
             errors,
         },
