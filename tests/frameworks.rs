@@ -2,6 +2,10 @@
 //! exactly what the database holds, and the command line validates, lists
 //! and exports. The file format's own checks are unit tests of
 //! `casemark::framework_file::read`.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup (an imported framework, an inspection under
+//! it), and the file keeps one concern's scenarios together.
 
 use crate::support::TestApp;
 
@@ -118,6 +122,26 @@ fn copy_of_pdu(code: &str, status: &str) -> String {
     SHIPPED
         .replacen("code = \"pdu-2023\"", &format!("code = \"{code}\""), 1)
         .replacen("status = \"in_use\"", &format!("status = \"{status}\""), 1)
+}
+
+/// Imports a framework file as the tests' system actor.
+async fn import_file(app: &TestApp, text: &str) {
+    casemark::framework_import::import(&app.pool, &casemark::audit::Actor::system("tests"), text)
+        .await
+        .expect("imported");
+}
+
+/// A new inspection of Swansea under the framework with that code.
+async fn inspection_under(lead: &crate::support::Api, framework: &str) -> i64 {
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&serde_json::json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": framework}))
+        .await;
+    created.assert_status(axum::http::StatusCode::CREATED);
+    created.json::<serde_json::Value>()["id"]
+        .as_i64()
+        .expect("id")
 }
 
 async fn export(app: &TestApp, code: &str) -> String {
@@ -273,7 +297,6 @@ async fn a_shipped_framework_missing_from_the_database_is_loaded_from_its_file()
 async fn an_inspection_under_another_framework_scores_only_its_scored_standards() {
     use serde_json::{Value, json};
     let app = TestApp::spawn().await;
-    let actor = casemark::audit::Actor::system("tests");
     // The PDU framework with Reviewing rated but not scored: 18 points.
     let unscored = copy_of_pdu("pdu-review-unscored", "in_use")
         .replacen(
@@ -283,12 +306,8 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
         )
         .replacen("max_score = 21", "max_score = 18", 1);
     assert!(unscored.contains("scored = false"));
-    casemark::framework_import::import(&app.pool, &actor, &unscored)
-        .await
-        .expect("imported");
-    casemark::framework_import::import(&app.pool, &actor, &copy_of_pdu("pdu-draft", "draft"))
-        .await
-        .expect("imported");
+    import_file(&app, &unscored).await;
+    import_file(&app, &copy_of_pdu("pdu-draft", "draft")).await;
     let lead = app
         .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
         .await;
@@ -312,13 +331,7 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
             "{body}"
         );
     }
-    let created = lead
-        .server
-        .post("/api/v1/inspections")
-        .json(&create("pdu-review-unscored"))
-        .await;
-    created.assert_status(axum::http::StatusCode::CREATED);
-    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    let id = inspection_under(&lead, "pdu-review-unscored").await;
     lead.server
         .put(&format!("/api/v1/inspections/{id}/status"))
         .json(&json!({"status": "fieldwork"}))
@@ -403,25 +416,12 @@ async fn a_framework_names_its_own_areas() {
             1,
         )
         .replace("area = \"safety\"", "area = \"wellbeing\"");
-    casemark::framework_import::import(
-        &app.pool,
-        &casemark::audit::Actor::system("tests"),
-        &renamed,
-    )
-    .await
-    .expect("imported");
+    import_file(&app, &renamed).await;
     assert_eq!(export(&app, "pdu-wellbeing").await, renamed);
     let lead = app
         .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
         .await;
-    let id = lead
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": "pdu-wellbeing"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("id");
+    let id = inspection_under(&lead, "pdu-wellbeing").await;
     let ratings = lead
         .server
         .get(&format!("/api/v1/inspections/{id}/ratings"))
@@ -469,21 +469,12 @@ async fn standards_may_sit_in_any_domain() {
         three.contains("code = \"2.4\"\ndomain = 3")
             && three.contains("code = \"1.3\"\ndomain = 3")
     );
-    casemark::framework_import::import(&app.pool, &casemark::audit::Actor::system("tests"), &three)
-        .await
-        .expect("imported");
+    import_file(&app, &three).await;
     assert_eq!(export(&app, "pdu-three-domains").await, three);
     let lead = app
         .api("lead@example.gov.uk", casemark::vocab::UserRole::Lead)
         .await;
-    let id = lead
-        .server
-        .post("/api/v1/inspections")
-        .json(&json!({"pdu": "Swansea", "region": "Wales", "fieldwork_start": "2026-06-01", "framework": "pdu-three-domains"}))
-        .await
-        .json::<Value>()["id"]
-        .as_i64()
-        .expect("id");
+    let id = inspection_under(&lead, "pdu-three-domains").await;
     // Every evidence standard is confirmed by its code, whatever its domain.
     lead.server
         .put(&format!("/api/v1/inspections/{id}/domain-one"))

@@ -3,6 +3,10 @@
 //! assessors), blind second marking on every route, agreement figures
 //! worked out by hand, adjudication that moves the ratings, and publishing
 //! held until every disagreement has its final answer.
+//!
+//! Over 400 lines on purpose: each test is one scenario told from start to
+//! finish with its own setup, and the file keeps one concern's scenarios
+//! together; splitting it would split them.
 
 use crate::support;
 

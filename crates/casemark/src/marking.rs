@@ -193,7 +193,8 @@ struct ChangedValue {
     new: Option<String>,
 }
 
-fn standard_of(code: &str) -> String {
+/// The standard a key question or prompt code belongs to: "2.1.3.b" → "2.1".
+pub(crate) fn standard_of(code: &str) -> String {
     code.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 

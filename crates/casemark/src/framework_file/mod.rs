@@ -144,15 +144,8 @@ pub struct QuestionSet {
 
 /// The case facts a question set's selector may name: those recorded with
 /// every case (`intake::FIELDS`), less the reference.
-pub const CASE_FACTS: [&str; 10] = [
-    "sentence_type",
-    "start_date",
-    "office",
-    "practitioner_grade",
-    "practitioner_count",
-    "sex",
-    "age_at_start",
-    "ethnicity_group",
-    "rosh_level",
-    "mappa_eligible",
-];
+pub fn case_facts() -> impl Iterator<Item = &'static str> {
+    crate::intake::FIELDS
+        .into_iter()
+        .filter(|field| *field != "reference")
+}
