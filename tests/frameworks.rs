@@ -368,13 +368,7 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
         ),
         (json!(15), json!(18), json!("good"))
     );
-    let reviewing = ratings["standards"]
-        .as_array()
-        .expect("standards")
-        .iter()
-        .find(|s| s["code"] == "2.4")
-        .cloned()
-        .expect("2.4");
+    let reviewing = crate::support::standard_in(&ratings, "2.4");
     assert_eq!(
         (
             reviewing["rating"].clone(),
@@ -486,15 +480,7 @@ async fn standards_may_sit_in_any_domain() {
         .get(&format!("/api/v1/inspections/{id}/ratings"))
         .await
         .json::<Value>();
-    let standard = |code: &str| {
-        ratings["standards"]
-            .as_array()
-            .expect("standards")
-            .iter()
-            .find(|s| s["code"] == code)
-            .cloned()
-            .expect("standard")
-    };
+    let standard = |code: &str| crate::support::standard_in(&ratings, code);
     let services = standard("1.3");
     assert_eq!(
         (
@@ -611,13 +597,7 @@ async fn a_youth_justice_inspection_runs_end_to_end_and_bands_its_score_out_of_3
     }
     let ratings = rate(7, [O, O, O, O, O]).await;
     assert_eq!(ratings["score"], json!(36));
-    let resettlement = ratings["standards"]
-        .as_array()
-        .expect("standards")
-        .iter()
-        .find(|s| s["code"] == "3.5")
-        .cloned()
-        .expect("3.5");
+    let resettlement = crate::support::standard_in(&ratings, "3.5");
     assert_eq!(
         (
             resettlement["rating"].clone(),

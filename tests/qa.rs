@@ -339,13 +339,7 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
     assert_eq!(kq("2.1.3")["few_pairs"], json!(true));
     // Assessment from these two cases: first markings 2.1.3 0 of 2
     // (Inadequate); second markings 1 of 2 (50%, Requires improvement).
-    let assessment = qa["standards"]
-        .as_array()
-        .expect("standards")
-        .iter()
-        .find(|s| s["code"] == "2.1")
-        .cloned()
-        .expect("2.1");
+    let assessment = support::standard_in(&qa, "2.1");
     assert_eq!(
         (
             assessment["rating_first"].clone(),

@@ -525,3 +525,15 @@ pub async fn inspection(
         .await
         .id
 }
+
+/// A standard of a ratings document (`GET /api/v1/inspections/{id}/ratings`)
+/// by its code.
+pub fn standard_in(ratings: &serde_json::Value, code: &str) -> serde_json::Value {
+    ratings["standards"]
+        .as_array()
+        .expect("standards")
+        .iter()
+        .find(|s| s["code"] == code)
+        .cloned()
+        .unwrap_or_else(|| panic!("standard {code}"))
+}
