@@ -144,6 +144,15 @@ async fn inspection_under(lead: &crate::support::Api, framework: &str) -> i64 {
         .expect("id")
 }
 
+/// A page as the lead sees it, signed in through the form.
+async fn lead_page(app: &TestApp, path: &str) -> String {
+    app.sign_in("lead@example.gov.uk")
+        .await
+        .get(path)
+        .await
+        .text()
+}
+
 async fn export(app: &TestApp, code: &str) -> String {
     let mut conn = app.pool.acquire().await.expect("connection");
     let definition = casemark::db::framework::definition(&mut conn, code)
@@ -389,12 +398,7 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
     );
     assert_eq!(ratings["score_range"], json!({"worst": 15, "best": 15}));
     assert_eq!(reviewing["score"], json!(null), "adds nothing");
-    let dashboard = app
-        .sign_in("lead@example.gov.uk")
-        .await
-        .get(&format!("/inspections/{id}/ratings"))
-        .await
-        .text();
+    let dashboard = lead_page(&app, &format!("/inspections/{id}/ratings")).await;
     assert!(dashboard.contains("Score: 15 out of 18") && dashboard.contains("Not scored"));
 }
 
@@ -425,12 +429,7 @@ async fn a_framework_names_its_own_areas() {
         ratings["standards"][3]["key_questions"][2]["area"],
         json!("wellbeing")
     );
-    let dashboard = app
-        .sign_in("lead@example.gov.uk")
-        .await
-        .get(&format!("/inspections/{id}/ratings"))
-        .await
-        .text();
+    let dashboard = lead_page(&app, &format!("/inspections/{id}/ratings")).await;
     assert!(
         dashboard.contains("2.1.3 The child&#39;s safety and wellbeing"),
         "the area's own name"
@@ -503,12 +502,7 @@ async fn standards_may_sit_in_any_domain() {
     );
     assert_eq!(reviewing["key_questions"].as_array().map(Vec::len), Some(3));
     // The domain one page lists every evidence standard.
-    let page = app
-        .sign_in("lead@example.gov.uk")
-        .await
-        .get(&format!("/inspections/{id}/domain-one"))
-        .await
-        .text();
+    let page = lead_page(&app, &format!("/inspections/{id}/domain-one")).await;
     assert!(page.contains("1.3") && page.contains("Services"));
 }
 
