@@ -84,6 +84,8 @@ const EVERYONE: [u16; 10] = [303, 200, 200, 200, 200, 200, 200, 200, 200, 200];
 const API_EVERYONE: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_PAGE: [u16; 10] = [303, 403, 403, 403, 403, 403, 200, 403, 403, 403];
 const ADMIN_FORM: [u16; 10] = [303, 403, 403, 403, 403, 403, 303, 403, 403, 403];
+/// A case page that exists only where the case's framework has question sets.
+const NO_SETS: [u16; 10] = [303, 404, 404, 404, 404, 404, 404, 404, 404, 404];
 /// Starting an inspection: any lead.
 const ANY_LEAD_PAGE: [u16; 10] = [303, 403, 403, 403, 403, 200, 403, 200, 403, 403];
 
@@ -362,6 +364,16 @@ fn routes() -> Vec<Route> {
             Body::Form(&[("reference", "{ref}"), ("sentence_type", "community_order")]),
             MARKER_FORM,
         ),
+        // The walk's inspection is under the PDU framework, which has no
+        // question sets: there is no set to choose, for anyone.
+        // tests/frameworks.rs walks these routes on a framework with sets.
+        route("GET", "/cases/{c}/question-set", Body::None, NO_SETS),
+        route(
+            "POST",
+            "/cases/{c}/question-set",
+            Body::Form(&[("set", "core"), ("reason", "Walk")]),
+            NO_SETS,
+        ),
         route("GET", "/cases/{c}/outcomes", Body::None, READ),
         route(
             "POST",
@@ -504,6 +516,12 @@ fn routes() -> Vec<Route> {
             API_LEAD,
         ),
         route("GET", "/api/v1/cases/{c}", Body::None, API_READ),
+        route(
+            "PUT",
+            "/api/v1/cases/{c}/question-set",
+            Body::Json(r#"{"set": "core", "reason": "Walk"}"#),
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
         route("GET", "/api/v1/cases/{c}/history", Body::None, API_READ),
         route(
             "PUT",

@@ -845,3 +845,67 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
     assert_eq!(assessment["code"], json!("2.1"));
     assert_eq!(assessment["key_questions"][2]["yes"], json!(1));
 }
+
+#[tokio::test]
+async fn a_lead_sees_why_a_case_has_its_question_set_and_changes_it() {
+    let app = TestApp::spawn().await;
+    crate::frameworks::import_file(&app, &crate::frameworks::with_question_sets("dipp-2025")).await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    let id = crate::frameworks::inspection_under(&lead, "dipp-2025").await;
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let case = lead
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([{"reference": "S6", "sentence_type": "licence", "licence_weeks": 6}]))
+        .await
+        .json::<Value>()["cases"][0]["id"]
+        .as_i64()
+        .expect("case");
+    journey(&app, "question-set-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/cases/{case}")).await;
+        assert!(
+            chrome
+                .text("#question-set")
+                .await
+                .contains("Chosen by the case facts: Sentence type is licence")
+        );
+        chrome.check_page("filled", &["Swansea", "S6"]).await;
+        // A standard the adjusted set asks nothing of says so.
+        chrome.goto(&format!("/cases/{case}/standards/2.4")).await;
+        assert!(chrome.exists("#not-asked").await);
+        assert!(!chrome.exists("main form button[type=submit]").await);
+        chrome.check_page("not asked", &["Swansea", "S6"]).await;
+
+        chrome.goto(&format!("/cases/{case}/question-set")).await;
+        chrome.check_page("empty", &["Swansea", "S6"]).await;
+        chrome.click("#set").await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &["Swansea", "S6"]).await;
+        chrome.fill("#reason", "Licence extended on recall").await;
+        chrome.submit("main form button[type=submit]").await;
+        assert_eq!(
+            chrome.path().await,
+            format!("/cases/{case}?saved=question-set")
+        );
+        assert!(
+            chrome
+                .text(".govuk-notification-banner")
+                .await
+                .contains("now marked on the Core set")
+        );
+        assert!(
+            chrome
+                .text("#question-set")
+                .await
+                .contains("Chosen by the lead inspector: Licence extended on recall")
+        );
+        chrome.check_page("changed", &["Swansea", "S6"]).await;
+    })
+    .await;
+}

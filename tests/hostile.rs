@@ -440,7 +440,7 @@ fn json_object(fields: &'static [&'static str]) -> impl Strategy<Value = Value> 
 #[test]
 fn every_json_body_refuses_hostile_text_without_a_500() {
     type Body = (&'static str, &'static str, &'static [&'static str]);
-    const BODIES: [Body; 10] = [
+    const BODIES: [Body; 11] = [
         (
             "POST",
             "/api/v1/inspections",
@@ -470,7 +470,7 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
         (
             "PUT",
             "/api/v1/cases/{c}/facts",
-            &["reference", "sentence_type", "office", "practitioner_grade"],
+            &["reference", "sentence_type", "office", "licence_weeks"],
         ),
         (
             "POST",
@@ -483,6 +483,7 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
             &["key_questions", "prompts", "submit"],
         ),
         ("PUT", "/api/v1/cases/{c}/adjudication", &["2.1.3", "2.2.1"]),
+        ("PUT", "/api/v1/cases/{c}/question-set", &["set", "reason"]),
     ];
     let strategy = (0..BODIES.len()).prop_flat_map(|i| (Just(i), json_object(BODIES[i].2)));
     property(224, strategy, |t, (i, body)| {
@@ -510,5 +511,6 @@ proptest! {
         let _ = casemark::intake::parse_csv(&text);
         let _ = casemark::annexe::import::parse(&text);
         let _ = casemark::intake::parse_date(&text);
+        let _ = casemark_rules::Selector::parse(&text, &casemark::framework_file::case_facts());
     }
 }

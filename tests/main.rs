@@ -20,6 +20,7 @@ mod lifecycle;
 mod national;
 mod pages;
 mod qa;
+mod question_sets;
 mod reliability;
 mod security;
 

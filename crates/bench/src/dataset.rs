@@ -153,8 +153,10 @@ async fn inspection(
             ethnicity_group: None,
             rosh_level: None,
             mappa_eligible: Some(rng.below(5) == 0),
+            licence_weeks: None,
         };
-        let case = db::cases::insert(&mut tx, id, framework.id, &facts).await?;
+        // The PDU framework has no question sets.
+        let case = db::cases::insert(&mut tx, id, framework.id, None, &facts).await?;
         let judgements: Vec<(i32, Judgement)> = framework
             .key_questions()
             .map(|kq| {

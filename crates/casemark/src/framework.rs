@@ -5,13 +5,14 @@
 //! inspection uses cannot change (a trigger refuses it), so the cache can
 //! never go stale for the inspections that read it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use casemark_rules::Bands;
+use casemark_rules::{Bands, Selector, SetRule, choose};
 use sqlx::PgConnection;
 
 use crate::db;
+use crate::db::cases::CaseFacts;
 use crate::framework_file::RatedFrom;
 
 #[derive(Debug)]
@@ -23,6 +24,52 @@ pub struct Framework {
     /// In framework order: domain one (1.1–1.3), then domain two (2.1–2.4).
     pub standards: Vec<Standard>,
     pub outcomes: Vec<OutcomeQuestion>,
+    /// Empty when every case is marked on every case key question.
+    pub question_sets: Vec<QuestionSet>,
+}
+
+/// A set of case key questions, chosen for each case by its facts
+/// (`casemark_rules::choose`) unless the lead chose it.
+#[derive(Debug)]
+pub struct QuestionSet {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    /// `None`: the set a case gets when no other applies.
+    pub when: Option<Selector>,
+    /// `None`: every case key question.
+    pub key_questions: Option<HashSet<i32>>,
+}
+
+impl QuestionSet {
+    pub fn asks(&self, key_question_id: i32) -> bool {
+        self.key_questions
+            .as_ref()
+            .is_none_or(|k| k.contains(&key_question_id))
+    }
+}
+
+/// The set a case with these facts is marked on, with the reason in words;
+/// `None` when the framework has no sets.
+pub fn choose_set<'a>(
+    sets: &'a [QuestionSet],
+    facts: &CaseFacts,
+) -> Option<(&'a QuestionSet, String)> {
+    let rules: Vec<SetRule<'_>> = sets
+        .iter()
+        .map(|s| SetRule {
+            name: &s.name,
+            when: s.when.as_ref(),
+        })
+        .collect();
+    let text = facts.as_text();
+    let fact = |name: &str| {
+        text.iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value.clone())
+            .filter(|v| !v.is_empty())
+    };
+    choose(&rules, &fact).map(|c| (&sets[c.index], c.reason))
 }
 
 #[derive(Debug)]
@@ -163,6 +210,30 @@ impl Framework {
 
     pub fn domain_one_question(&self, code: &str) -> Option<(&Standard, &DomainOneQuestion)> {
         self.domain_one_questions().find(|(_, q)| q.code == code)
+    }
+
+    /// A case's set by its stored id (`None`: the framework has none).
+    pub fn question_set(&self, id: Option<i32>) -> Option<&QuestionSet> {
+        id.and_then(|id| self.question_sets.iter().find(|s| s.id == id))
+    }
+
+    /// Whether a case on the set `set` (see [`Framework::question_set`]) is
+    /// asked the key question: every one is, where there are no sets.
+    pub fn asks(&self, set: Option<i32>, key_question_id: i32) -> bool {
+        self.question_set(set)
+            .is_none_or(|s| s.asks(key_question_id))
+    }
+
+    /// The key questions of a standard that a case on `set` is asked.
+    pub fn asked<'a>(
+        &'a self,
+        standard: &'a Standard,
+        set: Option<i32>,
+    ) -> impl Iterator<Item = &'a KeyQuestion> + 'a {
+        standard
+            .key_questions
+            .iter()
+            .filter(move |kq| self.asks(set, kq.id))
     }
 
     pub fn outcome(&self, code: &str) -> Option<&OutcomeQuestion> {

@@ -3,14 +3,13 @@
 //!
 //! A version that exists is replaced only while it is an unused draft; a
 //! version in use stays frozen (and a trigger would refuse the change
-//! anyway). Question sets are not stored yet (issue 18, part 2): a file
-//! with them is refused with the reason, never half-written.
+//! anyway).
 
 use sqlx::PgPool;
 
 use crate::audit::Actor;
 use crate::db;
-use crate::framework_file::{Definition, FileProblem, Status, parse};
+use crate::framework_file::{FileProblem, Status, parse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportRefusal {
@@ -31,27 +30,9 @@ pub struct Imported {
     pub replaced: bool,
 }
 
-/// What the file asks for that casemark cannot hold yet: question sets.
-fn beyond_today(d: &Definition) -> Vec<FileProblem> {
-    if d.question_sets.is_empty() {
-        return Vec::new();
-    }
-    vec![FileProblem {
-        line: 0,
-        field: "question_sets".into(),
-        message:
-            "Question sets are not stored yet (casemark cannot hold this yet: issue 18, part 2)"
-                .into(),
-    }]
-}
-
 /// Reads, checks and stores a framework file, with its security event.
 pub async fn import(pool: &PgPool, actor: &Actor, text: &str) -> Result<Imported, ImportRefusal> {
     let definition = parse(text).map_err(ImportRefusal::Problems)?;
-    let beyond = beyond_today(&definition);
-    if !beyond.is_empty() {
-        return Err(ImportRefusal::Problems(beyond));
-    }
     let mut tx = pool.begin().await?;
     let replaced = match db::framework_store::existing(&mut tx, &definition.code).await? {
         None => false,

@@ -43,6 +43,7 @@ pub mod framework_import;
 pub mod intake;
 pub mod marking;
 pub mod qa;
+pub mod question_sets;
 pub mod ratings;
 pub mod refusal;
 pub mod routes;

@@ -99,7 +99,7 @@ pub async fn save_in(
     access.check_marking(status, case.assigned_to)?;
     let current = db::answers::load(&mut *tx, case_id).await?;
 
-    let change = validate(&framework, &current, submission)?;
+    let change = validate(&framework, case.question_set_id, &current, submission)?;
     if let Some(loaded_at) = submission.revision.filter(|r| *r < case.revision) {
         let since = db::audit::for_case_since(&mut *tx, case_id, loaded_at).await?;
         let clashes: Vec<Event> = since
@@ -198,8 +198,12 @@ pub(crate) fn standard_of(code: &str) -> String {
     code.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// Checks a submission against the framework and the case's question set
+/// (`set`: a key question the set does not ask, or one of its prompts, is
+/// refused: it would count for a case it does not apply to).
 fn validate(
     framework: &Framework,
+    set: Option<i32>,
     current: &CaseAnswers,
     submission: &Submission,
 ) -> Result<Change, Refusal> {
@@ -215,6 +219,13 @@ fn validate(
             );
             continue;
         };
+        if !framework.asks(set, kq.id) {
+            problem(
+                Field::KeyQuestion(code.clone()),
+                not_asked(framework, set, code),
+            );
+            continue;
+        }
         let existing = current.key_questions.get(&kq.id);
         let answer = match input
             .answer
@@ -295,6 +306,17 @@ fn validate(
             );
             continue;
         };
+        if let Some(kq) = framework
+            .key_questions()
+            .find(|kq| kq.prompts.iter().any(|p| p.id == prompt.id))
+            .filter(|kq| !framework.asks(set, kq.id))
+        {
+            problem(
+                Field::Prompt(code.clone()),
+                not_asked(framework, set, &kq.code),
+            );
+            continue;
+        }
         match raw.parse::<Answer>() {
             Ok(a) if current.prompts.get(&prompt.id) != Some(&a) => {
                 change.items.push(ChangedValue {
@@ -347,7 +369,7 @@ fn validate(
     }
 
     if submission.complete == Some(true) {
-        for missing in unanswered(framework, current, &change) {
+        for missing in unanswered(framework, set, current, &change) {
             problem(Field::KeyQuestion(missing.0.clone()), missing.1);
         }
     }
@@ -363,12 +385,13 @@ fn validate(
 /// the error summary shows for each.
 fn unanswered(
     framework: &Framework,
+    set: Option<i32>,
     current: &CaseAnswers,
     change: &Change,
 ) -> Vec<(String, String)> {
     let mut missing = Vec::new();
     for standard in framework.domain_two() {
-        for kq in &standard.key_questions {
+        for kq in framework.asked(standard, set) {
             let answered = current.key_questions.contains_key(&kq.id)
                 || change.judgements.iter().any(|(id, _)| *id == kq.id);
             if !answered {
@@ -385,6 +408,13 @@ fn unanswered(
         }
     }
     missing
+}
+
+fn not_asked(framework: &Framework, set: Option<i32>, code: &str) -> String {
+    let name = framework.question_set(set).map_or("", |s| s.name.as_str());
+    format!(
+        "Key question {code} is not asked of this case: its question set ({name}) leaves it out"
+    )
 }
 
 async fn write(

@@ -96,6 +96,9 @@ pub struct KeyQuestionResult {
     pub area: Area,
     pub text: String,
     pub counts: Counts,
+    /// Cases whose question set asks it: the whole sample where the
+    /// framework has no sets.
+    pub applicable: u32,
     pub percent: Option<u8>,
     pub driving: bool,
     /// Margin, range over the unjudged cases, interval.
@@ -110,6 +113,26 @@ pub struct PromptResult {
     pub counts: Counts,
 }
 
+/// The sample an inspection's ratings rest on.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    pub total: u32,
+    pub complete: u32,
+    /// Cases whose question set asks each key question (by id), where the
+    /// framework has question sets; `None` when every case is asked all.
+    pub asked: Option<HashMap<i32, u32>>,
+}
+
+impl Sample {
+    /// The cases a key question is counted over.
+    pub fn applicable(&self, key_question_id: i32) -> u32 {
+        match &self.asked {
+            None => self.total,
+            Some(asked) => asked.get(&key_question_id).copied().unwrap_or_default(),
+        }
+    }
+}
+
 /// Rates an inspection from its tallies. Pure: the inputs say everything.
 /// A domain one standard counts with its confirmed rating; its proposal
 /// (from `judgements`) is shown beside it but never scored, so the score
@@ -120,8 +143,7 @@ pub fn rate(
     prompts: &Tallies,
     domain_one: &HashMap<i32, DomainOne>,
     judgements: &Judgements,
-    cases_total: u32,
-    cases_complete: u32,
+    sample: &Sample,
 ) -> InspectionRatings {
     let mut standards = Vec::with_capacity(framework.standards.len());
     for standard in &framework.standards {
@@ -145,9 +167,14 @@ pub fn rate(
             .iter()
             .map(|kq| key_questions.get(&kq.id).copied().unwrap_or_default())
             .collect();
-        // Cases with no answer yet on a key question: the sample less those
-        // answered Yes, No or N/A.
-        let unjudged = |c: &Counts| cases_total.saturating_sub(c.judged().saturating_add(c.na));
+        // Cases with no answer yet on a key question: those it applies to
+        // (the sample, or the cases whose set asks it) less those answered
+        // Yes, No or N/A.
+        let unjudged = |id: i32, c: &Counts| {
+            sample
+                .applicable(id)
+                .saturating_sub(c.judged().saturating_add(c.na))
+        };
         let inputs: Vec<KeyQuestionInput<'_>> = standard
             .key_questions
             .iter()
@@ -156,7 +183,7 @@ pub fn rate(
                 code: &kq.code,
                 name: kq.area.label(),
                 counts: *counts,
-                unjudged: unjudged(counts),
+                unjudged: unjudged(kq.id, counts),
             })
             .collect();
         let outlook = explain_standard(&framework.bands, &standard.name, &inputs);
@@ -170,6 +197,7 @@ pub fn rate(
                 area: kq.area.clone(),
                 text: kq.text.clone(),
                 counts: input.counts,
+                applicable: sample.applicable(kq.id),
                 percent: input.counts.percent(),
                 driving: outlook.driving == Some(index),
                 outlook: key_question_outlook(&framework.bands, input.counts, input.unjudged),
@@ -213,9 +241,9 @@ pub fn rate(
         .collect();
     InspectionRatings {
         composite_range: composite_range(&framework.bands, &ranges),
-        cases_total,
-        cases_complete,
-        provisional: is_provisional(cases_complete, cases_total),
+        cases_total: sample.total,
+        cases_complete: sample.complete,
+        provisional: is_provisional(sample.complete, sample.total),
         score: total.map(|t| t.score),
         max_score: total.map_or(Rating::MAX_SCORE * ratings.len() as u8, |t| t.max_score),
         overall: total.map(|t| t.overall),
@@ -233,15 +261,43 @@ pub async fn for_inspection(
     let prompts = db::ratings::prompt_tallies(conn, inspection.id).await?;
     let domain_one = db::ratings::domain_one(conn, inspection.id).await?;
     let judgements = crate::domain_one::judgements_of(conn, inspection.id).await?;
+    let asked = if framework.question_sets.is_empty() {
+        None
+    } else {
+        let per_set = db::ratings::cases_per_question_set(conn, inspection.id).await?;
+        Some(asked_per_key_question(framework, &per_set))
+    };
+    let sample = Sample {
+        total: count(inspection.cases_total),
+        complete: count(inspection.cases_complete),
+        asked,
+    };
     Ok(rate(
         framework,
         &kqs,
         &prompts,
         &domain_one,
         &judgements,
-        count(inspection.cases_total),
-        count(inspection.cases_complete),
+        &sample,
     ))
+}
+
+/// How many cases each key question is asked of, from the number of cases
+/// on each question set (`None`: a case on no set, asked everything).
+fn asked_per_key_question(
+    framework: &Framework,
+    per_set: &[(Option<i32>, i64)],
+) -> HashMap<i32, u32> {
+    let mut asked = HashMap::new();
+    for kq in framework.key_questions() {
+        let cases: i64 = per_set
+            .iter()
+            .filter(|(set, _)| framework.asks(*set, kq.id))
+            .map(|(_, n)| n)
+            .sum();
+        asked.insert(kq.id, count(cases));
+    }
+    asked
 }
 
 /// An inspection as a list shows it: the seven ratings, score and overall.
@@ -312,8 +368,7 @@ pub async fn summaries(
                 domain_one.get(&i.id).unwrap_or(&HashMap::new()),
                 // Lists show confirmed ratings only; proposals are not needed.
                 &Judgements::default(),
-                0,
-                0,
+                &Sample::default(),
             );
             let ratings: Vec<Option<Rating>> = rated.standards.iter().map(|s| s.rating).collect();
             if let Some(&version) = version.get(&i.id) {

@@ -47,7 +47,7 @@ macro_rules! vocabulary {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            const CODES: &'static [&'static str] = &[$($code),+];
+            pub const CODES: &'static [&'static str] = &[$($code),+];
 
             pub fn code(self) -> &'static str {
                 match self {

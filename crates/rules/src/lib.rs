@@ -19,6 +19,8 @@
 //! - [`Agreement`]: how far a first and a second marker agree (share and
 //!   Cohen's κ), and [`rating_agreement`] on a standard's rating.
 //! - [`draw`]: a repeatable seeded draw (QA samples).
+//! - [`choose`]: which question set a case is marked on, by its facts
+//!   ([`Selector`]), and why.
 
 mod agreement;
 mod bands;
@@ -27,6 +29,7 @@ mod domain_one;
 mod explain;
 mod margin;
 mod outlook;
+mod question_set;
 mod rating;
 mod sampling;
 mod standard;
@@ -44,6 +47,7 @@ pub use margin::{Margin, StandardMargin, standard_margin};
 pub use outlook::{
     Interval, Range, SMALL_SAMPLE, composite_range, percent_range, standard_range, wilson_interval,
 };
+pub use question_set::{Choice, Condition, FactKind, Op, Selector, SetRule, choose};
 pub use rating::{Rating, UnknownRating};
 pub use sampling::{SplitMix64, draw};
 pub use standard::{

@@ -83,9 +83,19 @@ pub fn write_case<W: std::io::Write>(
     cells[15] = case.marking_status.label();
     cells[22] = case.marker_name.as_deref().unwrap_or("");
     cells[23] = case.marked_as.map_or("", |r| r.label());
+    let licence_weeks = case
+        .facts
+        .licence_weeks
+        .map(|w| w.to_string())
+        .unwrap_or_default();
+    cells[24] = &licence_weeks;
+    let set = data.framework.question_set(case.question_set_id);
+    cells[25] = set.map_or("", |s| s.code.as_str());
     for standard in data.framework.domain_two() {
         cells[16] = &standard.code;
-        for kq in &standard.key_questions {
+        // A key question the case's set does not ask has no row: it is not
+        // part of the case, rather than unanswered.
+        for kq in data.framework.asked(standard, case.question_set_id) {
             let judgement = answers.key_questions.get(&kq.id);
             cells[17..22].copy_from_slice(&[
                 AnnexeItem::KeyQuestion.code(),

@@ -33,7 +33,7 @@ use crate::framework::{Framework, FrameworkCache};
 use crate::{AppState, db};
 
 /// The columns of the long-format CSV, in order.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 26] = [
     "inspection_id",
     "region",
     "pdu",
@@ -60,6 +60,11 @@ pub const COLUMNS: [&str; 24] = [
     // assessor): last, so files made before they were added still read.
     "marked_by",
     "marked_as",
+    // Added with question sets (after the marker, for the same reason): the
+    // licence's length, read back as a case fact, and the case's set, which
+    // an import does not read (a new case's facts choose it).
+    "licence_weeks",
+    "question_set",
 ];
 
 /// Everything an export of one inspection holds, loaded in a handful of

@@ -201,6 +201,7 @@ fn key_questions_sheet(
             "Cases not yet answered",
             "Percentage if all were No",
             "Percentage if all were Yes",
+            "Cases asked (their question set includes it)",
         ],
     )?;
     let mut row = 1;
@@ -241,6 +242,7 @@ fn key_questions_sheet(
                 sheet.write_string(row, 14, "Yes")?;
             }
             sheet.write_number(row, 15, outlook.unjudged)?;
+            sheet.write_number(row, 18, kq.applicable)?;
             row += 1;
         }
     }
@@ -447,8 +449,9 @@ fn cases_sheet(
         "Marking status",
     ];
     titles.extend(key_questions.iter().map(|kq| kq.code.as_str()));
-    // The first marker, after the answers so those keep their columns.
-    titles.extend(["Marked by", "Marked as"]);
+    // The first marker, after the answers so those keep their columns; then
+    // the licence's length and the question set, added later still.
+    titles.extend(["Marked by", "Marked as", "Licence weeks", "Question set"]);
     let marker_col = 12 + key_questions.len() as u16;
     header(sheet, styles, 0, &titles)?;
     for (row, case) in (1u32..).zip(&data.cases) {
@@ -469,9 +472,17 @@ fn cases_sheet(
         sheet.write_string(row, 11, case.marking_status.label())?;
         let answers = data.answers_of(case.id);
         for (col, kq) in (12u16..).zip(&key_questions) {
-            if let Some(judgement) = answers.key_questions.get(&kq.id) {
+            if !data.framework.asks(case.question_set_id, kq.id) {
+                sheet.write_string(row, col, "Not asked")?;
+            } else if let Some(judgement) = answers.key_questions.get(&kq.id) {
                 sheet.write_string(row, col, judgement.answer.label())?;
             }
+        }
+        if let Some(weeks) = case.facts.licence_weeks {
+            sheet.write_number(row, marker_col + 2, f64::from(weeks))?;
+        }
+        if let Some(set) = data.framework.question_set(case.question_set_id) {
+            sheet.write_string(row, marker_col + 3, &set.name)?;
         }
         if let Some(name) = &case.marker_name {
             sheet.write_string(row, marker_col, name)?;

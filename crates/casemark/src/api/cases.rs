@@ -224,8 +224,8 @@ pub async fn update_facts(
     if !errors.is_empty() {
         return Err(ApiError::Unprocessable(errors));
     }
-    match intake::update_facts(&state.pool, &user.actor(), id, &raw).await {
-        Ok(()) => Ok(Json(
+    match intake::update_facts(&state.pool, &state.frameworks, &user.actor(), id, &raw).await {
+        Ok(_) => Ok(Json(
             detail(&state, &user, id)
                 .await
                 .map_err(ApiError::after_commit)?,
@@ -239,9 +239,24 @@ pub struct CaseDetail {
     #[serde(flatten)]
     case: CaseJson,
     inspection_id: i64,
+    /// Absent where the case's framework has no question sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question_set: Option<QuestionSetJson>,
     key_questions: BTreeMap<String, JudgementJson>,
     prompts: BTreeMap<String, String>,
     outcomes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuestionSetJson {
+    code: String,
+    name: String,
+    /// Why the case is on it: the facts that chose it, or the lead's reason.
+    reason: String,
+    /// The lead chose it over the set the facts choose.
+    overridden: bool,
+    /// The key questions the case is asked, in framework order.
+    key_questions: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,6 +278,17 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
         .get(&mut conn, case.framework_version_id)
         .await?;
     drop(conn);
+    let question_set = crate::question_sets::of_case(&framework, &case).map(|s| QuestionSetJson {
+        code: s.set.code.clone(),
+        name: s.set.name.clone(),
+        reason: s.reason,
+        overridden: s.overridden,
+        key_questions: framework
+            .key_questions()
+            .filter(|kq| s.set.asks(kq.id))
+            .map(|kq| kq.code.clone())
+            .collect(),
+    });
     let mut key_questions = BTreeMap::new();
     for kq in framework.key_questions() {
         if let Some(j) = answers.key_questions.get(&kq.id) {
@@ -296,6 +322,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
         .collect();
     Ok(CaseDetail {
         inspection_id: case.inspection_id,
+        question_set,
         case: CaseJson {
             id: case.id,
             marking_status: case.marking_status,
@@ -307,6 +334,33 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
         prompts,
         outcomes,
     })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionSetBody {
+    set: Option<String>,
+    reason: Option<String>,
+}
+
+/// The lead chooses the case's question set with a reason, or hands the
+/// choice back to its facts (`"set": "facts"`).
+pub async fn question_set(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<QuestionSetBody>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let input = crate::question_sets::OverrideInput {
+        set: body.set,
+        reason: body.reason,
+    };
+    crate::question_sets::choose(&state.pool, &state.frameworks, &user.actor(), id, &input).await?;
+    Ok(Json(
+        detail(&state, &user, id)
+            .await
+            .map_err(ApiError::after_commit)?,
+    ))
 }
 
 pub async fn get(

@@ -281,6 +281,9 @@ pub struct KeyQuestionJson {
     na: u32,
     percent: Option<u8>,
     margin: MarginJson,
+    /// Cases whose question set asks it: the whole sample where the
+    /// framework has no question sets.
+    cases_asked: u32,
     unjudged: u32,
     range: Option<RangeJson<u8>>,
     interval: Option<IntervalJson>,
@@ -349,6 +352,7 @@ impl From<InspectionRatings> for RatingsJson {
                             na: kq.counts.na,
                             percent: kq.percent,
                             margin: kq.outlook.margin.into(),
+                            cases_asked: kq.applicable,
                             unjudged: kq.outlook.unjudged,
                             range: kq.outlook.range.map(RangeJson::from),
                             interval: kq.outlook.interval.map(IntervalJson::from),

@@ -106,6 +106,7 @@ pub fn routes() -> Routes {
         .put("/cases/{id}/judgements", cases::judgements)
         .get("/cases/{id}/history", team::case_history)
         .put("/cases/{id}/facts", cases::update_facts)
+        .put("/cases/{id}/question-set", cases::question_set)
         .put("/inspections/{id}/status", team::set_status)
         .put("/inspections/{id}/members", team::set_member)
         .put("/inspections/{id}/assignments", team::assign)

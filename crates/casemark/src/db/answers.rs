@@ -53,6 +53,29 @@ pub async fn load(conn: &mut PgConnection, case_id: i64) -> Result<CaseAnswers, 
     })
 }
 
+/// Removes a case's answers to the given key questions and prompts (those
+/// its new question set does not ask); the tally triggers count them out.
+pub async fn remove(
+    conn: &mut PgConnection,
+    case_id: i64,
+    key_questions: &[i32],
+    prompts: &[i32],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from key_question_judgement where case_id = $1 and key_question_id = any($2)",
+    )
+    .bind(case_id)
+    .bind(key_questions)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from prompt_answer where case_id = $1 and prompt_id = any($2)")
+        .bind(case_id)
+        .bind(prompts)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Everything recorded for every case of an inspection, by case id: what an
 /// export needs, in three queries however many cases there are.
 pub async fn for_inspection(

@@ -26,6 +26,8 @@ pub struct CaseFacts {
     pub ethnicity_group: Option<EthnicityGroup>,
     pub rosh_level: Option<RoshLevel>,
     pub mappa_eligible: Option<bool>,
+    /// Licence cases only.
+    pub licence_weeks: Option<i16>,
 }
 
 impl CaseFacts {
@@ -66,6 +68,10 @@ impl CaseFacts {
                         .map(|m| if m { "yes" } else { "no" }.to_owned()),
                 ),
             ),
+            (
+                "licence_weeks",
+                text(self.licence_weeks.map(|w| w.to_string())),
+            ),
         ]
     }
 
@@ -89,6 +95,10 @@ pub struct Case {
     pub marked_as: Option<MemberRole>,
     /// Incremented by every saved change, for lost-update checks.
     pub revision: i64,
+    /// The question set it is marked on; `None` where its framework has none.
+    pub question_set_id: Option<i32>,
+    /// The lead's reason, when the lead chose the set over the facts' choice.
+    pub question_set_override: Option<String>,
     #[sqlx(flatten)]
     pub facts: CaseFacts,
 }
@@ -99,7 +109,8 @@ macro_rules! select_case {
                 (select display_name from app_user where app_user.id = assigned_to) as assignee_name,
                 (select display_name from app_user where app_user.id = marked_by) as marker_name,
                 marked_as, revision, reference, sentence_type, start_date, office, practitioner_grade,
-                practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible
+                practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible,
+                licence_weeks, question_set_id, question_set_override
          from sample_case "
     };
 }
@@ -108,13 +119,14 @@ pub async fn insert(
     conn: &mut PgConnection,
     inspection_id: i64,
     framework_version_id: i32,
+    question_set_id: Option<i32>,
     facts: &CaseFacts,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "insert into sample_case (inspection_id, framework_version_id, reference, sentence_type,
              start_date, office, practitioner_grade, practitioner_count, sex, age_at_start,
-             ethnicity_group, rosh_level, mappa_eligible)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ethnicity_group, rosh_level, mappa_eligible, licence_weeks, question_set_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          returning id",
     )
     .bind(inspection_id)
@@ -130,6 +142,8 @@ pub async fn insert(
     .bind(facts.ethnicity_group)
     .bind(facts.rosh_level)
     .bind(facts.mappa_eligible)
+    .bind(facts.licence_weeks)
+    .bind(question_set_id)
     .fetch_one(conn)
     .await
 }
@@ -142,7 +156,7 @@ pub async fn update_facts(
     sqlx::query(
         "update sample_case set reference = $2, sentence_type = $3, start_date = $4, office = $5,
              practitioner_grade = $6, practitioner_count = $7, sex = $8, age_at_start = $9,
-             ethnicity_group = $10, rosh_level = $11, mappa_eligible = $12
+             ethnicity_group = $10, rosh_level = $11, mappa_eligible = $12, licence_weeks = $13
          where id = $1",
     )
     .bind(id)
@@ -157,6 +171,7 @@ pub async fn update_facts(
     .bind(facts.ethnicity_group)
     .bind(facts.rosh_level)
     .bind(facts.mappa_eligible)
+    .bind(facts.licence_weeks)
     .execute(conn)
     .await?;
     Ok(())
@@ -286,6 +301,25 @@ pub async fn set_marker_if_unset(
     .bind(id)
     .bind(user_id)
     .bind(role)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts the case on a question set; `overridden` is the lead's reason when
+/// the lead chose it, `None` when the facts did.
+pub async fn set_question_set(
+    conn: &mut PgConnection,
+    id: i64,
+    set: i32,
+    overridden: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update sample_case set question_set_id = $2, question_set_override = $3 where id = $1",
+    )
+    .bind(id)
+    .bind(set)
+    .bind(overridden)
     .execute(conn)
     .await?;
     Ok(())

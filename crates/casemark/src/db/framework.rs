@@ -4,7 +4,7 @@ use casemark_rules::{Bands, Thresholds};
 use sqlx::PgConnection;
 
 use crate::framework::{
-    Area, DomainOneQuestion, Framework, KeyQuestion, OutcomeQuestion, Prompt, Standard,
+    Area, DomainOneQuestion, Framework, KeyQuestion, OutcomeQuestion, Prompt, QuestionSet, Standard,
 };
 
 /// The framework new inspections are created under.
@@ -196,7 +196,82 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
             .into_iter()
             .map(|(id, code, text)| OutcomeQuestion { id, code, text })
             .collect(),
+        question_sets: question_sets(conn, id).await?,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct QuestionSetRow {
+    id: i32,
+    code: String,
+    name: String,
+    selector: Option<String>,
+    every_key_question: bool,
+}
+
+/// A version's question sets in file order, conditions read again (they
+/// were checked when imported, so a failure here is a damaged row).
+pub async fn question_sets(
+    conn: &mut PgConnection,
+    version: i32,
+) -> Result<Vec<QuestionSet>, sqlx::Error> {
+    let rows: Vec<QuestionSetRow> = sqlx::query_as(
+        "select id, code, name, selector, every_key_question from question_set
+         where framework_version_id = $1 order by position",
+    )
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members: Vec<(i32, i32)> = sqlx::query_as(
+        "select question_set_id, key_question_id from question_set_key_question
+         where framework_version_id = $1",
+    )
+    .bind(version)
+    .fetch_all(&mut *conn)
+    .await?;
+    let facts = crate::framework_file::case_facts();
+    rows.into_iter()
+        .map(|row| {
+            let when = match &row.selector {
+                None => None,
+                Some(text) => Some(casemark_rules::Selector::parse(text, &facts).map_err(|e| {
+                    sqlx::Error::Decode(format!("question set {}: {e}", row.code).into())
+                })?),
+            };
+            let key_questions = (!row.every_key_question).then(|| {
+                members
+                    .iter()
+                    .filter(|(set, _)| *set == row.id)
+                    .map(|(_, kq)| *kq)
+                    .collect()
+            });
+            Ok(QuestionSet {
+                id: row.id,
+                code: row.code,
+                name: row.name,
+                when,
+                key_questions,
+            })
+        })
+        .collect()
+}
+
+/// The key question codes of each set, in the order the file gave them.
+async fn question_set_codes(
+    conn: &mut PgConnection,
+    version: i32,
+) -> Result<Vec<(i32, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select m.question_set_id, k.code
+         from question_set_key_question m join key_question k on k.id = m.key_question_id
+         where m.framework_version_id = $1 order by m.question_set_id, m.position",
+    )
+    .bind(version)
+    .fetch_all(conn)
+    .await
 }
 
 fn thresholds(ri: i16, good: i16, outstanding: i16) -> Result<Thresholds, sqlx::Error> {
@@ -275,6 +350,13 @@ pub async fn definition(
     .bind(facts.id)
     .fetch_all(&mut *conn)
     .await?;
+    // The conditions as the file wrote them, so an export gives back its bytes.
+    let selectors: Vec<(i32, Option<String>)> =
+        sqlx::query_as("select id, selector from question_set where framework_version_id = $1")
+            .bind(facts.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let set_codes = question_set_codes(&mut *conn, facts.id).await?;
     let prompt_code = |id: i32| {
         framework
             .prompt_by_id(id)
@@ -358,8 +440,25 @@ pub async fn definition(
                 text: o.text.clone(),
             })
             .collect(),
-        // No stored framework has question sets yet (issue 18, part 2).
-        question_sets: Vec::new(),
+        question_sets: framework
+            .question_sets
+            .iter()
+            .map(|s| file::QuestionSet {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                when: selectors
+                    .iter()
+                    .find(|(id, _)| *id == s.id)
+                    .and_then(|(_, text)| text.clone()),
+                key_questions: s.key_questions.as_ref().map(|_| {
+                    set_codes
+                        .iter()
+                        .filter(|(id, _)| *id == s.id)
+                        .map(|(_, code)| code.clone())
+                        .collect()
+                }),
+            })
+            .collect(),
     }))
 }
 

@@ -29,6 +29,8 @@ pub async fn existing(
 /// replaced). The framework_in_use trigger still refuses a version in use.
 pub async fn delete(conn: &mut PgConnection, id: i32) -> Result<(), sqlx::Error> {
     for table in [
+        "question_set_key_question",
+        "question_set",
         "domain_one_case_evidence",
         "domain_one_question",
         "prompt",
@@ -117,6 +119,7 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
     // Evidence questions cite prompts by code: insert those after every prompt.
     let mut citations: Vec<(i32, &str, i16)> = Vec::new();
     let mut prompt_ids: Vec<(&str, i32)> = Vec::new();
+    let mut key_question_ids: Vec<(&str, i32)> = Vec::new();
     for (s, standard) in d.standards.iter().enumerate() {
         sqlx::query(
             "insert into standard (id, framework_version_id, code, domain, name, statement,
@@ -169,6 +172,7 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
                         prompt_ids.push((&prompt.code, prompt_id));
                         prompt_id += 1;
                     }
+                    key_question_ids.push((&kq.code, kq_id));
                     kq_id += 1;
                 }
                 RatedFrom::Evidence => {
@@ -226,5 +230,50 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
         .await?;
         outcome_id += 1;
     }
+    insert_question_sets(conn, id, d, &key_question_ids).await?;
     Ok(id)
+}
+
+async fn insert_question_sets(
+    conn: &mut PgConnection,
+    version: i32,
+    d: &Definition,
+    key_question_ids: &[(&str, i32)],
+) -> Result<(), sqlx::Error> {
+    let mut set_id = next_id(conn, "question_set").await?;
+    for (position, set) in d.question_sets.iter().enumerate() {
+        sqlx::query(
+            "insert into question_set (id, framework_version_id, code, name, position, selector,
+                 every_key_question)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(set_id)
+        .bind(version)
+        .bind(&set.code)
+        .bind(&set.name)
+        .bind(small(position + 1))
+        .bind(&set.when)
+        .bind(set.key_questions.is_none())
+        .execute(&mut *conn)
+        .await?;
+        for (k, code) in set.key_questions.iter().flatten().enumerate() {
+            // The file was checked: every code is a case key question.
+            let Some((_, kq)) = key_question_ids.iter().find(|(c, _)| c == code) else {
+                continue;
+            };
+            sqlx::query(
+                "insert into question_set_key_question (question_set_id, framework_version_id,
+                     key_question_id, position)
+                 values ($1, $2, $3, $4)",
+            )
+            .bind(set_id)
+            .bind(version)
+            .bind(*kq)
+            .bind(small(k + 1))
+            .execute(&mut *conn)
+            .await?;
+        }
+        set_id += 1;
+    }
+    Ok(())
 }

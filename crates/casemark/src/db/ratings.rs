@@ -293,3 +293,18 @@ pub async fn save_domain_one(
     .await?;
     Ok(())
 }
+
+/// The number of an inspection's cases on each question set (`None`: on
+/// no set), for counting each key question over the cases it applies to.
+pub async fn cases_per_question_set(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<(Option<i32>, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "select question_set_id, count(*) from sample_case where inspection_id = $1
+         group by question_set_id",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
+    .await
+}

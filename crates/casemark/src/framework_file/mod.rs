@@ -10,7 +10,7 @@
 pub mod read;
 pub mod write;
 
-use casemark_rules::Thresholds;
+use casemark_rules::{FactKind, Thresholds};
 
 pub use read::{FileProblem, parse};
 pub use write::write;
@@ -135,17 +135,19 @@ pub struct Outcome {
 pub struct QuestionSet {
     pub code: String,
     pub name: String,
-    /// When the set applies (see [`read::Selector`]); `None` for the set
+    /// When the set applies (see [`casemark_rules::Selector`]); `None` for the set
     /// that applies when no other does.
     pub when: Option<String>,
     /// Its key questions; `None` for every case key question.
     pub key_questions: Option<Vec<String>>,
 }
 
-/// The case facts a question set's selector may name: those recorded with
-/// every case (`intake::FIELDS`), less the reference.
-pub fn case_facts() -> impl Iterator<Item = &'static str> {
+/// The case facts a question set's selector may name, with their kinds:
+/// those recorded with every case (`intake::FIELDS`), less the reference.
+pub fn case_facts() -> Vec<(&'static str, FactKind)> {
     crate::intake::FIELDS
         .into_iter()
         .filter(|field| *field != "reference")
+        .map(|field| (field, crate::intake::fact_kind(field)))
+        .collect()
 }

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use casemark_rules::Thresholds;
+use casemark_rules::{Selector, Thresholds};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -462,7 +462,7 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
         match &set.when {
             None => defaults += 1,
             Some(when) => {
-                if let Err(message) = Selector::parse(when.get_ref()) {
+                if let Err(message) = Selector::parse(when.get_ref(), &super::case_facts()) {
                     problems.add(&when.span(), format!("{at}.when"), message);
                 }
             }
@@ -540,58 +540,6 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
 
 fn listed<'a>(items: impl Iterator<Item = &'a str>) -> String {
     items.collect::<Vec<_>>().join(", ")
-}
-
-/// A question set's `when`: clauses `fact op value` joined by `and`, for
-/// example `sentence_type = licence and licence_weeks <= 8`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selector {
-    pub clauses: Vec<Clause>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clause {
-    pub fact: String,
-    pub op: String,
-    pub value: String,
-}
-
-impl Selector {
-    pub const OPERATORS: [&'static str; 6] = ["<=", ">=", "!=", "=", "<", ">"];
-
-    pub fn parse(text: &str) -> Result<Selector, String> {
-        let mut clauses = Vec::new();
-        for clause in text.split(" and ") {
-            let clause = clause.trim();
-            let Some((at, op)) = Selector::OPERATORS
-                .iter()
-                .filter_map(|op| clause.find(op).map(|at| (at, *op)))
-                .min_by_key(|(at, op)| (*at, std::cmp::Reverse(op.len())))
-            else {
-                return Err(format!(
-                    "'{clause}' is not a condition: write fact op value, with op one of {}",
-                    Selector::OPERATORS.join(" ")
-                ));
-            };
-            let fact = clause[..at].trim();
-            let value = clause[at + op.len()..].trim();
-            if !super::case_facts().any(|known| known == fact) {
-                return Err(format!(
-                    "'{fact}' is not a case fact: use one of {}",
-                    super::case_facts().collect::<Vec<_>>().join(", ")
-                ));
-            }
-            if value.is_empty() {
-                return Err(format!("'{clause}' has no value to compare {fact} with"));
-            }
-            clauses.push(Clause {
-                fact: fact.to_owned(),
-                op: op.to_owned(),
-                value: value.to_owned(),
-            });
-        }
-        Ok(Selector { clauses })
-    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,8 @@ fn header_field(header: &str) -> Option<&'static str> {
         "ethnicitygroup" | "ethnicity" | "ethnicgroup" => "ethnicity_group",
         "roshlevel" | "rosh" | "riskofseriousharm" | "riskofseriousharmlevel" => "rosh_level",
         "mappaeligible" | "mappa" | "mappaeligibility" => "mappa_eligible",
+        "licenceweeks" | "licencelength" | "licencelengthweeks" | "licenceperiod"
+        | "licenseweeks" | "licenselength" => "licence_weeks",
         _ => return None,
     })
 }

@@ -5,7 +5,12 @@ use chrono::NaiveDate;
 
 use crate::db::cases::CaseFacts;
 use crate::refusal::{Field, Problem};
-use crate::vocab::{NotInVocabulary, parse_optional};
+use casemark_rules::FactKind;
+
+use crate::vocab::{
+    EthnicityGroup, NotInVocabulary, PractitionerGrade, RoshLevel, SentenceType, Sex,
+    parse_optional,
+};
 
 /// Case facts as given, before validation: every value is text, as it comes
 /// from a form or a CSV cell (the JSON API turns numbers and booleans into
@@ -24,10 +29,11 @@ pub struct RawCase {
     pub ethnicity_group: Option<String>,
     pub rosh_level: Option<String>,
     pub mappa_eligible: Option<String>,
+    pub licence_weeks: Option<String>,
 }
 
 /// The case fact fields, named as in forms, the JSON API and CSV headers.
-pub const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 12] = [
     "reference",
     "sentence_type",
     "start_date",
@@ -39,7 +45,25 @@ pub const FIELDS: [&str; 11] = [
     "ethnicity_group",
     "rosh_level",
     "mappa_eligible",
+    "licence_weeks",
 ];
+
+/// How a question set's condition compares a fact (see
+/// `casemark_rules::Selector`): by its values as [`CaseFacts::as_text`]
+/// writes them.
+pub fn fact_kind(field: &str) -> FactKind {
+    match field {
+        "sentence_type" => FactKind::Choice(SentenceType::CODES),
+        "start_date" => FactKind::Date,
+        "practitioner_grade" => FactKind::Choice(PractitionerGrade::CODES),
+        "practitioner_count" | "age_at_start" | "licence_weeks" => FactKind::Number,
+        "sex" => FactKind::Choice(Sex::CODES),
+        "ethnicity_group" => FactKind::Choice(EthnicityGroup::CODES),
+        "rosh_level" => FactKind::Choice(RoshLevel::CODES),
+        "mappa_eligible" => FactKind::Choice(&["yes", "no"]),
+        _ => FactKind::Text,
+    }
+}
 
 impl RawCase {
     /// A field by its name in [`FIELDS`], as given.
@@ -56,6 +80,7 @@ impl RawCase {
             "ethnicity_group" => &self.ethnicity_group,
             "rosh_level" => &self.rosh_level,
             "mappa_eligible" => &self.mappa_eligible,
+            "licence_weeks" => &self.licence_weeks,
             _ => return None,
         };
         slot.as_deref()
@@ -75,6 +100,7 @@ impl RawCase {
             "ethnicity_group" => &mut self.ethnicity_group,
             "rosh_level" => &mut self.rosh_level,
             "mappa_eligible" => &mut self.mappa_eligible,
+            "licence_weeks" => &mut self.licence_weeks,
             _ => return,
         };
         *slot = Some(value);
@@ -84,6 +110,10 @@ impl RawCase {
 pub(super) fn blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
+
+/// The longest licence recorded, in weeks (50 years): longer ones, and life
+/// licences, are left blank.
+pub const MAX_LICENCE_WEEKS: i16 = 2600;
 
 /// Checks one case's facts; every problem is reported, not just the first.
 pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
@@ -190,6 +220,25 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
         },
     };
 
+    // The licence's length decides some frameworks' question sets (a licence
+    // of eight weeks or less, say): recorded for licence cases only.
+    let licence_weeks = number(blank(&raw.licence_weeks), 1, MAX_LICENCE_WEEKS)
+        .map_err(|()| {
+            report(
+                "licence_weeks",
+                format!(
+                    "Licence length must be a whole number of weeks from 1 to {MAX_LICENCE_WEEKS}"
+                ),
+            )
+        })
+        .unwrap_or(None);
+    if licence_weeks.is_some() && sentence_type == Some(SentenceType::CommunityOrder) {
+        report(
+            "licence_weeks",
+            "Licence length is for licence cases: leave it blank for a community order".into(),
+        );
+    }
+
     match (problems.is_empty(), sentence_type) {
         (true, Some(sentence_type)) => Ok(CaseFacts {
             reference,
@@ -203,6 +252,7 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
             ethnicity_group,
             rosh_level,
             mappa_eligible,
+            licence_weeks,
         }),
         _ => Err(problems),
     }

@@ -11,12 +11,13 @@ use sqlx::{PgConnection, PgPool};
 use crate::audit::Actor;
 use crate::db::audit::NewEvent;
 use crate::db::cases::CaseFacts;
+use crate::framework::FrameworkCache;
 use crate::refusal::{Problem, Refusal};
 use crate::{access, db};
 use facts::blank;
 
 pub use csv_cases::{CsvCases, parse_csv};
-pub use facts::{FIELDS, RawCase, parse_date, validate};
+pub use facts::{FIELDS, MAX_LICENCE_WEEKS, RawCase, fact_kind, parse_date, validate};
 
 /// A case written by [`add_cases`].
 #[derive(Debug, Clone)]
@@ -139,8 +140,12 @@ pub(crate) async fn insert_cases(
 ) -> Result<Vec<AddedCase>, Refusal> {
     let mut added = Vec::with_capacity(valid.len());
     let mut events = Vec::with_capacity(valid.len());
+    // Each case starts on the question set its facts choose (none where the
+    // framework has no sets).
+    let sets = db::framework::question_sets(conn, framework_version_id).await?;
     for (row, facts) in valid {
-        match db::cases::insert(conn, inspection_id, framework_version_id, &facts).await {
+        let set = crate::question_sets::for_new_case(&sets, &facts);
+        match db::cases::insert(conn, inspection_id, framework_version_id, set, &facts).await {
             Ok(id) => {
                 events.push(NewEvent {
                     inspection_id,
@@ -151,6 +156,17 @@ pub(crate) async fn insert_cases(
                     new_value: Some(facts.reference.clone()),
                     ..NewEvent::default()
                 });
+                if let Some(set) = sets.iter().find(|s| Some(s.id) == set) {
+                    events.push(NewEvent {
+                        inspection_id,
+                        case_id: Some(id),
+                        case_revision: Some(0),
+                        entity: "case",
+                        field: Some("question_set"),
+                        new_value: Some(set.code.clone()),
+                        ..NewEvent::default()
+                    });
+                }
                 added.push(AddedCase { id, facts });
             }
             // Someone else added the same reference since we looked.
@@ -168,14 +184,24 @@ pub(crate) async fn insert_cases(
     Ok(added)
 }
 
+/// What correcting a case's facts did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactsSaved {
+    /// The name of the question set the new facts moved the case to.
+    pub moved_to_set: Option<String>,
+}
+
 /// Corrects a case's facts: whoever may mark the case may correct them, at
-/// the same stages. Each changed fact is audited.
+/// the same stages. Each changed fact is audited, and the case follows its
+/// facts to another question set if they now choose one (see
+/// `question_sets`).
 pub async fn update_facts(
     pool: &PgPool,
+    frameworks: &FrameworkCache,
     actor: &Actor,
     case_id: i64,
     raw: &RawCase,
-) -> Result<(), Refusal> {
+) -> Result<FactsSaved, Refusal> {
     let mut tx = pool.begin().await?;
     let inspection_id = db::cases::inspection_of(&mut tx, case_id)
         .await?
@@ -199,7 +225,7 @@ pub async fn update_facts(
         .filter(|(old, new)| old.1 != new.1)
         .collect();
     if changed.is_empty() {
-        return Ok(());
+        return Ok(FactsSaved::default());
     }
     match db::cases::update_facts(&mut tx, case_id, &facts).await {
         Err(e) if db::violates(&e, db::cases::REFERENCE_KEY) => {
@@ -228,8 +254,15 @@ pub async fn update_facts(
         })
         .collect();
     db::audit::append(&mut tx, actor.id, &actor.label, &events).await?;
+    let framework = frameworks.get(&mut tx, case.framework_version_id).await?;
+    let moved =
+        crate::question_sets::follow_facts(&mut tx, actor, &framework, &case, &facts, revision)
+            .await?;
+    let saved = FactsSaved {
+        moved_to_set: moved.map(|s| s.name.clone()),
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(saved)
 }
 
 fn duplicate(row: usize, reference: &str, what: &str) -> Problem {

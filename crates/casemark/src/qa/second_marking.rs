@@ -63,6 +63,14 @@ pub async fn save_second_marking(
             ));
             continue;
         };
+        // Only what the first marker was asked: the case's question set.
+        if !framework.asks(case.question_set_id, kq.id) {
+            problems.push(Problem::new(
+                Field::KeyQuestion(code.clone()),
+                format!("Key question {code} is not in this case's question set"),
+            ));
+            continue;
+        }
         let raw = input.answer.as_deref().map(str::trim).unwrap_or("");
         let existing = current.get(&kq.id);
         let answer = if raw.is_empty() {
@@ -116,6 +124,16 @@ pub async fn save_second_marking(
         if raw.trim().is_empty() {
             continue;
         }
+        if framework.key_questions().any(|kq| {
+            kq.prompts.iter().any(|p| p.id == prompt.id)
+                && !framework.asks(case.question_set_id, kq.id)
+        }) {
+            problems.push(Problem::new(
+                Field::Prompt(code.clone()),
+                format!("Prompt {code} is under a key question not in this case's question set"),
+            ));
+            continue;
+        }
         match raw.parse::<Answer>() {
             Ok(a) => prompts.push((prompt.id, a)),
             Err(_) => problems.push(Problem::new(
@@ -125,7 +143,10 @@ pub async fn save_second_marking(
         }
     }
     if marking.submit {
-        for kq in framework.key_questions() {
+        for kq in framework
+            .key_questions()
+            .filter(|kq| framework.asks(case.question_set_id, kq.id))
+        {
             let answered =
                 current.contains_key(&kq.id) || answers.iter().any(|(id, _, _)| *id == kq.id);
             if !answered {

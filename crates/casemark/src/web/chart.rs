@@ -172,6 +172,7 @@ mod tests {
             area: Area::new("engagement", "Engagement"),
             text: String::new(),
             counts,
+            applicable: counts.judged() + counts.na + unjudged,
             percent: counts.percent(),
             driving,
             outlook: key_question_outlook(&Bands::PDU_2023, counts, unjudged),

@@ -160,6 +160,8 @@ pub fn routes() -> Routes {
         )
         .get("/cases/{id}/facts", cases::facts::facts_form)
         .post("/cases/{id}/facts", cases::facts::save_facts)
+        .get("/cases/{id}/question-set", cases::question_set::form)
+        .post("/cases/{id}/question-set", cases::question_set::save)
         .get("/cases/{id}/history", history::case_history)
         .get("/cases/{id}/history.csv", history::case_history_csv)
         .get("/inspections/{id}/history", history::inspection_history)

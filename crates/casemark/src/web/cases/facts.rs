@@ -56,8 +56,15 @@ pub async fn save_facts(
     Id(id): Id,
     Form(form): Form<RawCase>,
 ) -> Result<Response, WebError> {
-    match intake::update_facts(&state.pool, &user.actor(), id, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?saved=facts")).into_response()),
+    match intake::update_facts(&state.pool, &state.frameworks, &user.actor(), id, &form).await {
+        Ok(saved) => {
+            let saved = if saved.moved_to_set.is_some() {
+                "facts-set"
+            } else {
+                "facts"
+            };
+            Ok(Redirect::to(&format!("/cases/{id}?saved={saved}")).into_response())
+        }
         Err(Refusal::Invalid(problems)) => {
             let errors = FormErrors::of(problems);
             let page = facts_page(&state, &user, id, Some(form), errors).await?;

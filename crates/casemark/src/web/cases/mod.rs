@@ -5,6 +5,7 @@
 pub mod facts;
 pub mod outcomes;
 pub mod page;
+pub mod question_set;
 pub mod second_marking;
 pub mod standards;
 
@@ -32,6 +33,8 @@ struct Loaded {
     nav: Nav,
     /// Why the user cannot change this case now, if they cannot.
     read_only: Option<String>,
+    /// The user may choose the case's question set (the lead, until published).
+    may_choose_set: bool,
 }
 
 /// Loads a case the user may read (403 otherwise) and whether they may mark it.
@@ -61,6 +64,8 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
             Some("You can read this case but not change it: it is not assigned to you.".into())
         }
     };
+    let may_choose_set =
+        !framework.question_sets.is_empty() && access.check_lead_change(inspection.status).is_ok();
     Ok(Loaded {
         case,
         inspection,
@@ -68,6 +73,7 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
         answers,
         nav: Nav::from(user),
         read_only,
+        may_choose_set,
     })
 }
 

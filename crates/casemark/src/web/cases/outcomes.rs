@@ -48,6 +48,7 @@ fn outcomes_page(
         answers,
         nav,
         read_only,
+        ..
     } = loaded;
     let outcomes = framework
         .outcomes

@@ -14,7 +14,7 @@ use crate::db::answers::CaseAnswers;
 use crate::db::cases::Case;
 use crate::db::inspections::Inspection;
 use crate::extract::Id;
-use crate::framework::Standard;
+use crate::framework::{Framework, Standard};
 use crate::marking::{self, Submission};
 use crate::refusal::{Field, Refusal};
 use crate::vocab::Answer;
@@ -51,6 +51,18 @@ pub struct CasePage {
     no_without_rationale: Vec<String>,
     errors: FormErrors,
     read_only: Option<String>,
+    /// The case's question set, where its framework has sets.
+    question_set: Option<SetSummary>,
+    may_choose_set: bool,
+}
+
+/// The case's question set as its page shows it.
+pub struct SetSummary {
+    name: String,
+    reason: String,
+    overridden: bool,
+    asked: usize,
+    of: usize,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -111,18 +123,32 @@ fn facts_of(case: &Case) -> Vec<Fact> {
                     .map(|m| if m { "Yes" } else { "No" }.to_owned()),
             ),
         },
+        Fact {
+            key: "Licence length",
+            value: or_not(f.licence_weeks.map(|w| match w {
+                1 => "1 week".to_owned(),
+                w => format!("{w} weeks"),
+            })),
+        },
     ]
 }
 
-fn standard_progress(standard: &Standard, answers: &CaseAnswers) -> (&'static str, &'static str) {
-    let answered = standard
-        .key_questions
+/// A standard's progress over the key questions the case's set asks.
+fn standard_progress(
+    framework: &Framework,
+    standard: &Standard,
+    set: Option<i32>,
+    answers: &CaseAnswers,
+) -> (&'static str, &'static str) {
+    let asked: Vec<_> = framework.asked(standard, set).collect();
+    let answered = asked
         .iter()
         .filter(|kq| answers.key_questions.contains_key(&kq.id))
         .count();
     match answered {
+        _ if asked.is_empty() => ("Not in this case's question set", "govuk-tag--grey"),
         0 => ("Not started", "govuk-tag--grey"),
-        n if n == standard.key_questions.len() => ("Completed", ""),
+        n if n == asked.len() => ("Completed", ""),
         _ => ("In progress", "govuk-tag--light-blue"),
     }
 }
@@ -135,11 +161,13 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         answers,
         nav,
         read_only,
+        may_choose_set,
     } = loaded;
     let mut tasks: Vec<TaskRow> = framework
         .domain_two()
         .map(|s| {
-            let (status, tag_class) = standard_progress(s, &answers);
+            let (status, tag_class) =
+                standard_progress(&framework, s, case.question_set_id, &answers);
             TaskRow {
                 href: format!("/cases/{}/standards/{}", case.id, s.code),
                 title: format!("{} {}", s.code, s.name),
@@ -181,6 +209,14 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
             Some("Outcomes saved".to_owned())
         } else if code == "facts" {
             Some("Case facts saved".to_owned())
+        } else if code == "facts-set" || code == "question-set" {
+            let set = framework.question_set(case.question_set_id);
+            let name = set.map_or("", |s| s.name.as_str());
+            Some(if code == "facts-set" {
+                format!("Case facts saved: the case is now marked on the {name} question set")
+            } else {
+                format!("Question set changed: the case is now marked on the {name} set")
+            })
         } else if code == "complete" {
             Some("Case marked complete".to_owned())
         } else {
@@ -189,9 +225,21 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
                 .map(|s| format!("{} {} saved", s.code, s.name))
         }
     });
+    let question_set = crate::question_sets::of_case(&framework, &case).map(|s| SetSummary {
+        name: s.set.name.clone(),
+        reason: s.reason,
+        overridden: s.overridden,
+        asked: framework
+            .key_questions()
+            .filter(|kq| s.set.asks(kq.id))
+            .count(),
+        of: framework.key_questions().count(),
+    });
     CasePage {
         nav,
         read_only,
+        question_set,
+        may_choose_set,
         facts: facts_of(&case),
         case,
         inspection,

@@ -140,14 +140,17 @@ async fn second_marking_page(
     };
     let empty = BTreeMap::new();
     let typed_prompts = typed.map_or(&empty, |t| &t.prompts);
+    // The key questions the case's question set asks; a standard it asks
+    // none of is left out.
+    let set = case.question_set_id;
     let standards = framework
         .domain_two()
+        .filter(|standard| framework.asked(standard, set).next().is_some())
         .map(|standard| StandardView {
             code: standard.code.clone(),
             name: standard.name.clone(),
-            key_questions: standard
-                .key_questions
-                .iter()
+            key_questions: framework
+                .asked(standard, set)
                 .map(|kq| {
                     let saved = answers.get(&kq.id);
                     let given = typed.and_then(|t| t.key_questions.get(&kq.code));

@@ -66,6 +66,10 @@ pub struct StandardPage {
     name: String,
     statement: String,
     key_questions: Vec<KeyQuestionView>,
+    /// The standard's key questions the case's question set does not ask,
+    /// and the set's name.
+    not_asked: Vec<String>,
+    set_name: String,
     errors: FormErrors,
     read_only: Option<String>,
     /// Someone else's changes that stopped this save.
@@ -91,6 +95,7 @@ fn standard_page(
         answers,
         nav,
         read_only,
+        ..
     } = loaded;
     let standard = framework
         .domain_two()
@@ -98,9 +103,19 @@ fn standard_page(
         .ok_or(WebError::NotFound)?;
     let empty = BTreeMap::new();
     let given = submitted.map_or(&empty, |s| &s.prompts);
-    let key_questions = standard
+    let set = case.question_set_id;
+    let not_asked = standard
         .key_questions
         .iter()
+        .filter(|kq| !framework.asks(set, kq.id))
+        .map(|kq| kq.code.clone())
+        .collect();
+    let set_name = framework
+        .question_set(set)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let key_questions = framework
+        .asked(standard, set)
         .map(|kq| {
             let saved = answers.key_questions.get(&kq.id);
             let typed = submitted.and_then(|s| s.key_questions.get(&kq.code));
@@ -138,6 +153,8 @@ fn standard_page(
         nav,
         read_only,
         conflicts: Vec::new(),
+        not_asked,
+        set_name,
         code: standard.code.clone(),
         name: standard.name.clone(),
         statement: standard.statement.clone(),

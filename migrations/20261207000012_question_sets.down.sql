@@ -1,0 +1,9 @@
+alter table sample_case
+    drop constraint sample_case_override_has_set,
+    drop constraint sample_case_question_set_fkey,
+    drop column question_set_override,
+    drop column question_set_id,
+    drop constraint sample_case_licence_weeks_licence,
+    drop column licence_weeks;
+drop table question_set_key_question;
+drop table question_set;
