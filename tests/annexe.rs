@@ -117,12 +117,7 @@ async fn marked_inspection(api: &Api, pdu: &str) -> i64 {
 }
 
 async fn ratings(api: &Api, id: i64) -> Value {
-    let response = api
-        .server
-        .get(&format!("/api/v1/inspections/{id}/ratings"))
-        .await;
-    response.assert_status_ok();
-    response.json::<Value>()
+    support::ratings(&api.server, id).await
 }
 
 async fn annexe_csv(api: &Api, id: i64) -> String {

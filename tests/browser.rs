@@ -851,12 +851,7 @@ async fn a_lead_sees_why_a_case_has_its_question_set_and_changes_it() {
     let app = TestApp::spawn().await;
     crate::frameworks::import_file(&app, &crate::frameworks::with_question_sets("dipp-2025")).await;
     let lead = app.api(LEAD, UserRole::Lead).await;
-    let id = crate::frameworks::inspection_under(&lead, "dipp-2025").await;
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
+    let id = crate::frameworks::fieldwork_under(&lead, "dipp-2025").await;
     let case = lead
         .server
         .post(&format!("/api/v1/inspections/{id}/cases"))

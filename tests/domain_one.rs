@@ -16,7 +16,7 @@ use axum_test::TestServer;
 use calamine::{Data, Reader, Xlsx};
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
-use support::TestApp;
+use support::{TestApp, ratings};
 
 const LEAD: &str = "lead@example.gov.uk";
 const INSPECTOR: &str = "inspector@example.gov.uk";
@@ -33,12 +33,6 @@ async fn rated_domain_two(api: &TestServer) -> (i64, i64) {
         .await_built()
         .await;
     (built.id, built.cases[0])
-}
-
-async fn ratings(api: &TestServer, id: i64) -> Value {
-    let r = api.get(&format!("/api/v1/inspections/{id}/ratings")).await;
-    r.assert_status_ok();
-    r.json::<Value>()
 }
 
 fn standard<'a>(ratings: &'a Value, code: &str) -> &'a Value {

@@ -164,6 +164,17 @@ pub(crate) async fn inspection_under(lead: &crate::support::Api, framework: &str
         .expect("id")
 }
 
+/// A new inspection under the framework, moved to fieldwork.
+pub(crate) async fn fieldwork_under(lead: &crate::support::Api, framework: &str) -> i64 {
+    let id = inspection_under(lead, framework).await;
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&serde_json::json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    id
+}
+
 /// A page as the lead sees it, signed in through the form.
 pub(crate) async fn lead_page(app: &TestApp, path: &str) -> String {
     app.sign_in("lead@example.gov.uk")
@@ -341,12 +352,7 @@ async fn an_inspection_under_another_framework_scores_only_its_scored_standards(
             "{body}"
         );
     }
-    let id = inspection_under(&lead, "pdu-review-unscored").await;
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
+    let id = fieldwork_under(&lead, "pdu-review-unscored").await;
     let case = crate::support::add_case(&lead.server, id, "C1", "licence").await;
     // Every key question Yes: every case standard Outstanding.
     let all_yes: serde_json::Map<String, Value> = crate::support::KEY_QUESTIONS

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
 
-use crate::frameworks::{export, import_file, inspection_under, lead_page, with_question_sets};
-use crate::support::{KEY_QUESTIONS, TestApp, standard_in};
+use crate::frameworks::{export, fieldwork_under, import_file, lead_page, with_question_sets};
+use crate::support::{KEY_QUESTIONS, TestApp, ratings, standard_in};
 
 /// Adds one case through the API with its sentence and licence length.
 async fn add(lead: &crate::support::Api, inspection: i64, case: Value) -> i64 {
@@ -67,17 +67,12 @@ async fn a_short_licence_gets_the_adjusted_set_and_its_key_questions_count_only_
     assert_eq!(export(&app, "dipp-2025").await, file);
 
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = inspection_under(&lead, "dipp-2025").await;
+    let id = fieldwork_under(&lead, "dipp-2025").await;
     app.user("inspector@example.gov.uk", UserRole::Inspector)
         .await;
     lead.server
         .put(&format!("/api/v1/inspections/{id}/members"))
         .json(&json!({"email": "inspector@example.gov.uk", "role": "inspector"}))
-        .await
-        .assert_status_ok();
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
         .await
         .assert_status_ok();
 
@@ -196,23 +191,19 @@ async fn a_short_licence_gets_the_adjusted_set_and_its_key_questions_count_only_
 
     // 2.1.1 is asked of all five: S6 Yes, S8 No, L9 No; CO and LU to come.
     // 2.4.1 is asked of the three core cases only: L9 No; two to come.
-    let ratings = lead
-        .server
-        .get(&format!("/api/v1/inspections/{id}/ratings"))
-        .await
-        .json::<Value>();
+    let rated = ratings(&lead.server, id).await;
     assert_eq!(
-        counted(&ratings, "2.1.1"),
+        counted(&rated, "2.1.1"),
         (json!(1), json!(2), json!(5), json!(2))
     );
     assert_eq!(
-        counted(&ratings, "2.4.1"),
+        counted(&rated, "2.4.1"),
         (json!(0), json!(1), json!(3), json!(2))
     );
     // Without sets 2.4.1 would be waiting on four cases and could reach
     // 80% (4 of 5): counted over the cases asked, at best 2 of 3 (67%).
     assert_eq!(
-        key_question(&ratings, "2.4.1")["range"],
+        key_question(&rated, "2.4.1")["range"],
         json!({"worst": 0, "best": 67})
     );
     let dashboard = lead_page(&app, &format!("/inspections/{id}/ratings")).await;
@@ -287,18 +278,14 @@ async fn a_short_licence_gets_the_adjusted_set_and_its_key_questions_count_only_
     );
     assert_eq!(moved["marking_status"], json!("complete"));
     assert_eq!(moved["key_questions"].as_object().map(|k| k.len()), Some(6));
-    let ratings = lead
-        .server
-        .get(&format!("/api/v1/inspections/{id}/ratings"))
-        .await
-        .json::<Value>();
+    let rated = ratings(&lead.server, id).await;
     // 2.4.1 is now asked of CO and LU only, neither answered; 2.1.1 as before.
     assert_eq!(
-        counted(&ratings, "2.4.1"),
+        counted(&rated, "2.4.1"),
         (json!(0), json!(0), json!(2), json!(2))
     );
     assert_eq!(
-        counted(&ratings, "2.1.1"),
+        counted(&rated, "2.1.1"),
         (json!(1), json!(2), json!(5), json!(2))
     );
     // The history keeps the set change with its reason and every answer removed.
@@ -366,12 +353,7 @@ async fn the_lead_changes_a_set_on_the_case_page() {
     let app = TestApp::spawn().await;
     import_file(&app, &with_question_sets("dipp-2025")).await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
-    let id = inspection_under(&lead, "dipp-2025").await;
-    lead.server
-        .put(&format!("/api/v1/inspections/{id}/status"))
-        .json(&json!({"status": "fieldwork"}))
-        .await
-        .assert_status_ok();
+    let id = fieldwork_under(&lead, "dipp-2025").await;
     let case = add(
         &lead,
         id,

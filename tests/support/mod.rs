@@ -526,6 +526,13 @@ pub async fn inspection(
         .id
 }
 
+/// An inspection's ratings document (`GET /api/v1/inspections/{id}/ratings`).
+pub async fn ratings(api: &TestServer, id: i64) -> serde_json::Value {
+    let response = api.get(&format!("/api/v1/inspections/{id}/ratings")).await;
+    response.assert_status_ok();
+    response.json::<serde_json::Value>()
+}
+
 /// A standard of a ratings document (`GET /api/v1/inspections/{id}/ratings`)
 /// by its code.
 pub fn standard_in(ratings: &serde_json::Value, code: &str) -> serde_json::Value {

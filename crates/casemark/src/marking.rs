@@ -306,10 +306,12 @@ fn validate(
             );
             continue;
         };
-        if let Some(kq) = framework
-            .key_questions()
-            .find(|kq| kq.prompts.iter().any(|p| p.id == prompt.id))
-            .filter(|kq| !framework.asks(set, kq.id))
+        // Only where there are sets: the PDU framework's saves skip the search.
+        if !framework.question_sets.is_empty()
+            && let Some(kq) = framework
+                .key_questions()
+                .find(|kq| kq.prompts.iter().any(|p| p.id == prompt.id))
+                .filter(|kq| !framework.asks(set, kq.id))
         {
             problem(
                 Field::Prompt(code.clone()),

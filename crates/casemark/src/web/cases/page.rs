@@ -17,7 +17,7 @@ use crate::extract::Id;
 use crate::framework::{Framework, Standard};
 use crate::marking::{self, Submission};
 use crate::refusal::{Field, Refusal};
-use crate::vocab::Answer;
+use crate::vocab::{Answer, SentenceType};
 use crate::web::WebError;
 use crate::web::filters::dom_id;
 use crate::web::filters::long_date;
@@ -123,14 +123,17 @@ fn facts_of(case: &Case) -> Vec<Fact> {
                     .map(|m| if m { "Yes" } else { "No" }.to_owned()),
             ),
         },
-        Fact {
-            key: "Licence length",
-            value: or_not(f.licence_weeks.map(|w| match w {
-                1 => "1 week".to_owned(),
-                w => format!("{w} weeks"),
-            })),
-        },
     ]
+    .into_iter()
+    // A licence's length, for licence cases only.
+    .chain((f.sentence_type == SentenceType::Licence).then(|| Fact {
+        key: "Licence length",
+        value: or_not(f.licence_weeks.map(|w| match w {
+            1 => "1 week".to_owned(),
+            w => format!("{w} weeks"),
+        })),
+    }))
+    .collect()
 }
 
 /// A standard's progress over the key questions the case's set asks.
