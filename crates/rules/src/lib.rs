@@ -19,11 +19,14 @@
 //! - [`Agreement`]: how far a first and a second marker agree (share and
 //!   Cohen's κ), and [`rating_agreement`] on a standard's rating.
 //! - [`draw`]: a repeatable seeded draw (QA samples).
+//! - [`draw_sample`]: the case sample drawn from the long list, by strata,
+//!   offices and practitioners, with reserves ([`Stratum`], [`apportion`]).
 //! - [`choose`]: which question set a case is marked on, by its facts
 //!   ([`Selector`]), and why.
 
 mod agreement;
 mod bands;
+mod case_sample;
 mod counts;
 mod domain_one;
 mod explain;
@@ -38,6 +41,10 @@ pub use agreement::{
     Agreement, Answer as AgreementAnswer, FEW_PAIRS, RatingAgreement, rating_agreement,
 };
 pub use bands::{Bands, Thresholds};
+pub use case_sample::{
+    Draw, DuplicateBy, Exclusion, ListedCase, PRACTITIONER_CAP, Picked, Request as DrawRequest,
+    Sex as ListedSex, Stratum, StratumDraw, apportion, draw_sample, share_hundredths,
+};
 pub use counts::Counts;
 pub use domain_one::{Proposal, propose_domain_one};
 pub use explain::{
