@@ -484,6 +484,29 @@ fn routes() -> Vec<Route> {
             Body::CsvWhole(JUDGEMENTS_CSV),
             API_LEAD,
         ),
+        // The lead's long list, then a preview of a draw from it (which
+        // writes nothing); the walk's cases were added by hand, so none has
+        // a reserve to replace it (409 for the lead).
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/long-list",
+            Body::CsvWhole(
+                "crn,sex,sentence_type,office,practitioner,start_date\nLL-{who},male,licence,Luton,P1,2026-01-01\n",
+            ),
+            API_LEAD_CREATE,
+        ),
+        route(
+            "POST",
+            "/api/v1/inspections/{i}/sample/draw",
+            Body::Json(r#"{"size": 1, "seed": 1}"#),
+            API_LEAD,
+        ),
+        route(
+            "POST",
+            "/api/v1/cases/{c}/replace",
+            Body::Json(r#"{"reason": "Walk"}"#),
+            [401, 403, 403, 403, 404, 409, 403, 404, 403, 403],
+        ),
         route(
             "GET",
             "/api/v1/inspections/{i}/annexe.csv",

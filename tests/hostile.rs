@@ -440,7 +440,7 @@ fn json_object(fields: &'static [&'static str]) -> impl Strategy<Value = Value> 
 #[test]
 fn every_json_body_refuses_hostile_text_without_a_500() {
     type Body = (&'static str, &'static str, &'static [&'static str]);
-    const BODIES: [Body; 11] = [
+    const BODIES: [Body; 13] = [
         (
             "POST",
             "/api/v1/inspections",
@@ -484,6 +484,12 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
         ),
         ("PUT", "/api/v1/cases/{c}/adjudication", &["2.1.3", "2.2.1"]),
         ("PUT", "/api/v1/cases/{c}/question-set", &["set", "reason"]),
+        (
+            "POST",
+            "/api/v1/inspections/{i}/sample/draw",
+            &["size", "buffer_percent", "seed", "confirm"],
+        ),
+        ("POST", "/api/v1/cases/{c}/replace", &["reason"]),
     ];
     let strategy = (0..BODIES.len()).prop_flat_map(|i| (Just(i), json_object(BODIES[i].2)));
     property(224, strategy, |t, (i, body)| {
@@ -512,5 +518,6 @@ proptest! {
         let _ = casemark::annexe::import::parse(&text);
         let _ = casemark::intake::parse_date(&text);
         let _ = casemark_rules::Selector::parse(&text, &casemark::framework_file::case_facts());
+        let _ = casemark::long_list::parse(&text);
     }
 }

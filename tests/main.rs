@@ -22,6 +22,7 @@ mod pages;
 mod qa;
 mod question_sets;
 mod reliability;
+mod sample;
 mod security;
 
 /// A test file that is not a module here would silently never run.

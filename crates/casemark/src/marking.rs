@@ -97,6 +97,7 @@ pub async fn save_in(
         return Err(Refusal::NotFound);
     }
     access.check_marking(status, case.assigned_to)?;
+    refuse_replaced(&case)?;
     let current = db::answers::load(&mut *tx, case_id).await?;
 
     let change = validate(&framework, case.question_set_id, &current, submission)?;
@@ -164,6 +165,17 @@ pub async fn save_in(
     }
     db::audit::append(&mut *tx, actor.id, &actor.label, &events).await?;
     Ok(Saved { marking_status })
+}
+
+/// A case replaced by a reserve keeps what it was, unchanged.
+pub(crate) fn refuse_replaced(case: &db::cases::Case) -> Result<(), Refusal> {
+    match &case.replaced_reason {
+        Some(reason) => Err(Refusal::Locked(format!(
+            "This case was replaced by {} ({reason}): it is no longer marked",
+            case.replaced_by_reference.as_deref().unwrap_or("a reserve")
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The rows a valid submission writes, with framework ids resolved.

@@ -9,6 +9,7 @@ mod error;
 pub mod gate;
 mod inspections;
 mod qa;
+mod sample;
 mod team;
 
 use axum::Router;
@@ -107,6 +108,9 @@ pub fn routes() -> Routes {
         .get("/cases/{id}/history", team::case_history)
         .put("/cases/{id}/facts", cases::update_facts)
         .put("/cases/{id}/question-set", cases::question_set)
+        .post("/inspections/{id}/long-list", sample::upload)
+        .post("/inspections/{id}/sample/draw", sample::draw)
+        .post("/cases/{id}/replace", sample::replace)
         .put("/inspections/{id}/status", team::set_status)
         .put("/inspections/{id}/members", team::set_member)
         .put("/inspections/{id}/assignments", team::assign)

@@ -76,6 +76,82 @@ pub async fn remove(
     Ok(())
 }
 
+/// An answer removed from a case, for its audit row.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub entity: &'static str,
+    pub code: String,
+    pub field: &'static str,
+    pub old: String,
+}
+
+/// Removes everything recorded for a case (a case replaced by a reserve),
+/// returning what was there; the tally triggers count it out.
+pub async fn remove_all(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> Result<Vec<Removed>, sqlx::Error> {
+    let judgements: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "with gone as (delete from key_question_judgement where case_id = $1
+                       returning key_question_id, answer, rationale)
+         select k.code, gone.answer, gone.rationale
+         from gone join key_question k on k.id = gone.key_question_id order by k.code",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let prompts: Vec<(String, String)> = sqlx::query_as(
+        "with gone as (delete from prompt_answer where case_id = $1 returning prompt_id, answer)
+         select p.code, gone.answer from gone join prompt p on p.id = gone.prompt_id order by p.code",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let outcomes: Vec<(String, String)> = sqlx::query_as(
+        "with gone as (delete from outcome_answer where case_id = $1
+                       returning outcome_question_id, answer)
+         select o.code, gone.answer
+         from gone join outcome_question o on o.id = gone.outcome_question_id order by o.code",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?;
+    let mut removed = Vec::new();
+    for (code, answer, rationale) in judgements {
+        removed.push(Removed {
+            entity: "judgement",
+            code: code.clone(),
+            field: "answer",
+            old: answer,
+        });
+        if let Some(rationale) = rationale {
+            removed.push(Removed {
+                entity: "judgement",
+                code,
+                field: "rationale",
+                old: rationale,
+            });
+        }
+    }
+    for (code, answer) in prompts {
+        removed.push(Removed {
+            entity: "prompt",
+            code,
+            field: "answer",
+            old: answer,
+        });
+    }
+    for (code, answer) in outcomes {
+        removed.push(Removed {
+            entity: "outcome",
+            code,
+            field: "answer",
+            old: answer,
+        });
+    }
+    Ok(removed)
+}
+
 /// Everything recorded for every case of an inspection, by case id: what an
 /// export needs, in three queries however many cases there are.
 pub async fn for_inspection(

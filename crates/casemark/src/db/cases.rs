@@ -99,6 +99,12 @@ pub struct Case {
     pub question_set_id: Option<i32>,
     /// The lead's reason, when the lead chose the set over the facts' choice.
     pub question_set_override: Option<String>,
+    /// Why it was replaced by a reserve, if it was: it then no longer counts.
+    pub replaced_reason: Option<String>,
+    /// The reference of the reserve that replaced it.
+    pub replaced_by_reference: Option<String>,
+    /// The reference of the case it replaced, if it is a reserve.
+    pub replacement_of_reference: Option<String>,
     #[sqlx(flatten)]
     pub facts: CaseFacts,
 }
@@ -110,7 +116,11 @@ macro_rules! select_case {
                 (select display_name from app_user where app_user.id = marked_by) as marker_name,
                 marked_as, revision, reference, sentence_type, start_date, office, practitioner_grade,
                 practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible,
-                licence_weeks, question_set_id, question_set_override
+                licence_weeks, question_set_id, question_set_override, replaced_reason,
+                (select r.reference from sample_case r where r.replacement_of = sample_case.id)
+                    as replaced_by_reference,
+                (select o.reference from sample_case o where o.id = sample_case.replacement_of)
+                    as replacement_of_reference
          from sample_case "
     };
 }
@@ -280,7 +290,7 @@ pub async fn assigned_to(
         "select c.id, c.reference, c.marking_status, c.inspection_id, p.name as pdu_name,
                 i.status as inspection_status
          from sample_case c join inspection i on i.id = c.inspection_id join pdu p on p.id = i.pdu_id
-         where c.assigned_to = $1
+         where c.assigned_to = $1 and c.replaced_at is null
          order by i.fieldwork_start desc, (c.marking_status = 'complete'), c.reference",
     )
     .bind(user_id)
@@ -303,6 +313,52 @@ pub async fn set_marker_if_unset(
     .bind(role)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The stratum of a case drawn from the long list.
+pub async fn set_stratum(
+    conn: &mut PgConnection,
+    id: i64,
+    stratum: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update sample_case set stratum = $2 where id = $1")
+        .bind(id)
+        .bind(stratum)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a case replaced: it stays, with the reason, and no longer counts.
+pub async fn mark_replaced(
+    conn: &mut PgConnection,
+    id: i64,
+    reason: &str,
+    by: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update sample_case set replaced_at = now(), replaced_reason = $2, replaced_by = $3
+         where id = $1",
+    )
+    .bind(id)
+    .bind(reason)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_replacement_of(
+    conn: &mut PgConnection,
+    id: i64,
+    replaced: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update sample_case set replacement_of = $2 where id = $1")
+        .bind(id)
+        .bind(replaced)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -357,7 +413,7 @@ pub async fn list(
 ) -> Result<Vec<Case>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_case!(),
-        "where inspection_id = $1
+        "where inspection_id = $1 and replaced_at is null
            and ($2::text is null or marking_status = $2)
            and ($3::integer is null or exists (
                 select 1 from key_question_judgement j

@@ -10,6 +10,7 @@ pub mod domain_one;
 pub mod framework;
 pub mod framework_store;
 pub mod inspections;
+pub mod long_list;
 pub mod members;
 pub mod places;
 pub mod qa;

@@ -91,7 +91,7 @@ pub async fn candidates(
     sqlx::query_as(
         "select c.id, c.reference, c.marking_status, c.marked_by, c.marked_as
          from sample_case c
-         where c.inspection_id = $1
+         where c.inspection_id = $1 and c.replaced_at is null
            and not exists (select 1 from qa_sample q where q.case_id = c.id)
          order by c.id",
     )

@@ -301,7 +301,8 @@ pub async fn cases_per_question_set(
     inspection_id: i64,
 ) -> Result<Vec<(Option<i32>, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "select question_set_id, count(*) from sample_case where inspection_id = $1
+        "select question_set_id, count(*) from sample_case
+         where inspection_id = $1 and replaced_at is null
          group by question_set_id",
     )
     .bind(inspection_id)

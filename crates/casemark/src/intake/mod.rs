@@ -216,6 +216,7 @@ pub async fn update_facts(
         return Err(Refusal::NotFound);
     }
     access.check_marking(status, case.assigned_to)?;
+    crate::marking::refuse_replaced(&case)?;
     let facts = validate(raw).map_err(Refusal::Invalid)?;
     let before = case.facts.as_text();
     let after = facts.as_text();

@@ -1,0 +1,78 @@
+//! Drawing the case sample from the long list (docs/sampling.md): the
+//! long list upload, the draw (previewed or confirmed) and replacing a
+//! case with a reserve.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::ApiError;
+use super::body::{ApiJson, CsvText};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::extract::Id;
+use crate::long_list::{self, Uploaded};
+use crate::sample_draw::{self, DrawInput, Drawn, Replacement};
+
+/// `POST /inspections/{id}/long-list`, the list as CSV.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    CsvText(text): CsvText,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    let uploaded = long_list::upload(&state.pool, &user.actor(), id, &text).await?;
+    Ok((StatusCode::CREATED, Json(uploaded)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrawBody {
+    size: Option<i64>,
+    buffer_percent: Option<i64>,
+    seed: Option<i64>,
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// `POST /inspections/{id}/sample/draw`: the draw as it would be (200), or
+/// with `"confirm": true` made (201).
+pub async fn draw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<DrawBody>,
+) -> Result<(StatusCode, Json<Drawn>), ApiError> {
+    let input = DrawInput {
+        size: body.size,
+        buffer_percent: body.buffer_percent,
+        seed: body.seed,
+    };
+    if body.confirm {
+        let drawn = sample_draw::confirm(&state.pool, &user.actor(), id, &input).await?;
+        Ok((StatusCode::CREATED, Json(drawn)))
+    } else {
+        let drawn = sample_draw::preview(&state.pool, &user.actor(), id, &input).await?;
+        Ok((StatusCode::OK, Json(drawn)))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceBody {
+    reason: Option<String>,
+}
+
+/// `POST /cases/{id}/replace`: the next reserve of the case's stratum
+/// takes its place.
+pub async fn replace(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ReplaceBody>,
+) -> Result<Json<Replacement>, ApiError> {
+    let replaced =
+        sample_draw::replace(&state.pool, &user.actor(), id, body.reason.as_deref()).await?;
+    Ok(Json(replaced))
+}

@@ -1,0 +1,306 @@
+//! Drawing the case sample from a long list through the API
+//! (docs/sampling.md): the upload with its row problems and exclusions, the
+//! draw previewed and confirmed, and a case replaced by a reserve.
+
+use axum::http::StatusCode;
+use casemark::vocab::UserRole;
+use serde_json::{Value, json};
+
+use crate::support::{Api, KEY_QUESTIONS, TestApp, ratings};
+
+const HEADER: &str = "CRN,PNC,First name,Last name,Date of birth,Sex,Sentence type,RoSH,Office,Practitioner,Start date,Sensitive";
+
+/// A long list of 120 eligible cases (60 male community not low, 24 male
+/// community low, 24 male licence not low, 12 female), over two offices
+/// and 15 practitioners of eight cases each, then five that are excluded:
+/// a sensitive case, one starting after the fieldwork start (2026-06-01),
+/// one without a sex, and two duplicates (a PNC and a name with date of
+/// birth already on the list).
+fn long_list() -> String {
+    let mut lines = vec![HEADER.to_owned()];
+    for n in 0..120 {
+        let (sex, sentence, rosh) = match n {
+            0..60 => ("male", "community", "high"),
+            60..84 => ("male", "community", "low"),
+            84..108 => ("male", "licence", "medium"),
+            _ => ("female", "licence", "low"),
+        };
+        let office = if n % 3 == 0 { "Bedford" } else { "Luton" };
+        lines.push(format!(
+            "X{n:03},2001/{n},First{n},Case,1990-01-01,{sex},{sentence},{rosh},{office},Practitioner {},2026-05-01,no",
+            n % 15
+        ));
+    }
+    lines.push("S1,,,,,male,community,high,Luton,Practitioner 1,2026-05-01,yes".into());
+    lines.push("L1,,,,,male,community,high,Luton,Practitioner 1,2026-06-15,no".into());
+    lines.push("N1,,,,,,community,high,Luton,Practitioner 1,2026-05-01,no".into());
+    lines.push("D1,2001/5,,,,male,community,high,Luton,Practitioner 1,2026-05-10,no".into());
+    lines.push(
+        "D2,,First7,Case,1990-01-01,male,community,high,Luton,Practitioner 1,2026-05-10,".into(),
+    );
+    lines.join("\n") + "\n"
+}
+
+async fn lead_with_inspection(app: &TestApp) -> (Api, i64) {
+    let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(
+            &json!({"pdu": "Luton", "region": "East of England", "fieldwork_start": "2026-06-01"}),
+        )
+        .await;
+    created.assert_status(StatusCode::CREATED);
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    (lead, id)
+}
+
+async fn upload(lead: &Api, id: i64, csv: &str) -> axum_test::TestResponse {
+    lead.server
+        .post(&format!("/api/v1/inspections/{id}/long-list"))
+        .content_type("text/csv")
+        .bytes(csv.as_bytes().to_vec().into())
+        .await
+}
+
+async fn draw(lead: &Api, id: i64, body: Value) -> axum_test::TestResponse {
+    lead.server
+        .post(&format!("/api/v1/inspections/{id}/sample/draw"))
+        .json(&body)
+        .await
+}
+
+#[tokio::test]
+async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
+    let app = TestApp::spawn().await;
+    let (lead, id) = lead_with_inspection(&app).await;
+
+    // Bad rows are reported by row and column, and nothing is kept.
+    let before = app.fingerprint().await;
+    let bad = upload(
+        &lead,
+        id,
+        &format!("{HEADER}\nX1,,,,,male,parole,high,Luton,P1,2026-05-01,no\n,,,,,male,licence,high,Luton,,31/02/2026,maybe\n"),
+    )
+    .await;
+    bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: Vec<(Value, Value)> = bad.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["row"].clone(), e["field"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (json!(2), json!("sentence_type")),
+            (json!(3), json!("crn")),
+            (json!(3), json!("practitioner")),
+            (json!(3), json!("start_date")),
+            (json!(3), json!("sensitive")),
+        ]
+    );
+    // A draw needs a long list.
+    draw(&lead, id, json!({"size": 20}))
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    assert_eq!(before, app.fingerprint().await, "nothing written");
+
+    let uploaded = upload(&lead, id, &long_list()).await;
+    uploaded.assert_status(StatusCode::CREATED);
+    let uploaded = uploaded.json::<Value>();
+    assert_eq!(
+        (uploaded["rows"].clone(), uploaded["eligible"].clone()),
+        (json!(125), json!(120))
+    );
+    assert_eq!(
+        uploaded["excluded"],
+        json!([
+            {"row": 122, "reason": "Sensitive case"},
+            {"row": 123, "reason": "Not yet started"},
+            {"row": 124, "reason": "Sex not recorded"},
+            {"row": 125, "reason": "Duplicate of row 7 (same PNC)"},
+            {"row": 126, "reason": "Duplicate of row 9 (same name and date of birth)"},
+        ])
+    );
+
+    // The preview: 20 of 120 is a sixth of each stratum, 10, 4, 4, 0 and 2
+    // (no male licence low cases); 20% reserves, rounded up: 2, 1, 1, 0, 1.
+    let before = app.fingerprint().await;
+    let preview = draw(
+        &lead,
+        id,
+        json!({"size": 20, "buffer_percent": 20, "seed": 7}),
+    )
+    .await;
+    preview.assert_status_ok();
+    let preview = preview.json::<Value>();
+    let strata: Vec<(Value, Value, Value, Value)> = preview["strata"]
+        .as_array()
+        .expect("strata")
+        .iter()
+        .map(|s| {
+            (
+                s["code"].clone(),
+                s["long_list"].clone(),
+                s["drawn"].clone(),
+                s["reserves"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        strata,
+        [
+            (
+                json!("male_community_not_low"),
+                json!(60),
+                json!(10),
+                json!(2)
+            ),
+            (json!("male_community_low"), json!(24), json!(4), json!(1)),
+            (json!("male_licence_not_low"), json!(24), json!(4), json!(1)),
+            (json!("male_licence_low"), json!(0), json!(0), json!(0)),
+            (json!("female"), json!(12), json!(2), json!(1)),
+        ]
+    );
+    // 60 of 120 is 50.00% of the list; 10 of 20, 50.00% of the sample.
+    assert_eq!(preview["strata"][0]["long_list_share"], json!(5000));
+    assert_eq!(preview["strata"][0]["sample_share"], json!(5000));
+    assert_eq!(
+        (preview["seed"].clone(), preview["shortfall"].clone()),
+        (json!(7), json!(0))
+    );
+    assert_eq!(preview["cases"].as_array().map(Vec::len), Some(20));
+    assert_eq!(preview["excluded"].as_array().map(Vec::len), Some(5));
+    // The same seed, the same draw; nothing written by a preview.
+    let again = draw(
+        &lead,
+        id,
+        json!({"size": 20, "buffer_percent": 20, "seed": 7}),
+    )
+    .await
+    .json::<Value>();
+    assert_eq!(again, preview);
+    assert_eq!(before, app.fingerprint().await, "a preview writes nothing");
+    let refused = draw(&lead, id, json!({"size": 0, "buffer_percent": 101})).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<Value> = refused.json::<Value>()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("size"), json!("buffer_percent")]);
+
+    // Confirmed: the previewed cases join the inspection.
+    let confirmed = draw(
+        &lead,
+        id,
+        json!({"size": 20, "buffer_percent": 20, "seed": 7, "confirm": true}),
+    )
+    .await;
+    confirmed.assert_status(StatusCode::CREATED);
+    let confirmed = confirmed.json::<Value>();
+    assert_eq!(confirmed["cases"], preview["cases"]);
+    let case_ids: Vec<i64> = confirmed["case_ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    assert_eq!(case_ids.len(), 20);
+    assert_eq!(app.case_ids(id).await.len(), 20);
+    // Names, dates of birth and PNCs are gone from the whole list.
+    assert_eq!(
+        app.count("select count(*) from long_list_case where first_name is not null or last_name is not null or date_of_birth is not null or pnc is not null")
+            .await,
+        0
+    );
+    // Drawn once: a second draw, or a new long list, is refused.
+    draw(&lead, id, json!({"size": 20, "confirm": true}))
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    upload(&lead, id, &long_list())
+        .await
+        .assert_status(StatusCode::CONFLICT);
+
+    // Replacing a case that has answers: the next reserve of its stratum
+    // takes its place; its answers are kept in its history, not counted.
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let leaving = case_ids[0];
+    let yes: serde_json::Map<String, Value> = KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
+    lead.server
+        .put(&format!("/api/v1/cases/{leaving}/judgements"))
+        .json(&json!({"key_questions": yes, "complete": true}))
+        .await
+        .assert_status_ok();
+    let before = ratings(&lead.server, id).await;
+    assert_eq!(before["standards"][3]["key_questions"][0]["yes"], json!(1));
+    lead.server
+        .post(&format!("/api/v1/cases/{leaving}/replace"))
+        .json(&json!({"reason": " "}))
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let replaced = lead
+        .server
+        .post(&format!("/api/v1/cases/{leaving}/replace"))
+        .json(&json!({"reason": "The practitioner has left the service"}))
+        .await;
+    replaced.assert_status_ok();
+    let replaced = replaced.json::<Value>();
+    // The first reserve of the first case's stratum.
+    let stratum = &confirmed["cases"][0]["stratum"];
+    let first_reserve = confirmed["reserves"]
+        .as_array()
+        .expect("reserves")
+        .iter()
+        .find(|r| &r["stratum"] == stratum)
+        .expect("a reserve");
+    assert_eq!(replaced["reference"], first_reserve["crn"]);
+    let after = ratings(&lead.server, id).await;
+    assert_eq!(after["cases_total"], json!(20), "the sample keeps its size");
+    assert_eq!(after["standards"][3]["key_questions"][0]["yes"], json!(0));
+    // The replaced case is no longer marked, and its history says why.
+    lead.server
+        .put(&format!("/api/v1/cases/{leaving}/judgements"))
+        .json(&json!({"key_questions": {"2.1.1": "no"}}))
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    let history = lead
+        .server
+        .get(&format!("/api/v1/cases/{leaving}/history"))
+        .await
+        .json::<Value>();
+    let events = history.as_array().expect("events");
+    assert!(events.iter().any(|e| e["field"] == json!("replaced_by")
+        && e["new_value"] == first_reserve["crn"]
+        && e["reason"] == json!("The practitioner has left the service")));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["entity"] == json!("judgement") && e["new_value"].is_null())
+            .count(),
+        12,
+        "each removed answer is in the history"
+    );
+    // The replaced case stays beside its replacement, but only the
+    // replacement counts (20 cases above).
+    let all = app.case_ids(id).await;
+    assert_eq!(all.len(), 21);
+    assert!(all.contains(&leaving) && all.contains(&replaced["replacement"].as_i64().expect("id")));
+    // A case added by hand was not drawn: no reserve can replace it.
+    let by_hand = crate::support::add_case(&lead.server, id, "HAND1", "licence").await;
+    let refused = lead
+        .server
+        .post(&format!("/api/v1/cases/{by_hand}/replace"))
+        .json(&json!({"reason": "Transferred"}))
+        .await;
+    refused.assert_status(StatusCode::CONFLICT);
+}
