@@ -374,6 +374,41 @@ fn routes() -> Vec<Route> {
             Body::Form(&[("set", "core"), ("reason", "Walk")]),
             NO_SETS,
         ),
+        // The walk's cases were added by hand: none was drawn from a long
+        // list, so none has a replacement page, and the lead's replace is
+        // refused (409).
+        route("GET", "/cases/{c}/replace", Body::None, NO_SETS),
+        route(
+            "POST",
+            "/cases/{c}/replace",
+            Body::Form(&[("reason", "Walk")]),
+            [303, 403, 403, 403, 404, 409, 403, 404, 403, 403],
+        ),
+        route("GET", "/inspections/{i}/sample", Body::None, READ),
+        route("GET", "/inspections/{i}/long-list", Body::None, LEAD_PAGE),
+        route(
+            "POST",
+            "/inspections/{i}/long-list",
+            Body::Csv(
+                "crn,sex,sentence_type,office,practitioner,start_date\nLW-{who},male,licence,Luton,P1,2026-01-01\n",
+            ),
+            LEAD_FORM,
+        ),
+        // A preview of the draw: a page, nothing written.
+        route(
+            "POST",
+            "/inspections/{i}/sample/draw",
+            Body::Form(&[("size", "1"), ("seed", "1")]),
+            LEAD_PAGE,
+        ),
+        route("GET", "/inspections/{i}/fieldwork", Body::None, READ),
+        // Moving someone's cases to themselves: refused beside the field.
+        route(
+            "POST",
+            "/inspections/{i}/fieldwork/reassign",
+            Body::Form(&[("from", "{a}"), ("to", "{a}")]),
+            [303, 403, 403, 403, 404, 422, 403, 404, 403, 403],
+        ),
         route("GET", "/cases/{c}/outcomes", Body::None, READ),
         route(
             "POST",
@@ -500,6 +535,12 @@ fn routes() -> Vec<Route> {
             "/api/v1/inspections/{i}/sample/draw",
             Body::Json(r#"{"size": 1, "seed": 1}"#),
             API_LEAD,
+        ),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/fieldwork",
+            Body::None,
+            API_READ,
         ),
         route(
             "POST",

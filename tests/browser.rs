@@ -904,3 +904,123 @@ async fn a_lead_sees_why_a_case_has_its_question_set_and_changes_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_lead_draws_the_sample_from_a_long_list_replaces_a_case_and_watches_fieldwork() {
+    let app = TestApp::spawn().await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    let id = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": PDU, "region": "Wales", "fieldwork_start": "2026-06-01"}))
+        .await
+        .json::<Value>()["id"]
+        .as_i64()
+        .expect("id");
+    // Twelve cases over two practitioners, one of them sensitive.
+    let mut list = vec![
+        "crn,sex,sentence_type,rosh_level,office,practitioner,start_date,sensitive".to_owned(),
+    ];
+    for n in 0..12 {
+        let sex = if n % 4 == 0 { "female" } else { "male" };
+        list.push(format!(
+            "X{n:02},{sex},licence,high,Cardiff,Practitioner {},2026-05-0{},{}",
+            n % 2,
+            1 + n % 9,
+            if n == 11 { "yes" } else { "no" }
+        ));
+    }
+    let list = list.join("\n");
+    let set_csv = |text: &str| {
+        format!(
+            "document.querySelector('#csv').value = {}; return true;",
+            serde_json::to_string(text).expect("json")
+        )
+    };
+    journey(&app, "sample-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/inspections/{id}/sample")).await;
+        chrome.check_page("empty", &[PDU]).await;
+        chrome.click("#no-long-list a").await;
+        chrome.check_page("upload", &[PDU]).await;
+        // A bad row: the error summary names its row and column.
+        chrome
+            .execute(&set_csv("crn,sex,sentence_type,office,practitioner,start_date\nX1,male,parole,Cardiff,P1,2026-05-01"))
+            .await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
+        assert!(chrome.text(".govuk-error-summary").await.contains("Row 2, sentence type"));
+        chrome.check_page("with errors", &[PDU]).await;
+        chrome.execute(&set_csv(&list)).await;
+        chrome.submit("main form button[type=submit]").await;
+        assert!(chrome.text("#long-list-summary").await.contains("12 cases, 11 of which can be drawn"));
+        chrome.check_page("filled", &[PDU]).await;
+
+        // No size: refused beside the field.
+        chrome.submit("form[action$='/sample/draw'] button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[PDU]).await;
+        chrome.fill("#size", "6").await;
+        chrome.fill("#buffer_percent", "50").await;
+        chrome.fill("#seed", "3").await;
+        chrome.submit("form[action$='/sample/draw'] button[type=submit]").await;
+        assert!(chrome.text("#preview-summary").await.starts_with("6 cases drawn of 6 asked, with seed 3"));
+        chrome.check_page("preview", &[PDU]).await;
+        chrome.submit("form[action$='/sample/draw'] button[type=submit]").await;
+        assert!(
+            chrome
+                .text(".govuk-notification-banner")
+                .await
+                .contains("Sample drawn: 6 cases added")
+        );
+        chrome.check_page("drawn", &[PDU]).await;
+    })
+    .await;
+
+    // Replace a drawn case, then look at the board.
+    let case = app.case_ids(id).await[0];
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    journey(&app, "replace-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/cases/{case}")).await;
+        chrome
+            .click(&format!("a[href='/cases/{case}/replace']"))
+            .await;
+        chrome.check_page("empty", &[PDU]).await;
+        chrome.submit("main form button[type=submit]").await;
+        chrome.assert_error_summary_focused().await;
+        chrome.check_page("with errors", &[PDU]).await;
+        chrome
+            .fill("#reason", "The case has transferred to another PDU")
+            .await;
+        chrome.submit("main form button[type=submit]").await;
+        assert!(
+            chrome
+                .text(".govuk-notification-banner")
+                .await
+                .contains("replaced: this reserve takes its place")
+        );
+        chrome.check_page("replacement", &[PDU]).await;
+        chrome.goto(&format!("/inspections/{id}/sample")).await;
+        assert!(
+            chrome
+                .text("#replaced")
+                .await
+                .contains("The case has transferred to another PDU")
+        );
+        chrome.check_page("with a replaced case", &[PDU]).await;
+        chrome.goto(&format!("/inspections/{id}/fieldwork")).await;
+        assert!(
+            chrome
+                .text("#progress")
+                .await
+                .contains("0 of 6 cases complete")
+        );
+        chrome.check_page("filled", &[PDU]).await;
+    })
+    .await;
+}

@@ -304,3 +304,210 @@ async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
         .await;
     refused.assert_status(StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_control_board_shows_where_fieldwork_stands() {
+    use calamine::Reader;
+    let app = TestApp::spawn().await;
+    let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    // Fieldwork started a week ago.
+    let start = chrono::Utc::now().date_naive() - chrono::Duration::days(7);
+    let created = lead
+        .server
+        .post("/api/v1/inspections")
+        .json(&json!({"pdu": "Luton", "region": "East of England", "fieldwork_start": start.to_string()}))
+        .await;
+    created.assert_status(StatusCode::CREATED);
+    let id = created.json::<Value>()["id"].as_i64().expect("id");
+    let inspector = app.user("a@example.gov.uk", UserRole::Inspector).await;
+    let assessor = app.user("la@example.gov.uk", UserRole::Inspector).await;
+    for (email, role) in [
+        ("a@example.gov.uk", "inspector"),
+        ("la@example.gov.uk", "local_assessor"),
+    ] {
+        lead.server
+            .put(&format!("/api/v1/inspections/{id}/members"))
+            .json(&json!({"email": email, "role": role}))
+            .await
+            .assert_status_ok();
+    }
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let added = lead
+        .server
+        .post(&format!("/api/v1/inspections/{id}/cases"))
+        .json(&json!([
+            {"reference": "A1", "sentence_type": "licence", "sex": "male"},
+            {"reference": "A2", "sentence_type": "community_order", "sex": "female"},
+            {"reference": "L1", "sentence_type": "licence", "sex": "male"},
+            {"reference": "L2", "sentence_type": "licence"},
+        ]))
+        .await
+        .json::<Value>();
+    let ids: Vec<i64> = added["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    for (cases, who) in [
+        (&ids[..2], "a@example.gov.uk"),
+        (&ids[2..], "la@example.gov.uk"),
+    ] {
+        lead.server
+            .put(&format!("/api/v1/inspections/{id}/assignments"))
+            .json(&json!({"cases": cases, "assignee": who}))
+            .await
+            .assert_status_ok();
+    }
+    let yes: serde_json::Map<String, Value> = KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
+    lead.server
+        .put(&format!("/api/v1/cases/{}/judgements", ids[0]))
+        .json(&json!({"key_questions": yes, "complete": true}))
+        .await
+        .assert_status_ok();
+    lead.server
+        .put(&format!("/api/v1/cases/{}/judgements", ids[2]))
+        .json(&json!({"key_questions": {"2.1.1": "no"}}))
+        .await
+        .assert_status_ok();
+
+    let board = |days: &'static str| {
+        let server = &lead.server;
+        async move {
+            let response = server
+                .get(&format!("/api/v1/inspections/{id}/fieldwork{days}"))
+                .await;
+            response.assert_status_ok();
+            response.json::<Value>()
+        }
+    };
+    // Day 7 of 14: the plan expects half of the 4 cases complete; 1 is.
+    let now = board("").await;
+    assert_eq!(
+        (
+            now["days_elapsed"].clone(),
+            now["plan_days"].clone(),
+            now["cases_total"].clone(),
+            now["cases_complete"].clone(),
+            now["expected_complete"].clone()
+        ),
+        (json!(7), json!(14), json!(4), json!(1), json!(2))
+    );
+    let markers: Vec<(Value, Value, Value, Value, Value, Value)> = now["markers"]
+        .as_array()
+        .expect("markers")
+        .iter()
+        .map(|m| {
+            (
+                m["user_id"].clone(),
+                m["assigned"].clone(),
+                m["not_started"].clone(),
+                m["in_progress"].clone(),
+                m["complete"].clone(),
+                m["oldest_untouched"].clone(),
+            )
+        })
+        .collect();
+    assert!(markers.contains(&(
+        json!(inspector),
+        json!(2),
+        json!(1),
+        json!(0),
+        json!(1),
+        json!(["A2", 0])
+    )));
+    assert!(markers.contains(&(
+        json!(assessor),
+        json!(2),
+        json!(1),
+        json!(1),
+        json!(0),
+        json!(["L2", 0])
+    )));
+    // Nothing is three days old; with a threshold of 0 days, every
+    // assigned case not complete is flagged.
+    assert_eq!(now["stale"], json!([]));
+    let flagged: Vec<Value> = board("?stale_days=0").await["stale"]
+        .as_array()
+        .expect("stale")
+        .iter()
+        .map(|s| s["reference"].clone())
+        .collect();
+    assert_eq!(flagged, [json!("A2"), json!("L1"), json!("L2")]);
+    // The profile: 3 licences and 1 community order; sex not recorded once.
+    let profile = now["profile"].as_array().expect("profile");
+    let row = |dimension: &str, value: &str| {
+        profile
+            .iter()
+            .find(|p| p["dimension"] == json!(dimension) && p["value"] == json!(value))
+            .map(|p| (p["sample"].clone(), p["sample_share"].clone()))
+    };
+    assert_eq!(
+        row("Sentence type", "Licence"),
+        Some((json!(3), json!(7500)))
+    );
+    assert_eq!(row("Sex", "Not recorded"), Some((json!(1), json!(2500))));
+    assert_eq!(now["long_list"], json!(false));
+
+    // The workbook's Fieldwork sheet holds the same figures.
+    let bytes = lead
+        .server
+        .get(&format!("/api/v1/inspections/{id}/annexe.xlsx"))
+        .await
+        .into_bytes();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = workbook
+        .worksheet_range("Fieldwork")
+        .expect("Fieldwork sheet");
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|r| r.len() > 1 && r[0] == "Cases complete" && r[1] == "1")
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|r| r.len() > 1 && r[0] == "Complete by today in the plan" && r[1] == "2")
+    );
+
+    // The lead moves the local assessor's unfinished cases to the inspector.
+    let browser = app.sign_in("lead@example.gov.uk").await;
+    let page = browser.get(&format!("/inspections/{id}/fieldwork")).await;
+    page.assert_status_ok();
+    assert!(page.text().contains("day 7 of 14"));
+    let moved = browser
+        .post_form(
+            &format!("/inspections/{id}/fieldwork/reassign"),
+            &[
+                ("from", assessor.to_string()),
+                ("to", inspector.to_string()),
+            ],
+        )
+        .await;
+    moved.assert_status(StatusCode::SEE_OTHER);
+    let page = browser
+        .get(&format!("/inspections/{id}/fieldwork"))
+        .await
+        .text();
+    assert!(page.contains("2 cases moved"));
+    let after = board("").await;
+    let assigned_to_inspector = after["markers"]
+        .as_array()
+        .expect("markers")
+        .iter()
+        .find(|m| m["user_id"] == json!(inspector))
+        .map(|m| m["assigned"].clone());
+    assert_eq!(assigned_to_inspector, Some(json!(4)));
+}

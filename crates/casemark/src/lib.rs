@@ -37,6 +37,7 @@ pub mod domain_one;
 pub mod edge;
 pub mod email;
 pub mod extract;
+pub mod fieldwork;
 pub mod framework;
 pub mod framework_file;
 pub mod framework_import;

@@ -177,8 +177,10 @@ pub async fn workbook_for(
     let ratings =
         crate::ratings::for_inspection(&mut conn, &data.framework, &data.inspection).await?;
     let qa = crate::qa::report(&mut conn, &data.framework, data.inspection.id).await?;
+    let fieldwork =
+        crate::fieldwork::board(&mut conn, &data.inspection, crate::fieldwork::STALE_DAYS).await?;
     drop(conn);
-    tokio::task::spawn_blocking(move || workbook::build(&data, &ratings, &qa))
+    tokio::task::spawn_blocking(move || workbook::build(&data, &ratings, &qa, &fieldwork))
         .await
         .map_err(|e| WorkbookError::Build(e.to_string()))?
         .map_err(|e| WorkbookError::Build(e.to_string()))

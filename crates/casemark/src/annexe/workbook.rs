@@ -20,7 +20,7 @@ use crate::ratings::InspectionRatings;
 use crate::vocab::{Answer, PractitionerGrade, SentenceType, Sex};
 
 /// The sheets, in order.
-pub const SHEETS: [&str; 8] = [
+pub const SHEETS: [&str; 9] = [
     "Ratings",
     "Key questions",
     "Prompts",
@@ -29,6 +29,7 @@ pub const SHEETS: [&str; 8] = [
     "Domain one",
     "Staff survey",
     "Quality assurance",
+    "Fieldwork",
 ];
 
 pub(super) struct Styles {
@@ -56,6 +57,7 @@ pub fn build(
     data: &InspectionData,
     ratings: &InspectionRatings,
     qa: &crate::qa::Report,
+    fieldwork: &crate::fieldwork::Board,
 ) -> Result<Vec<u8>, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
@@ -67,7 +69,107 @@ pub fn build(
     domain_one_sheet(workbook.add_worksheet(), &styles, data)?;
     survey_sheet(workbook.add_worksheet(), &styles, data)?;
     super::qa_sheet::build(workbook.add_worksheet(), &styles, SHEETS[7], qa)?;
+    fieldwork_sheet(workbook.add_worksheet(), &styles, fieldwork)?;
     workbook.save_to_buffer()
+}
+
+/// The control board's figures as the workbook was made: progress, each
+/// marker's cases, stale cases and the sample's profile.
+fn fieldwork_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    board: &crate::fieldwork::Board,
+) -> Result<(), XlsxError> {
+    sheet.set_name(SHEETS[8])?;
+    sheet.write_string_with_format(0, 0, "Fieldwork", &styles.title)?;
+    let progress = [
+        ("Fieldwork start", board.fieldwork_start.to_string()),
+        ("Days elapsed", board.days_elapsed.to_string()),
+        ("Days in the plan", board.plan_days.to_string()),
+        ("Cases", board.cases_total.to_string()),
+        ("Cases complete", board.cases_complete.to_string()),
+        (
+            "Complete by today in the plan",
+            board.expected_complete.to_string(),
+        ),
+    ];
+    for (row, (label, value)) in (1u32..).zip(progress) {
+        sheet.write_string(row, 0, label)?;
+        sheet.write_string(row, 1, value)?;
+    }
+    let mut row = 8;
+    header(
+        sheet,
+        styles,
+        row,
+        &[
+            "Marker",
+            "Role",
+            "Assigned",
+            "Not started",
+            "In progress",
+            "Complete",
+            "Oldest untouched",
+            "Days since assigned",
+        ],
+    )?;
+    for m in &board.markers {
+        row += 1;
+        sheet.write_string(row, 0, &m.name)?;
+        sheet.write_string(row, 1, m.role.label())?;
+        for (col, n) in [
+            (2, m.assigned),
+            (3, m.not_started),
+            (4, m.in_progress),
+            (5, m.complete),
+        ] {
+            sheet.write_number(row, col, n as f64)?;
+        }
+        if let Some((reference, days)) = &m.oldest_untouched {
+            sheet.write_string(row, 6, reference)?;
+            sheet.write_number(row, 7, *days as f64)?;
+        }
+    }
+    row += 2;
+    let stale = format!("Cases with no save for {} days or more", board.stale_days);
+    header(sheet, styles, row, &[stale.as_str(), "Assigned to", "Days"])?;
+    for c in &board.stale {
+        row += 1;
+        sheet.write_string(row, 0, &c.reference)?;
+        sheet.write_string(row, 1, &c.assignee)?;
+        sheet.write_number(row, 2, c.days as f64)?;
+    }
+    row += 2;
+    header(
+        sheet,
+        styles,
+        row,
+        &[
+            "Fact",
+            "Value",
+            "Sample",
+            "Share of the sample",
+            "Long list",
+            "Share of the long list",
+        ],
+    )?;
+    for p in &board.profile {
+        row += 1;
+        sheet.write_string(row, 0, p.dimension)?;
+        sheet.write_string(row, 1, &p.value)?;
+        sheet.write_number(row, 2, p.sample as f64)?;
+        if let Some(share) = p.sample_share {
+            sheet.write_number_with_format(row, 3, f64::from(share) / 10_000.0, &styles.percent)?;
+        }
+        if let Some(n) = p.long_list {
+            sheet.write_number(row, 4, n as f64)?;
+        }
+        if let Some(share) = p.long_list_share {
+            sheet.write_number_with_format(row, 5, f64::from(share) / 10_000.0, &styles.percent)?;
+        }
+    }
+    sheet.set_column_width(0, 32)?;
+    Ok(())
 }
 
 pub(super) fn header(

@@ -111,6 +111,7 @@ pub fn routes() -> Routes {
         .post("/inspections/{id}/long-list", sample::upload)
         .post("/inspections/{id}/sample/draw", sample::draw)
         .post("/cases/{id}/replace", sample::replace)
+        .get("/inspections/{id}/fieldwork", sample::fieldwork)
         .put("/inspections/{id}/status", team::set_status)
         .put("/inspections/{id}/members", team::set_member)
         .put("/inspections/{id}/assignments", team::assign)

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::ApiError;
-use super::body::{ApiJson, CsvText};
+use super::body::{ApiJson, ApiQuery, CsvText};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::extract::Id;
@@ -75,4 +75,28 @@ pub async fn replace(
     let replaced =
         sample_draw::replace(&state.pool, &user.actor(), id, body.reason.as_deref()).await?;
     Ok(Json(replaced))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FieldworkQuery {
+    /// Days without a save before a case is flagged (default 3).
+    stale_days: Option<u32>,
+}
+
+/// `GET /inspections/{id}/fieldwork`: the control board's figures.
+pub async fn fieldwork(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    ApiQuery(query): ApiQuery<FieldworkQuery>,
+) -> Result<Json<crate::fieldwork::Board>, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let (inspection, _) = super::readable_inspection(&mut conn, &state, &user, id).await?;
+    let stale_days = query
+        .stale_days
+        .map_or(crate::fieldwork::STALE_DAYS, i64::from);
+    Ok(Json(
+        crate::fieldwork::board(&mut conn, &inspection, stale_days).await?,
+    ))
 }

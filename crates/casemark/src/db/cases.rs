@@ -105,6 +105,8 @@ pub struct Case {
     pub replaced_by_reference: Option<String>,
     /// The reference of the case it replaced, if it is a reserve.
     pub replacement_of_reference: Option<String>,
+    /// Its stratum, when it was drawn from a long list.
+    pub stratum: Option<String>,
     #[sqlx(flatten)]
     pub facts: CaseFacts,
 }
@@ -120,7 +122,8 @@ macro_rules! select_case {
                 (select r.reference from sample_case r where r.replacement_of = sample_case.id)
                     as replaced_by_reference,
                 (select o.reference from sample_case o where o.id = sample_case.replacement_of)
-                    as replacement_of_reference
+                    as replacement_of_reference,
+                stratum
          from sample_case "
     };
 }

@@ -57,17 +57,19 @@ struct RowRecord {
     sensitive: bool,
 }
 
+pub async fn exists(conn: &mut PgConnection, inspection_id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select exists (select 1 from long_list where inspection_id = $1)")
+        .bind(inspection_id)
+        .fetch_one(conn)
+        .await
+}
+
 /// The inspection's long list in row order; `None` if it has none.
 pub async fn rows(
     conn: &mut PgConnection,
     inspection_id: i64,
 ) -> Result<Option<Vec<ListedRow>>, sqlx::Error> {
-    let exists: bool =
-        sqlx::query_scalar("select exists (select 1 from long_list where inspection_id = $1)")
-            .bind(inspection_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if !exists {
+    if !exists(&mut *conn, inspection_id).await? {
         return Ok(None);
     }
     let records: Vec<RowRecord> = sqlx::query_as(
@@ -262,5 +264,51 @@ pub async fn origin_of(
     )
     .bind(case_id)
     .fetch_optional(conn)
+    .await
+}
+
+/// After the draw: each stratum's cases in the sample (not replaced) and
+/// unused reserves, by stratum code.
+pub async fn strata_now(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "select l.stratum,
+                count(*) filter (where l.role = 'drawn' and c.replaced_at is null),
+                count(*) filter (where l.role = 'reserve' and l.case_id is null)
+         from long_list_case l left join sample_case c on c.id = l.case_id
+         where l.inspection_id = $1 and l.stratum is not null
+         group by l.stratum",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A case replaced by a reserve, as the sample page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReplacedCase {
+    pub id: i64,
+    pub reference: String,
+    pub reason: String,
+    pub replaced_at: DateTime<Utc>,
+    pub by_id: Option<i64>,
+    pub by_reference: Option<String>,
+}
+
+pub async fn replaced(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<ReplacedCase>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.id, c.reference, c.replaced_reason as reason, c.replaced_at,
+                r.id as by_id, r.reference as by_reference
+         from sample_case c left join sample_case r on r.replacement_of = c.id
+         where c.inspection_id = $1 and c.replaced_at is not null
+         order by c.replaced_at",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
     .await
 }

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod audit;
 pub mod cases;
 pub mod domain_one;
+pub mod fieldwork;
 pub mod framework;
 pub mod framework_store;
 pub mod inspections;

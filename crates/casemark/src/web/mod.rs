@@ -153,6 +153,18 @@ pub fn routes() -> Routes {
         .get("/cases/{id}/second-marking", cases::second_marking::page)
         .post("/cases/{id}/second-marking", cases::second_marking::save)
         .post("/cases/{id}/adjudication", inspections::qa::adjudicate)
+        .get("/inspections/{id}/sample", inspections::sample::page)
+        .get("/inspections/{id}/fieldwork", inspections::fieldwork::page)
+        .post(
+            "/inspections/{id}/fieldwork/reassign",
+            inspections::fieldwork::reassign,
+        )
+        .post("/inspections/{id}/sample/draw", inspections::sample::draw)
+        .get(
+            "/inspections/{id}/long-list",
+            inspections::sample::upload_form,
+        )
+        .post("/inspections/{id}/long-list", inspections::sample::upload)
         .get("/inspections/{id}/qa", inspections::qa::page)
         .post(
             "/inspections/{id}/qa/sample",
@@ -160,6 +172,8 @@ pub fn routes() -> Routes {
         )
         .get("/cases/{id}/facts", cases::facts::facts_form)
         .post("/cases/{id}/facts", cases::facts::save_facts)
+        .get("/cases/{id}/replace", cases::replace::form)
+        .post("/cases/{id}/replace", cases::replace::save)
         .get("/cases/{id}/question-set", cases::question_set::form)
         .post("/cases/{id}/question-set", cases::question_set::save)
         .get("/cases/{id}/history", history::case_history)

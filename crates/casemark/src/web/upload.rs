@@ -72,6 +72,22 @@ const JUDGEMENTS: Wording = Wording {
     button: "Check the judgements",
 };
 
+const LONG_LIST: Wording = Wording {
+    heading: "Upload the long list",
+    intro: &[
+        "The long list is every case whose order or licence started in the sample weeks. \
+         The first row names the columns: CRN, sex, sentence type, office, practitioner and \
+         start date are required; PNC, first name, last name, date of birth, RoSH level and \
+         sensitive are read if present.",
+        "PNCs, names and dates of birth are used only to find duplicates, and are deleted \
+         from every row once the sample is drawn. A new list replaces the old one until then.",
+    ],
+    paste_hint: "For example, a header row of crn, sex, sentence_type, office, practitioner, \
+                 start_date and then one line per case",
+    path: "long-list",
+    button: "Upload the long list",
+};
+
 impl UploadPage {
     fn new(
         user: &CurrentUser,
@@ -98,6 +114,13 @@ impl UploadPage {
     /// Adding a case list to the sample.
     pub fn cases(user: &CurrentUser, inspection: Inspection, errors: FormErrors) -> Self {
         Self::new(user, inspection, &CASES, errors)
+    }
+
+    /// The long list a sample is drawn from.
+    pub fn long_list(user: &CurrentUser, inspection: Inspection, errors: FormErrors) -> Self {
+        let mut page = Self::new(user, inspection, &LONG_LIST, errors);
+        page.back = format!("/inspections/{}/sample", page.inspection.id);
+        page
     }
 
     /// Importing judgements in the data annexe's long CSV format.

@@ -6,6 +6,7 @@ pub mod facts;
 pub mod outcomes;
 pub mod page;
 pub mod question_set;
+pub mod replace;
 pub mod second_marking;
 pub mod standards;
 
@@ -35,6 +36,9 @@ struct Loaded {
     read_only: Option<String>,
     /// The user may choose the case's question set (the lead, until published).
     may_choose_set: bool,
+    /// The user may replace the case with a reserve (the lead, before
+    /// moderation, for a case drawn from a long list and not yet replaced).
+    may_replace: bool,
 }
 
 /// Loads a case the user may read (403 otherwise) and whether they may mark it.
@@ -66,6 +70,17 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
     };
     let may_choose_set =
         !framework.question_sets.is_empty() && access.check_lead_change(inspection.status).is_ok();
+    let may_replace = case.stratum.is_some()
+        && case.replaced_reason.is_none()
+        && access.check_adding_cases(inspection.status).is_ok();
+    // A replaced case is kept as it was, for reading only.
+    let read_only = match (&case.replaced_reason, read_only) {
+        (Some(reason), _) => Some(format!(
+            "This case was replaced by {}: {reason}. It is no longer marked or counted.",
+            case.replaced_by_reference.as_deref().unwrap_or("a reserve")
+        )),
+        (None, other) => other,
+    };
     Ok(Loaded {
         case,
         inspection,
@@ -74,6 +89,7 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
         nav: Nav::from(user),
         read_only,
         may_choose_set,
+        may_replace,
     })
 }
 

@@ -54,6 +54,7 @@ pub struct CasePage {
     /// The case's question set, where its framework has sets.
     question_set: Option<SetSummary>,
     may_choose_set: bool,
+    may_replace: bool,
 }
 
 /// The case's question set as its page shows it.
@@ -165,6 +166,7 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         nav,
         read_only,
         may_choose_set,
+        may_replace,
     } = loaded;
     let mut tasks: Vec<TaskRow> = framework
         .domain_two()
@@ -222,6 +224,11 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
             })
         } else if code == "complete" {
             Some("Case marked complete".to_owned())
+        } else if code == "replacement" {
+            Some(format!(
+                "Case {} replaced: this reserve takes its place",
+                case.replacement_of_reference.as_deref().unwrap_or_default()
+            ))
         } else {
             framework
                 .standard(&code)
@@ -243,6 +250,7 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         read_only,
         question_set,
         may_choose_set,
+        may_replace,
         facts: facts_of(&case),
         case,
         inspection,

@@ -3,11 +3,13 @@
 pub mod annexe;
 pub mod cases;
 pub mod domain_one;
+pub mod fieldwork;
 pub mod judgements_import;
 pub mod new;
 pub mod page;
 pub mod qa;
 pub mod ratings;
+pub mod sample;
 pub mod staff_survey;
 
 use std::sync::Arc;
