@@ -511,3 +511,64 @@ async fn the_control_board_shows_where_fieldwork_stands() {
         .map(|m| m["assigned"].clone());
     assert_eq!(assigned_to_inspector, Some(json!(4)));
 }
+
+#[tokio::test]
+async fn a_long_list_may_be_an_excel_workbook() {
+    let app = TestApp::spawn().await;
+    let (lead, id) = lead_with_inspection(&app).await;
+    // The CSV list's rows, typed into the first sheet; start dates as
+    // Excel dates.
+    let csv = long_list();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (row, line) in (0u32..).zip(csv.lines()) {
+        for (col, value) in (0u16..).zip(line.split(',')) {
+            match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                Ok(date) if col == 10 => {
+                    use chrono::Datelike;
+                    let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        u16::try_from(date.year()).expect("year"),
+                        u8::try_from(date.month()).expect("month"),
+                        u8::try_from(date.day()).expect("day"),
+                    )
+                    .expect("date");
+                    sheet
+                        .write_datetime_with_format(row, col, &excel, &date_format)
+                        .expect("cell");
+                }
+                _ if !value.is_empty() => {
+                    sheet.write_string(row, col, value).expect("cell");
+                }
+                _ => {}
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let uploaded = lead
+        .server
+        .post(&format!("/api/v1/inspections/{id}/long-list"))
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .bytes(bytes.into())
+        .await;
+    uploaded.assert_status(StatusCode::CREATED);
+    let uploaded = uploaded.json::<Value>();
+    assert_eq!(
+        (uploaded["rows"].clone(), uploaded["eligible"].clone()),
+        (json!(125), json!(120))
+    );
+    assert_eq!(
+        uploaded["excluded"][1],
+        json!({"row": 123, "reason": "Not yet started"}),
+        "dates read as dates"
+    );
+    // Not a workbook after all: refused with the reason, nothing kept.
+    let broken = lead
+        .server
+        .post(&format!("/api/v1/inspections/{id}/long-list"))
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .bytes(b"PK\x03\x04 truncated".to_vec().into())
+        .await;
+    broken.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(broken.json::<Value>()["errors"][0]["field"], json!("file"));
+}

@@ -52,6 +52,7 @@ pub mod routes;
 pub mod sample_draw;
 pub mod security;
 pub mod setup;
+pub mod spreadsheet;
 pub mod team;
 pub mod text;
 pub mod vocab;

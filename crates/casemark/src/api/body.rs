@@ -148,3 +148,40 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
             .map_err(unreadable)
     }
 }
+
+/// The Content-Type of an Excel workbook (.xlsx).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A long list: CSV (`text/csv`) as [`CsvText`] takes it, or an Excel
+/// workbook whose first sheet is read as CSV.
+#[derive(Debug)]
+pub struct CsvOrWorkbook(pub String);
+
+impl<S> FromRequest<S> for CsvOrWorkbook
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let workbook = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with(XLSX));
+        if !workbook {
+            return CsvText::from_request(req, state)
+                .await
+                .map(|CsvText(text)| CsvOrWorkbook(text));
+        }
+        let bytes = body_bytes(req, state).await?;
+        if bytes.len() > crate::csv_file::MAX_UPLOAD_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        crate::spreadsheet::first_sheet_as_csv(&bytes)
+            .map(CsvOrWorkbook)
+            .map_err(|message| {
+                ApiError::Unprocessable(vec![super::FieldError::new("file", message)])
+            })
+    }
+}

@@ -8,19 +8,19 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::ApiError;
-use super::body::{ApiJson, ApiQuery, CsvText};
+use super::body::{ApiJson, ApiQuery, CsvOrWorkbook};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::extract::Id;
 use crate::long_list::{self, Uploaded};
 use crate::sample_draw::{self, DrawInput, Drawn, Replacement};
 
-/// `POST /inspections/{id}/long-list`, the list as CSV.
+/// `POST /inspections/{id}/long-list`, the list as CSV or an Excel workbook.
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
-    CsvText(text): CsvText,
+    CsvOrWorkbook(text): CsvOrWorkbook,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let uploaded = long_list::upload(&state.pool, &user.actor(), id, &text).await?;
     Ok((StatusCode::CREATED, Json(uploaded)))

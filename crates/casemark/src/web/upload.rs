@@ -28,6 +28,8 @@ pub struct UploadPage {
     pasted: String,
     errors: FormErrors,
     max_mb: usize,
+    /// The file may be an Excel workbook (the long list).
+    workbooks: bool,
 }
 
 /// What differs between the two upload forms.
@@ -108,6 +110,7 @@ impl UploadPage {
             pasted: String::new(),
             errors,
             max_mb: csv_file::MAX_UPLOAD_BYTES / 1024 / 1024,
+            workbooks: false,
         }
     }
 
@@ -120,6 +123,7 @@ impl UploadPage {
     pub fn long_list(user: &CurrentUser, inspection: Inspection, errors: FormErrors) -> Self {
         let mut page = Self::new(user, inspection, &LONG_LIST, errors);
         page.back = format!("/inspections/{}/sample", page.inspection.id);
+        page.workbooks = true;
         page
     }
 
@@ -173,7 +177,17 @@ fn on_file(message: impl Into<String>) -> UploadProblem {
     }
 }
 
-pub async fn read(mut multipart: Multipart) -> Result<Upload, UploadProblem> {
+pub async fn read(multipart: Multipart) -> Result<Upload, UploadProblem> {
+    read_as(multipart, false).await
+}
+
+/// [`read`], also taking an Excel workbook (.xlsx) as the file: its first
+/// sheet is read as CSV (the long list).
+pub async fn read_or_workbook(multipart: Multipart) -> Result<Upload, UploadProblem> {
+    read_as(multipart, true).await
+}
+
+async fn read_as(mut multipart: Multipart, workbooks: bool) -> Result<Upload, UploadProblem> {
     let mut pasted = String::new();
     let mut file: Option<Vec<u8>> = None;
     loop {
@@ -199,6 +213,12 @@ pub async fn read(mut multipart: Multipart) -> Result<Upload, UploadProblem> {
         }
     }
     let text = match &file {
+        Some(bytes) if workbooks && crate::spreadsheet::is_workbook(bytes) => {
+            if bytes.len() > csv_file::MAX_UPLOAD_BYTES {
+                return Err(on_file(UploadError::TooLarge.to_string()));
+            }
+            crate::spreadsheet::first_sheet_as_csv(bytes).map_err(on_file)?
+        }
         Some(bytes) => csv_file::decode(bytes)
             .map_err(|e| on_file(e.to_string()))?
             .to_owned(),

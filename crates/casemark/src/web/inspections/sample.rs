@@ -179,7 +179,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<Response, WebError> {
     let inspection = inspection_for_upload(&state, &user, id).await?;
-    let file = match upload::read(multipart).await {
+    let file = match upload::read_or_workbook(multipart).await {
         Ok(file) => file,
         Err(problem) => {
             return Ok(
