@@ -11,7 +11,6 @@
 use crate::support;
 
 use axum::http::StatusCode;
-use calamine::Reader;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
 use support::{Api, Browser, KEY_QUESTIONS, TestApp};
@@ -384,20 +383,7 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
             .take(300)
             .collect::<String>()
     );
-    let bytes = lead
-        .server
-        .get(&format!("/api/v1/inspections/{id}/annexe.xlsx"))
-        .await
-        .into_bytes();
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
-    let sheet = workbook
-        .worksheet_range("Quality assurance")
-        .expect("QA sheet");
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(ToString::to_string).collect())
-        .collect();
+    let rows = crate::support::workbook_sheet(&lead.server, id, "Quality assurance").await;
     assert!(
         rows.iter()
             .any(|r| r.len() > 4 && r[0] == "Overall" && r[3] == "24" && r[4] == "22"),
@@ -408,12 +394,12 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
         && r[1] == "2.1.3"
         && r[3] == "No"
         && r[4] == first_rationale(3)));
-    let cases_sheet = workbook.worksheet_range("Cases").expect("Cases sheet");
-    let marked_as: Vec<String> = cases_sheet
-        .rows()
+    let marked_as: Vec<String> = crate::support::workbook_sheet(&lead.server, id, "Cases")
+        .await
+        .into_iter()
         .skip(1)
         // "Marked as", then the licence length and question set, blank here.
-        .filter_map(|r| r.iter().rev().nth(2).map(ToString::to_string))
+        .filter_map(|r| r.iter().rev().nth(2).cloned())
         .collect();
     assert_eq!(
         marked_as,

@@ -307,7 +307,6 @@ async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
 
 #[tokio::test]
 async fn the_control_board_shows_where_fieldwork_stands() {
-    use calamine::Reader;
     let app = TestApp::spawn().await;
     let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
     // Fieldwork started a week ago.
@@ -457,20 +456,7 @@ async fn the_control_board_shows_where_fieldwork_stands() {
     assert_eq!(now["long_list"], json!(false));
 
     // The workbook's Fieldwork sheet holds the same figures.
-    let bytes = lead
-        .server
-        .get(&format!("/api/v1/inspections/{id}/annexe.xlsx"))
-        .await
-        .into_bytes();
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
-    let sheet = workbook
-        .worksheet_range("Fieldwork")
-        .expect("Fieldwork sheet");
-    let cells: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(ToString::to_string).collect())
-        .collect();
+    let cells = crate::support::workbook_sheet(&lead.server, id, "Fieldwork").await;
     assert!(
         cells
             .iter()

@@ -526,6 +526,23 @@ pub async fn inspection(
         .id
 }
 
+/// One sheet of an inspection's workbook (`annexe.xlsx`), as text cells.
+pub async fn workbook_sheet(api: &TestServer, id: i64, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let bytes = api
+        .get(&format!("/api/v1/inspections/{id}/annexe.xlsx"))
+        .await
+        .into_bytes();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    workbook
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("{sheet}: {e}"))
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect()
+}
+
 /// An inspection's ratings document (`GET /api/v1/inspections/{id}/ratings`).
 pub async fn ratings(api: &TestServer, id: i64) -> serde_json::Value {
     let response = api.get(&format!("/api/v1/inspections/{id}/ratings")).await;

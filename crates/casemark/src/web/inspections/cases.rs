@@ -32,8 +32,9 @@ pub struct NewCasePage {
     pub(crate) errors: FormErrors,
 }
 
-/// The inspection a lead is adding cases to, if cases may be added now.
-async fn inspection_taking_cases(
+/// The inspection a lead is adding cases to (or drawing them from a long
+/// list for), if cases may be added now.
+pub(super) async fn inspection_taking_cases(
     state: &AppState,
     user: &CurrentUser,
     id: i64,

@@ -8,7 +8,8 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{load_inspection, refused};
+use super::cases::inspection_taking_cases;
+use super::load_inspection;
 use crate::auth::CurrentUser;
 use crate::db::inspections::Inspection;
 use crate::db::long_list::{ReplacedCase, SampleDraw};
@@ -71,7 +72,7 @@ pub struct SamplePage {
     replaced: Vec<ReplacedCase>,
     form: DrawForm,
     errors: FormErrors,
-    banner: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -124,7 +125,7 @@ async fn sample_page(
         replaced,
         form,
         errors,
-        banner,
+        notice: banner,
     })
 }
 
@@ -146,25 +147,12 @@ pub async fn page(
     sample_page(&state, &user, id, form, FormErrors::default(), banner).await
 }
 
-/// The lead's upload form; others are refused as the upload would refuse them.
-async fn inspection_for_upload(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<Inspection, WebError> {
-    let (inspection, _, access) = load_inspection(state, user, id).await?;
-    access
-        .check_adding_cases(inspection.status)
-        .map_err(refused)?;
-    Ok(inspection)
-}
-
 pub async fn upload_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Id(id): Id,
 ) -> Result<UploadPage, WebError> {
-    let inspection = inspection_for_upload(&state, &user, id).await?;
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
     Ok(UploadPage::long_list(
         &user,
         inspection,
@@ -178,7 +166,7 @@ pub async fn upload(
     Id(id): Id,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let inspection = inspection_for_upload(&state, &user, id).await?;
+    let inspection = inspection_taking_cases(&state, &user, id).await?;
     let file = match upload::read_or_workbook(multipart).await {
         Ok(file) => file,
         Err(problem) => {
