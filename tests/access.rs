@@ -125,6 +125,10 @@ fn routes() -> Vec<Route> {
         route("GET", "/healthz", Body::None, [200; 10]),
         route("GET", "/readyz", Body::None, [200; 10]),
         route("GET", "/my-cases", Body::None, EVERYONE),
+        // Published inspections only, each person's as the national table.
+        route("GET", "/national", Body::None, EVERYONE),
+        route("GET", "/national.csv", Body::None, EVERYONE),
+        route("GET", "/national.xlsx", Body::None, EVERYONE),
         route("GET", "/account", Body::None, EVERYONE),
         route(
             "POST",
@@ -536,6 +540,7 @@ fn routes() -> Vec<Route> {
             Body::Json(r#"{"size": 1, "seed": 1}"#),
             API_LEAD,
         ),
+        route("GET", "/api/v1/national", Body::None, API_EVERYONE),
         route(
             "GET",
             "/api/v1/inspections/{i}/fieldwork",

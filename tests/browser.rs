@@ -631,6 +631,8 @@ async fn every_other_page_passes_the_same_checks() {
             (format!("/inspections/{id}/judgements/import"), "empty"),
             ("/account".to_owned(), "filled"),
             ("/my-cases".to_owned(), "empty"),
+            ("/national".to_owned(), "empty"),
+            ("/national?from=2024-13-01".to_owned(), "with errors"),
         ] {
             chrome.goto(&path).await;
             chrome.check_page(state, &[]).await;

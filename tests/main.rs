@@ -18,6 +18,7 @@ mod frameworks;
 mod hostile;
 mod lifecycle;
 mod national;
+mod national_picture;
 mod pages;
 mod qa;
 mod question_sets;

@@ -57,6 +57,9 @@ pub enum Workload {
     Dashboard,
     /// (c) the national table, then a region's page.
     National,
+    /// (d) the national picture: the PDU ratings table and the national
+    /// figures over every published inspection.
+    Figures,
     /// One operation of the workloads alone ("save", "dashboard",
     /// "national", "region"), to measure its own CPU per request.
     Only(&'static str),
@@ -142,6 +145,7 @@ impl Worker {
                     ("region", self.national(Some(region)).await),
                 ]
             }
+            Workload::Figures => vec![("figures", self.figures().await)],
             Workload::Only("save") => {
                 let (_, case) = self.pick_own();
                 vec![("save", self.save(case).await)]
@@ -245,6 +249,34 @@ impl Worker {
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok(())
+                }
+            }
+        })
+        .await
+    }
+}
+
+impl Worker {
+    pub async fn figures(&mut self) -> Result<Duration, String> {
+        let world = Arc::clone(&self.world);
+        timed(async {
+            match &mut self.via {
+                Via::Http(session) => {
+                    let reply = session.get("/national").await.map_err(|e| e.to_string())?;
+                    expect(reply.status, StatusCode::OK, "national figures")
+                }
+                Via::Sql => {
+                    // The queries the page issues, without HTTP or the template.
+                    let mut conn = world.pool.acquire().await.map_err(|e| e.to_string())?;
+                    let filter = casemark::national::Filter::default();
+                    let (framework, rows) =
+                        casemark::national::table(&mut conn, &world.frameworks, &filter)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    casemark::national::figures(&mut conn, &framework, &rows)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 }
             }
         })

@@ -426,6 +426,41 @@ async fn main() -> Result<(), BenchError> {
     }
     rows.extend(load::median(&runs));
 
+    // (d) The national picture reads published inspections only: publish
+    // them all (the marking runs are over), with publication dates spread
+    // over a year, and read it with one client.
+    eprintln!("bench: publishing every inspection for the national figures");
+    sqlx::query(
+        "update inspection set status = 'published', published_on = current_date - (id % 365)::int",
+    )
+    .execute(&pool)
+    .await?;
+    let mut figure_runs = Vec::new();
+    for _ in 0..args.runs {
+        let mut run_rows = Vec::new();
+        for via_http in [true, false] {
+            let workers = reader_workers(&readers, reader, 1, &world, via_http);
+            let label = if via_http {
+                "(d) national figures".to_owned()
+            } else {
+                "(d) national figures, baseline".to_owned()
+            };
+            eprintln!("bench: {label}, 1 client");
+            let (stop, rss) = measure::watch_rss(pid);
+            let (_, samples, elapsed) = load::closed_loop(
+                workers,
+                Workload::Figures,
+                Duration::from_secs(args.seconds),
+            )
+            .await;
+            let _ = stop.send(true);
+            let peak = rss.await.ok().flatten().filter(|_| via_http);
+            run_rows.extend(load::figures(&label, "1", elapsed, samples, peak));
+        }
+        figure_runs.push(run_rows);
+    }
+    rows.extend(load::median(&figure_runs));
+
     let markdown = table(&rows);
     println!("{markdown}");
     let errors = report_errors(&rows);

@@ -44,6 +44,7 @@ pub mod framework_import;
 pub mod intake;
 pub mod long_list;
 pub mod marking;
+pub mod national;
 pub mod qa;
 pub mod question_sets;
 pub mod ratings;

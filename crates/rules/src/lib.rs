@@ -21,6 +21,8 @@
 //! - [`draw`]: a repeatable seeded draw (QA samples).
 //! - [`draw_sample`]: the case sample drawn from the long list, by strata,
 //!   offices and practitioners, with reserves ([`Stratum`], [`apportion`]).
+//! - [`RatingCounts`] and [`pool`]: the national picture's counts of
+//!   ratings and key questions pooled over many inspections.
 //! - [`choose`]: which question set a case is marked on, by its facts
 //!   ([`Selector`]), and why.
 
@@ -31,6 +33,7 @@ mod counts;
 mod domain_one;
 mod explain;
 mod margin;
+mod national;
 mod outlook;
 mod question_set;
 mod rating;
@@ -51,6 +54,7 @@ pub use explain::{
     KeyQuestionInput, KeyQuestionOutlook, StandardOutlook, explain_standard, key_question_outlook,
 };
 pub use margin::{Margin, StandardMargin, standard_margin};
+pub use national::{RatingCounts, pool};
 pub use outlook::{
     Interval, Range, SMALL_SAMPLE, composite_range, percent_range, standard_range, wilson_interval,
 };

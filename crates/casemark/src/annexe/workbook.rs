@@ -73,6 +73,29 @@ pub fn build(
     workbook.save_to_buffer()
 }
 
+/// A one-sheet workbook of a table: the header in bold, then the rows
+/// (whole numbers as numbers), for tables offered as files (the PDU
+/// ratings table).
+pub fn table(name: &str, header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    let titles: Vec<&str> = header.iter().map(String::as_str).collect();
+    super::workbook::header(sheet, &styles, 0, &titles)?;
+    for (row, cells) in (1u32..).zip(rows) {
+        for (col, cell) in (0u16..).zip(cells) {
+            match cell.parse::<u32>() {
+                Ok(n) => sheet.write_number(row, col, f64::from(n))?,
+                Err(_) => sheet.write_string(row, col, cell)?,
+            };
+        }
+    }
+    sheet.set_column_width(0, 28)?;
+    sheet.set_freeze_panes(1, 1)?;
+    workbook.save_to_buffer()
+}
+
 /// The control board's figures as the workbook was made: progress, each
 /// marker's cases, stale cases and the sample's profile.
 fn fieldwork_sheet(

@@ -8,6 +8,7 @@ mod domain_one;
 mod error;
 pub mod gate;
 mod inspections;
+mod national;
 mod qa;
 mod sample;
 mod team;
@@ -103,6 +104,7 @@ pub fn routes() -> Routes {
         .get("/inspections/{id}/annexe.csv", annexe::inspection_csv)
         .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
         .get("/annexe.csv", annexe::national_csv)
+        .get("/national", national::get)
         .get("/cases/{id}", cases::get)
         .put("/cases/{id}/judgements", cases::judgements)
         .get("/cases/{id}/history", team::case_history)

@@ -272,10 +272,15 @@ pub async fn set_status(
     id: i64,
     status: InspectionStatus,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("update inspection set status = $2 where id = $1")
-        .bind(id)
-        .bind(status)
-        .execute(conn)
-        .await?;
+    // The publication date goes with the status (a check holds them together).
+    sqlx::query(
+        "update inspection set status = $2,
+             published_on = case when $2 = 'published' then current_date end
+         where id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod framework_store;
 pub mod inspections;
 pub mod long_list;
 pub mod members;
+pub mod national;
 pub mod places;
 pub mod qa;
 pub mod ratings;

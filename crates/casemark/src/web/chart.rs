@@ -159,6 +159,88 @@ pub fn band_chart(standard: &StandardResult, thresholds: &Thresholds) -> BandCha
     }
 }
 
+/// A standard's national picture: one bar per rating, as long as the number
+/// of inspections given it (`templates/partials/count_chart.html`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountChart {
+    pub id: String,
+    pub title: String,
+    pub width: u32,
+    pub height: f64,
+    pub axis_left: f64,
+    pub rows: Vec<CountRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountRow {
+    pub label: &'static str,
+    /// "6 inspections"
+    pub count: String,
+    pub label_y: f64,
+    pub bar: Rect,
+    /// Where the count is written: after the bar.
+    pub count_x: f64,
+    /// The bar's colour class, by rating.
+    pub class: &'static str,
+}
+
+/// Lays out the counts of each rating; the longest bar spans the plot.
+pub fn count_chart(id: &str, title: String, counts: &casemark_rules::RatingCounts) -> CountChart {
+    const COUNT_ROW: f64 = 30.0;
+    const COUNT_LEFT: f64 = 190.0;
+    const COUNT_RIGHT: f64 = 560.0;
+    let ratings = [
+        Rating::Outstanding,
+        Rating::Good,
+        Rating::RequiresImprovement,
+        Rating::Inadequate,
+    ];
+    let most = ratings
+        .iter()
+        .map(|r| counts.get(*r))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let rows = ratings
+        .iter()
+        .enumerate()
+        .map(|(i, rating)| {
+            let n = counts.get(*rating);
+            let top = 8.0 + i as f64 * COUNT_ROW;
+            let width = (COUNT_RIGHT - COUNT_LEFT) * f64::from(n) / f64::from(most);
+            CountRow {
+                label: rating.label(),
+                count: match n {
+                    1 => "1 inspection".to_owned(),
+                    n => format!("{n} inspections"),
+                },
+                label_y: top + 15.0,
+                bar: Rect {
+                    x: COUNT_LEFT,
+                    y: top + 2.0,
+                    width,
+                    height: 18.0,
+                },
+                count_x: COUNT_LEFT + width + 6.0,
+                class: match rating {
+                    Rating::Outstanding => "casemark-chart__bar--outstanding",
+                    Rating::Good => "casemark-chart__bar--good",
+                    Rating::RequiresImprovement => "casemark-chart__bar--requires-improvement",
+                    Rating::Inadequate => "casemark-chart__bar--inadequate",
+                },
+            }
+        })
+        .collect();
+    CountChart {
+        id: id.to_owned(),
+        title,
+        width: WIDTH,
+        height: 8.0 + 4.0 * COUNT_ROW + 8.0,
+        axis_left: COUNT_LEFT,
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +260,21 @@ mod tests {
             outlook: key_question_outlook(&Bands::PDU_2023, counts, unjudged),
             prompts: Vec::new(),
         }
+    }
+
+    #[test]
+    fn count_bars_scale_to_the_largest_count() {
+        let counts = casemark_rules::RatingCounts {
+            good: 6,
+            requires_improvement: 14,
+            inadequate: 4,
+            ..Default::default()
+        };
+        let chart = count_chart("national-1-1", "Leadership".into(), &counts);
+        let widths: Vec<f64> = chart.rows.iter().map(|r| r.bar.width).collect();
+        // 0, 6, 14 and 4 of 14 over the 370 units of the plot.
+        assert_eq!(widths, [0.0, 370.0 * 6.0 / 14.0, 370.0, 370.0 * 4.0 / 14.0]);
+        assert_eq!(chart.rows[2].count, "14 inspections");
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod history;
 mod home;
 mod inspections;
 mod my_cases;
+mod national;
 mod regions;
 mod setup;
 mod sign_in;
@@ -187,6 +188,9 @@ pub fn routes() -> Routes {
         .post("/inspections/{id}/members", inspections::page::set_member)
         .post("/inspections/{id}/status", inspections::page::set_status)
         .get("/my-cases", my_cases::my_cases)
+        .get("/national", national::page)
+        .get("/national.csv", national::csv)
+        .get("/national.xlsx", national::xlsx)
         .post("/sign-out", sign_in::sign_out)
         .get("/account", account::account)
         .post("/account/sign-out-everywhere", account::sign_out_everywhere)

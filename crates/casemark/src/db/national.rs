@@ -1,0 +1,72 @@
+//! What the national tables read: published inspections in a date range,
+//! and their key-question tallies summed by region.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use crate::db::inspections::Inspection;
+
+/// A published inspection with its publication date.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Published {
+    #[sqlx(flatten)]
+    pub inspection: Inspection,
+    pub published_on: NaiveDate,
+}
+
+/// Published inspections of one framework version whose publication date
+/// is in the range (either end open), that the user may read (`member`:
+/// only theirs; `None`: every one), in one region or all.
+pub async fn published(
+    conn: &mut PgConnection,
+    member: Option<i64>,
+    region: Option<i16>,
+    framework_version_id: i32,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<Published>, sqlx::Error> {
+    sqlx::query_as(
+        "select i.id, p.name as pdu_name, r.name as region_name, p.region_id,
+                i.framework_version_id, i.fieldwork_start, i.sample_week_1, i.sample_week_2,
+                i.status, s.cases_total::bigint, s.cases_complete::bigint, i.published_on
+         from inspection i
+         join inspection_summary s on s.inspection_id = i.id
+         join pdu p on p.id = i.pdu_id
+         join region r on r.id = p.region_id
+         where i.status = 'published'
+           and ($1::bigint is null
+                or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
+           and ($2::smallint is null or p.region_id = $2)
+           and i.framework_version_id = $3
+           and ($4::date is null or i.published_on >= $4)
+           and ($5::date is null or i.published_on <= $5)
+         order by i.published_on, p.name, i.id",
+    )
+    .bind(member)
+    .bind(region)
+    .bind(framework_version_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Key-question tallies summed over the inspections, by region:
+/// (region, key question id, yes, no, N/A).
+pub async fn tallies_by_region(
+    conn: &mut PgConnection,
+    inspections: &[i64],
+) -> Result<Vec<(String, i32, i64, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "select r.name, t.key_question_id, sum(t.yes)::bigint, sum(t.no)::bigint, sum(t.na)::bigint
+         from key_question_tally t
+         join inspection i on i.id = t.inspection_id
+         join pdu p on p.id = i.pdu_id
+         join region r on r.id = p.region_id
+         where t.inspection_id = any($1)
+         group by r.name, t.key_question_id",
+    )
+    .bind(inspections)
+    .fetch_all(conn)
+    .await
+}
