@@ -11,7 +11,13 @@
 //! - [`annexe`], [`csv_file`]: the data annexe (CSV and Excel) and importing
 //!   judgements in the same format.
 //! - [`ratings`]: an inspection's ratings, computed by the pure
-//!   `casemark_rules` crate from counts the data layer aggregates.
+//!   `casemark_rules` crate from counts the data layer aggregates;
+//!   [`national`]: the national picture over published inspections.
+//! - [`framework_file`], [`framework_import`]: frameworks as TOML files;
+//!   [`question_sets`]: the question set each case is marked on.
+//! - [`long_list`], [`sample_draw`], [`spreadsheet`]: the long list, the
+//!   case sample drawn from it and its reserves; [`fieldwork`]: the lead's
+//!   control board. [`qa`]: second marking and agreement.
 //! - [`auth`], [`access`], [`accounts`], [`audit`], [`team`]: who is asking,
 //!   what they may do at which stage, and the append-only record of changes.
 //! - [`security`]: the append-only record of account, token, PDU and sign-in

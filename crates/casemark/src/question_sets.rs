@@ -2,7 +2,7 @@
 //! the case's facts when it is added and again whenever they change, unless
 //! the lead has chosen one with a reason.
 //!
-//! Every change of set goes through [`apply`], so that it always does the
+//! Every change of set goes through `apply`, so that it always does the
 //! same things in the caller's transaction: the case moves to the set; the
 //! answers to key questions the new set does not ask are removed (the case
 //! history keeps them, and left in place they would count for a question

@@ -53,18 +53,26 @@ pub async fn published(
 
 /// Key-question tallies summed over the inspections, by region:
 /// (region, key question id, yes, no, N/A).
+///
+/// The ids are joined as a table (`unnest`) rather than matched with
+/// `= any(...)`: the planner then hashes them and aggregates by region id
+/// before fetching the region's name, where `= any` over 2,000 ids was
+/// estimated at a few rows and planned as 24,000 nested-loop lookups
+/// (50 ms against 19 ms over the benchmark's 2,000 inspections).
 pub async fn tallies_by_region(
     conn: &mut PgConnection,
     inspections: &[i64],
 ) -> Result<Vec<(String, i32, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "select r.name, t.key_question_id, sum(t.yes)::bigint, sum(t.no)::bigint, sum(t.na)::bigint
-         from key_question_tally t
-         join inspection i on i.id = t.inspection_id
-         join pdu p on p.id = i.pdu_id
-         join region r on r.id = p.region_id
-         where t.inspection_id = any($1)
-         group by r.name, t.key_question_id",
+        "select r.name, s.key_question_id, s.yes, s.no, s.na
+         from (select p.region_id, t.key_question_id, sum(t.yes)::bigint as yes,
+                      sum(t.no)::bigint as no, sum(t.na)::bigint as na
+               from unnest($1::bigint[]) as chosen (id)
+               join key_question_tally t on t.inspection_id = chosen.id
+               join inspection i on i.id = chosen.id
+               join pdu p on p.id = i.pdu_id
+               group by p.region_id, t.key_question_id) s
+         join region r on r.id = s.region_id",
     )
     .bind(inspections)
     .fetch_all(conn)
