@@ -1026,3 +1026,35 @@ async fn a_lead_draws_the_sample_from_a_long_list_replaces_a_case_and_watches_fi
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_national_picture_reads_with_its_pictures_and_tables() {
+    let app = TestApp::spawn().await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    // Two of the 2024 report's inspections, published.
+    for index in [0, 23] {
+        crate::national_picture::published(&lead, index).await;
+    }
+    journey(&app, "national-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto("/national").await;
+        assert!(
+            chrome
+                .text("#national-count")
+                .await
+                .starts_with("2 published")
+        );
+        assert!(
+            chrome.exists("#national-1-1-title").await,
+            "a picture per standard"
+        );
+        chrome.check_page("filled", &[]).await;
+        chrome.fill("#from", "2099-01-01").await;
+        chrome
+            .submit("form[action='/national'] button[type=submit]")
+            .await;
+        assert!(chrome.exists("#no-inspections").await);
+        chrome.check_page("filtered", &[]).await;
+    })
+    .await;
+}

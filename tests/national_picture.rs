@@ -50,7 +50,7 @@ fn ratings_of(index: usize) -> (&'static str, &'static str, &'static str, usize)
 /// A published inspection rated as `ratings_of(index)` says: two cases,
 /// a domain two standard Requires improvement when one case is Yes and the
 /// other No on each of its key questions (50%), Inadequate when both are No.
-async fn published(lead: &Api, index: usize) {
+pub(crate) async fn published(lead: &Api, index: usize) {
     let created = lead
         .server
         .post("/api/v1/inspections")
