@@ -89,6 +89,21 @@ pub struct NationalPage {
 }
 
 impl NationalPage {
+    /// The filter's date fields: (name, label, example).
+    fn date_fields(&self) -> [(&'static str, &'static str, &'static str); 2] {
+        [
+            ("from", "Published from", "2024-04-01"),
+            ("to", "Published to", "2025-03-31"),
+        ]
+    }
+
+    fn typed(&self, field: &str) -> &str {
+        match field {
+            "from" => &self.query.from,
+            _ => &self.query.to,
+        }
+    }
+
     fn label(&self, rating: &Option<Rating>) -> &'static str {
         rating_label(*rating)
     }
@@ -216,16 +231,18 @@ fn table_cells(framework: &Framework, rows: &[TableRow]) -> (Vec<String>, Vec<Ve
     (header, cells)
 }
 
+/// The table's header and rows for a file, filtered as the page is.
 async fn table_for(
     state: &AppState,
     user: &CurrentUser,
     query: &NationalQuery,
-) -> Result<(std::sync::Arc<Framework>, Vec<TableRow>), WebError> {
+) -> Result<(Vec<String>, Vec<Vec<String>>), WebError> {
     let filter = query.filter(user).map_err(|_| {
         WebError::BadRequest("The dates must be real dates, like 2024-03-27".into())
     })?;
     let mut conn = state.pool.acquire().await?;
-    Ok(national::table(&mut conn, &state.frameworks, &filter).await?)
+    let (framework, rows) = national::table(&mut conn, &state.frameworks, &filter).await?;
+    Ok(table_cells(&framework, &rows))
 }
 
 /// The PDU ratings table as CSV.
@@ -234,8 +251,7 @@ pub async fn csv(
     user: CurrentUser,
     Query(query): Query<NationalQuery>,
 ) -> Result<Response, WebError> {
-    let (framework, rows) = table_for(&state, &user, &query).await?;
-    let (header, cells) = table_cells(&framework, &rows);
+    let (header, cells) = table_for(&state, &user, &query).await?;
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     super::csv::download("pdu-ratings.csv", &header, cells)
 }
@@ -246,8 +262,7 @@ pub async fn xlsx(
     user: CurrentUser,
     Query(query): Query<NationalQuery>,
 ) -> Result<Response, WebError> {
-    let (framework, rows) = table_for(&state, &user, &query).await?;
-    let (header, cells) = table_cells(&framework, &rows);
+    let (header, cells) = table_for(&state, &user, &query).await?;
     let bytes = tokio::task::spawn_blocking(move || {
         crate::annexe::workbook::table("PDU ratings", &header, &cells)
     })
