@@ -196,6 +196,10 @@ async fn the_appendix_table_and_the_national_counts_of_the_2024_report() {
     let text = page.text();
     assert!(text.contains("24 published inspections."));
     assert!(
+        text.contains("id=\"pooled-by-region\""),
+        "pooled by region too"
+    );
+    assert!(
         text.contains("svg class=\"casemark-chart\""),
         "a picture per standard"
     );
