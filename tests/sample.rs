@@ -192,6 +192,20 @@ async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
         .collect();
     assert_eq!(fields, [json!("size"), json!("buffer_percent")]);
 
+    // A preview's confirm is refused once the long list has been replaced
+    // (here by the same rows, uploaded again): it would draw from another.
+    upload(&lead, id, &long_list())
+        .await
+        .assert_status(StatusCode::CREATED);
+    let stale = draw(
+        &lead,
+        id,
+        json!({"size": 20, "buffer_percent": 20, "seed": 7, "confirm": true, "long_list": preview["long_list"]}),
+    )
+    .await;
+    stale.assert_status(StatusCode::CONFLICT);
+    assert_eq!(app.case_ids(id).await.len(), 0, "nothing drawn");
+
     // Confirmed: the previewed cases join the inspection.
     let confirmed = draw(
         &lead,

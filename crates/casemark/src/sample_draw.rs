@@ -29,6 +29,9 @@ pub struct DrawInput {
     pub size: Option<i64>,
     pub buffer_percent: Option<i64>,
     pub seed: Option<i64>,
+    /// The long list a preview was drawn from ([`Drawn::long_list`]): when
+    /// given, a confirm is refused if the list was replaced since.
+    pub long_list: Option<String>,
 }
 
 /// A drawn or reserve case as the preview shows it.
@@ -57,6 +60,8 @@ pub struct StratumFigures {
 /// A draw, previewed or confirmed.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Drawn {
+    /// Which upload of the long list this was drawn from.
+    pub long_list: String,
     pub seed: i64,
     pub size: usize,
     pub buffer_percent: u32,
@@ -121,7 +126,7 @@ async fn ready(
     conn: &mut PgConnection,
     actor: &Actor,
     inspection_id: i64,
-) -> Result<(Vec<ListedRow>, chrono::NaiveDate), Refusal> {
+) -> Result<(Vec<ListedRow>, chrono::NaiveDate, String), Refusal> {
     let (status, access) = crate::access::stage_and_standing(&mut *conn, actor, inspection_id)
         .await?
         .ok_or(Refusal::NotFound)?;
@@ -143,7 +148,11 @@ async fn ready(
     let inspection = db::inspections::get(&mut *conn, inspection_id)
         .await?
         .ok_or(Refusal::NotFound)?;
-    Ok((rows, inspection.fieldwork_start))
+    let uploaded = db::long_list::uploaded_at(&mut *conn, inspection_id)
+        .await?
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default();
+    Ok((rows, inspection.fieldwork_start, uploaded))
 }
 
 fn run(
@@ -165,7 +174,12 @@ fn run(
     )
 }
 
-fn figures(rows: &[ListedRow], draw: &Draw, size: usize, buffer: u32, seed: i64) -> Drawn {
+fn figures(
+    rows: &[ListedRow],
+    draw: &Draw,
+    (size, buffer, seed): (usize, u32, i64),
+    long_list: String,
+) -> Drawn {
     let eligible: usize = draw.strata.iter().map(|s| s.eligible).sum();
     let drawn: usize = draw.drawn.len();
     let case = |p: &casemark_rules::Picked| DrawnCase {
@@ -175,6 +189,7 @@ fn figures(rows: &[ListedRow], draw: &Draw, size: usize, buffer: u32, seed: i64)
         practitioner: rows[p.index].practitioner.clone(),
     };
     Drawn {
+        long_list,
         seed,
         size,
         buffer_percent: buffer,
@@ -216,10 +231,10 @@ pub async fn preview(
     input: &DrawInput,
 ) -> Result<Drawn, Refusal> {
     let mut tx = pool.begin().await?;
-    let (rows, started_by) = ready(&mut tx, actor, inspection_id).await?;
+    let (rows, started_by, uploaded) = ready(&mut tx, actor, inspection_id).await?;
     let (size, buffer, seed) = checked(input)?;
     let draw = run(&rows, started_by, size, buffer, seed);
-    Ok(figures(&rows, &draw, size, buffer, seed))
+    Ok(figures(&rows, &draw, (size, buffer, seed), uploaded))
 }
 
 /// Draws and adds the sample: the drawn cases join the inspection, the
@@ -232,7 +247,12 @@ pub async fn confirm(
     input: &DrawInput,
 ) -> Result<Drawn, Refusal> {
     let mut tx = pool.begin().await?;
-    let (rows, started_by) = ready(&mut tx, actor, inspection_id).await?;
+    let (rows, started_by, uploaded) = ready(&mut tx, actor, inspection_id).await?;
+    if input.long_list.as_ref().is_some_and(|l| *l != uploaded) {
+        return Err(Refusal::Locked(
+            "The long list was replaced after this preview: preview the draw again".into(),
+        ));
+    }
     let (size, buffer, seed) = checked(input)?;
     let draw = run(&rows, started_by, size, buffer, seed);
     let inspection = db::inspections::get(&mut tx, inspection_id)
@@ -298,7 +318,7 @@ pub async fn confirm(
     };
     db::audit::append(&mut tx, actor.id, &actor.label, &[event]).await?;
     tx.commit().await?;
-    let mut drawn = figures(&rows, &draw, size, buffer, seed);
+    let mut drawn = figures(&rows, &draw, (size, buffer, seed), uploaded);
     drawn.case_ids = added.iter().map(|c| c.id).collect();
     Ok(drawn)
 }

@@ -32,6 +32,8 @@ pub struct DrawBody {
     size: Option<i64>,
     buffer_percent: Option<i64>,
     seed: Option<i64>,
+    /// The preview's `long_list`: the confirm is refused if it changed.
+    long_list: Option<String>,
     #[serde(default)]
     confirm: bool,
 }
@@ -48,6 +50,7 @@ pub async fn draw(
         size: body.size,
         buffer_percent: body.buffer_percent,
         seed: body.seed,
+        long_list: body.long_list,
     };
     if body.confirm {
         let drawn = sample_draw::confirm(&state.pool, &user.actor(), id, &input).await?;

@@ -57,6 +57,17 @@ struct RowRecord {
     sensitive: bool,
 }
 
+/// When the inspection's long list was uploaded, if it has one.
+pub async fn uploaded_at(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar("select uploaded_at from long_list where inspection_id = $1")
+        .bind(inspection_id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn exists(conn: &mut PgConnection, inspection_id: i64) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("select exists (select 1 from long_list where inspection_id = $1)")
         .bind(inspection_id)

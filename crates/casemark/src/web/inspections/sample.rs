@@ -29,6 +29,8 @@ pub struct DrawForm {
     size: String,
     buffer_percent: String,
     seed: String,
+    /// The long list the preview was drawn from (its confirm form sends it).
+    long_list: String,
     /// "yes" on the preview's confirm button.
     confirm: String,
 }
@@ -49,6 +51,7 @@ impl DrawForm {
             size: number(&self.size, None),
             buffer_percent: number(&self.buffer_percent, Some(0)),
             seed: number(&self.seed, None),
+            long_list: Some(self.long_list.clone()).filter(|l| !l.is_empty()),
         }
     }
 }
