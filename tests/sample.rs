@@ -572,3 +572,78 @@ async fn a_long_list_may_be_an_excel_workbook() {
     broken.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(broken.json::<Value>()["errors"][0]["field"], json!("file"));
 }
+
+#[tokio::test]
+async fn a_replaced_case_leaves_the_quality_assurance_figures() {
+    let app = TestApp::spawn().await;
+    let (lead, id) = lead_with_inspection(&app).await;
+    upload(&lead, id, &long_list())
+        .await
+        .assert_status(StatusCode::CREATED);
+    let confirmed = draw(
+        &lead,
+        id,
+        json!({"size": 4, "buffer_percent": 50, "seed": 1, "confirm": true}),
+    )
+    .await
+    .json::<Value>();
+    let case = confirmed["case_ids"][0].as_i64().expect("a case");
+    app.user("ql@example.gov.uk", UserRole::Inspector).await;
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/members"))
+        .json(&json!({"email": "ql@example.gov.uk", "role": "quality_lead"}))
+        .await
+        .assert_status_ok();
+    lead.server
+        .put(&format!("/api/v1/inspections/{id}/status"))
+        .json(&json!({"status": "fieldwork"}))
+        .await
+        .assert_status_ok();
+    let yes: serde_json::Map<String, Value> = KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("yes")))
+        .collect();
+    lead.server
+        .put(&format!("/api/v1/cases/{case}/judgements"))
+        .json(&json!({"key_questions": yes, "complete": true}))
+        .await
+        .assert_status_ok();
+    lead.server
+        .post(&format!("/api/v1/inspections/{id}/qa/sample"))
+        .json(&json!({"cases": [case], "marker": "ql@example.gov.uk"}))
+        .await
+        .assert_status(StatusCode::CREATED);
+    // The second marker says No throughout: twelve disagreements.
+    let quality = app.api_for("ql@example.gov.uk").await;
+    let no: serde_json::Map<String, Value> = KEY_QUESTIONS
+        .iter()
+        .map(|code| ((*code).to_owned(), json!("no")))
+        .collect();
+    quality
+        .server
+        .put(&format!("/api/v1/cases/{case}/second-marking"))
+        .json(&json!({"key_questions": no, "submit": true}))
+        .await
+        .assert_status_ok();
+    let qa = |server: &axum_test::TestServer| {
+        let request = server.get(&format!("/api/v1/inspections/{id}/qa"));
+        async move { request.await.json::<Value>() }
+    };
+    let before = qa(&lead.server).await;
+    assert_eq!(
+        (before["pairs"].clone(), before["unadjudicated"].clone()),
+        (json!(12), json!(12))
+    );
+    // Replaced, the case no longer counts here either, and its
+    // disagreements no longer hold up publication.
+    lead.server
+        .post(&format!("/api/v1/cases/{case}/replace"))
+        .json(&json!({"reason": "The case transferred out"}))
+        .await
+        .assert_status_ok();
+    let after = qa(&lead.server).await;
+    assert_eq!(
+        (after["pairs"].clone(), after["unadjudicated"].clone()),
+        (json!(0), json!(0))
+    );
+}

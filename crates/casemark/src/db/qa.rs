@@ -41,7 +41,9 @@ pub async fn sample(
 ) -> Result<Vec<Sampled>, sqlx::Error> {
     sqlx::query_as(concat!(
         select_sampled!(),
-        "where q.inspection_id = $1 order by c.reference"
+        // A case replaced by a reserve leaves the QA sample's figures, as it
+        // leaves every other count.
+        "where q.inspection_id = $1 and c.replaced_at is null order by c.reference"
     ))
     .bind(inspection_id)
     .fetch_all(conn)
@@ -257,6 +259,7 @@ pub async fn pairs(conn: &mut PgConnection, inspection_id: i64) -> Result<Vec<Pa
          join sample_case c on c.id = s.case_id
          left join adjudication a on a.case_id = s.case_id and a.key_question_id = s.key_question_id
          where q.inspection_id = $1 and q.submitted_at is not null and s.first_answer is not null
+           and c.replaced_at is null
          order by c.reference, s.key_question_id",
     )
     .bind(inspection_id)
@@ -275,7 +278,7 @@ pub async fn unadjudicated(
          join qa_sample q on q.case_id = s.case_id
          join sample_case c on c.id = s.case_id
          join key_question k on k.id = s.key_question_id
-         where q.inspection_id = $1 and q.submitted_at is not null
+         where q.inspection_id = $1 and q.submitted_at is not null and c.replaced_at is null
            and s.first_answer is distinct from s.answer
            and not exists (select 1 from adjudication a
                            where a.case_id = s.case_id and a.key_question_id = s.key_question_id)
@@ -294,7 +297,9 @@ pub async fn summary(
     inspection_id: i64,
 ) -> Result<(i64, i64, Vec<(Answer, Answer, i64)>), sqlx::Error> {
     let (sampled, submitted): (i64, i64) = sqlx::query_as(
-        "select count(*), count(submitted_at) from qa_sample where inspection_id = $1",
+        "select count(*), count(q.submitted_at)
+         from qa_sample q join sample_case c on c.id = q.case_id
+         where q.inspection_id = $1 and c.replaced_at is null",
     )
     .bind(inspection_id)
     .fetch_one(&mut *conn)
@@ -305,7 +310,9 @@ pub async fn summary(
     let table = sqlx::query_as(
         "select s.first_answer, s.answer, count(*)
          from second_marking s join qa_sample q on q.case_id = s.case_id
+         join sample_case c on c.id = s.case_id
          where q.inspection_id = $1 and q.submitted_at is not null and s.first_answer is not null
+           and c.replaced_at is null
          group by 1, 2",
     )
     .bind(inspection_id)
