@@ -10,17 +10,7 @@ use crate::support;
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
-use support::{Api, Built, KEY_QUESTIONS, PublishedPdu, TestApp, rating_code};
-
-/// The `field` of each error in a JSON error body, in order.
-fn error_fields(response: &axum_test::TestResponse) -> Vec<Value> {
-    response.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect()
-}
+use support::{Api, Built, KEY_QUESTIONS, PublishedPdu, TestApp, error_fields, rating_code};
 
 /// Marks, rates and checks one published inspection through the API;
 /// returns its ratings as the API gives them.

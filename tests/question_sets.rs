@@ -251,13 +251,10 @@ async fn a_short_licence_gets_the_adjusted_set_and_its_key_questions_count_only_
         .json(&json!({"set": "nope", "reason": " "}))
         .await;
     no_reason.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = no_reason.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
-    assert_eq!(fields, [json!("set"), json!("reason")]);
+    assert_eq!(
+        crate::support::error_fields(&no_reason),
+        [json!("set"), json!("reason")]
+    );
     assert_eq!(before, app.fingerprint().await, "nothing written");
 
     // The lead moves the long licence to the adjusted set: its six answers

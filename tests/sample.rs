@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use casemark::vocab::UserRole;
 use serde_json::{Value, json};
 
-use crate::support::{Api, KEY_QUESTIONS, TestApp, ratings};
+use crate::support::{Api, KEY_QUESTIONS, TestApp, error_fields, pluck, ratings};
 
 const HEADER: &str = "CRN,PNC,First name,Last name,Date of birth,Sex,Sentence type,RoSH,Office,Practitioner,Start date,Sensitive";
 
@@ -84,20 +84,14 @@ async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
     )
     .await;
     bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let errors: Vec<(Value, Value)> = bad.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| (e["row"].clone(), e["field"].clone()))
-        .collect();
     assert_eq!(
-        errors,
+        pluck(&bad.json::<Value>()["errors"], &["row", "field"]),
         [
-            (json!(2), json!("sentence_type")),
-            (json!(3), json!("crn")),
-            (json!(3), json!("practitioner")),
-            (json!(3), json!("start_date")),
-            (json!(3), json!("sensitive")),
+            json!([2, "sentence_type"]),
+            json!([3, "crn"]),
+            json!([3, "practitioner"]),
+            json!([3, "start_date"]),
+            json!([3, "sensitive"]),
         ]
     );
     // A draw needs a long list.
@@ -184,13 +178,10 @@ async fn a_long_list_is_checked_drawn_from_and_its_reserves_replace_cases() {
     assert_eq!(before, app.fingerprint().await, "a preview writes nothing");
     let refused = draw(&lead, id, json!({"size": 0, "buffer_percent": 101})).await;
     refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<Value> = refused.json::<Value>()["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].clone())
-        .collect();
-    assert_eq!(fields, [json!("size"), json!("buffer_percent")]);
+    assert_eq!(
+        error_fields(&refused),
+        [json!("size"), json!("buffer_percent")]
+    );
 
     // A preview's confirm is refused once the long list has been replaced
     // (here by the same rows, uploaded again): it would draw from another.
@@ -413,47 +404,26 @@ async fn the_control_board_shows_where_fieldwork_stands() {
         ),
         (json!(7), json!(14), json!(4), json!(1), json!(2))
     );
-    let markers: Vec<(Value, Value, Value, Value, Value, Value)> = now["markers"]
-        .as_array()
-        .expect("markers")
-        .iter()
-        .map(|m| {
-            (
-                m["user_id"].clone(),
-                m["assigned"].clone(),
-                m["not_started"].clone(),
-                m["in_progress"].clone(),
-                m["complete"].clone(),
-                m["oldest_untouched"].clone(),
-            )
-        })
-        .collect();
-    assert!(markers.contains(&(
-        json!(inspector),
-        json!(2),
-        json!(1),
-        json!(0),
-        json!(1),
-        json!(["A2", 0])
-    )));
-    assert!(markers.contains(&(
-        json!(assessor),
-        json!(2),
-        json!(1),
-        json!(1),
-        json!(0),
-        json!(["L2", 0])
-    )));
+    let markers = pluck(
+        &now["markers"],
+        &[
+            "user_id",
+            "assigned",
+            "not_started",
+            "in_progress",
+            "complete",
+            "oldest_untouched",
+        ],
+    );
+    assert!(markers.contains(&json!([inspector, 2, 1, 0, 1, ["A2", 0]])));
+    assert!(markers.contains(&json!([assessor, 2, 1, 1, 0, ["L2", 0]])));
     // Nothing is three days old; with a threshold of 0 days, every
     // assigned case not complete is flagged.
     assert_eq!(now["stale"], json!([]));
-    let flagged: Vec<Value> = board("?stale_days=0").await["stale"]
-        .as_array()
-        .expect("stale")
-        .iter()
-        .map(|s| s["reference"].clone())
-        .collect();
-    assert_eq!(flagged, [json!("A2"), json!("L1"), json!("L2")]);
+    assert_eq!(
+        pluck(&board("?stale_days=0").await["stale"], &["reference"]),
+        [json!("A2"), json!("L1"), json!("L2")]
+    );
     // The profile: 3 licences and 1 community order; sex not recorded once.
     let profile = now["profile"].as_array().expect("profile");
     let row = |dimension: &str, value: &str| {

@@ -526,6 +526,25 @@ pub async fn inspection(
         .id
 }
 
+/// The `field` of each error in a JSON error body, in order.
+pub fn error_fields(response: &TestResponse) -> Vec<serde_json::Value> {
+    pluck(&response.json::<serde_json::Value>()["errors"], &["field"])
+}
+
+/// Some fields of each object of a JSON array, in order: the value itself
+/// for one key, else an array of the values, to compare with `json!`.
+pub fn pluck(array: &serde_json::Value, keys: &[&str]) -> Vec<serde_json::Value> {
+    array
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|item| match keys {
+            [key] => item[*key].clone(),
+            _ => serde_json::Value::Array(keys.iter().map(|k| item[*k].clone()).collect()),
+        })
+        .collect()
+}
+
 /// One sheet of an inspection's workbook (`annexe.xlsx`), as text cells.
 pub async fn workbook_sheet(api: &TestServer, id: i64, sheet: &str) -> Vec<Vec<String>> {
     use calamine::Reader;

@@ -392,12 +392,7 @@ pub async fn replace(
                     .into(),
             )
         })?;
-    let key = |name: &str| {
-        name.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
+    let key = casemark_rules::practitioner_key;
     let mut in_sample: HashMap<String, usize> = HashMap::new();
     for name in db::long_list::practitioners_in_sample(&mut tx, inspection_id).await? {
         *in_sample.entry(key(&name)).or_default() += 1;

@@ -254,7 +254,10 @@ pub fn draw_sample(list: &[ListedCase], request: &Request) -> Draw {
             .copied()
             .filter(|i| !chosen.contains_key(i))
             .filter(|i| {
-                used.get(&key(&list[*i].practitioner)).copied().unwrap_or(0) < PRACTITIONER_CAP
+                used.get(&practitioner_key(&list[*i].practitioner))
+                    .copied()
+                    .unwrap_or(0)
+                    < PRACTITIONER_CAP
             })
             .collect();
         let order = pick(&candidates, wanted, &mut rng);
@@ -268,7 +271,7 @@ pub fn draw_sample(list: &[ListedCase], request: &Request) -> Draw {
         .map(|(name, _)| {
             // The name as the list first wrote it.
             list.iter()
-                .find(|c| key(&c.practitioner) == *name)
+                .find(|c| practitioner_key(&c.practitioner) == *name)
                 .map_or_else(|| name.clone(), |c| c.practitioner.trim().to_owned())
         })
         .collect();
@@ -284,8 +287,8 @@ pub fn draw_sample(list: &[ListedCase], request: &Request) -> Draw {
 }
 
 /// The same practitioner however the list spells their name's case and
-/// spaces.
-fn key(practitioner: &str) -> String {
+/// spaces: how the cap counts a practitioner's cases.
+pub fn practitioner_key(practitioner: &str) -> String {
     practitioner
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -293,7 +296,9 @@ fn key(practitioner: &str) -> String {
         .to_lowercase()
 }
 
-fn exclusions(list: &[ListedCase], started_by: &str) -> Vec<(usize, Exclusion)> {
+/// The cases of the list that cannot be drawn, and why, in the list's
+/// order: step 1 of the method (`started_by` as in [`Request`]).
+pub fn exclusions(list: &[ListedCase], started_by: &str) -> Vec<(usize, Exclusion)> {
     let mut excluded = Vec::new();
     let mut remaining = Vec::new();
     for (index, case) in list.iter().enumerate() {
@@ -385,7 +390,7 @@ fn practitioner_quotas(
         offices
             .entry(case.office.trim().to_owned())
             .or_default()
-            .entry(key(&case.practitioner))
+            .entry(practitioner_key(&case.practitioner))
             .or_default()
             .push(index);
     }

@@ -46,7 +46,8 @@ pub use agreement::{
 pub use bands::{Bands, Thresholds};
 pub use case_sample::{
     Draw, DuplicateBy, Exclusion, ListedCase, PRACTITIONER_CAP, Picked, Request as DrawRequest,
-    Sex as ListedSex, Stratum, StratumDraw, apportion, draw_sample, share_hundredths,
+    Sex as ListedSex, Stratum, StratumDraw, apportion, draw_sample, exclusions, practitioner_key,
+    share_hundredths,
 };
 pub use counts::Counts;
 pub use domain_one::{Proposal, propose_domain_one};

@@ -32,14 +32,7 @@ pub struct Excluded {
 /// counting a case as started if it started by the fieldwork start.
 pub fn exclusions(rows: &[ListedRow], started_by: chrono::NaiveDate) -> Vec<Excluded> {
     let listed: Vec<casemark_rules::ListedCase> = rows.iter().map(ListedRow::listed).collect();
-    let request = casemark_rules::DrawRequest {
-        size: 0,
-        buffer_percent: 0,
-        seed: 0,
-        started_by: started_by.to_string(),
-    };
-    casemark_rules::draw_sample(&listed, &request)
-        .excluded
+    casemark_rules::exclusions(&listed, &started_by.to_string())
         .into_iter()
         .map(|(index, why)| Excluded {
             row: rows[index].row,
