@@ -88,6 +88,10 @@ const ADMIN_FORM: [u16; 10] = [303, 403, 403, 403, 403, 403, 303, 403, 403, 403]
 const NO_SETS: [u16; 10] = [303, 404, 404, 404, 404, 404, 404, 404, 404, 404];
 /// Starting an inspection: any lead.
 const ANY_LEAD_PAGE: [u16; 10] = [303, 403, 403, 403, 403, 200, 403, 200, 403, 403];
+/// A region inspection's page or figure, asked of the walk's PDU inspection:
+/// not found for everyone (region_inspections.rs walks a region's).
+const ONLY_REGION: [u16; 10] = [303, 404, 404, 404, 404, 404, 404, 404, 404, 404];
+const API_ONLY_REGION: [u16; 10] = [401, 404, 404, 404, 404, 404, 404, 404, 404, 404];
 
 /// A judgement import adding a case per person.
 const JUDGEMENTS_CSV: &str =
@@ -222,6 +226,47 @@ fn routes() -> Vec<Route> {
                 ("fieldwork_start-year", "2026"),
             ]),
             [303, 403, 403, 403, 403, 303, 403, 303, 403, 403],
+        ),
+        // A region inspection pools PDU inspections of its region; any lead
+        // may start one.
+        route("GET", "/region-inspections/new", Body::None, ANY_LEAD_PAGE),
+        route(
+            "GET",
+            "/region-inspections/new?region={r}",
+            Body::None,
+            ANY_LEAD_PAGE,
+        ),
+        route(
+            "POST",
+            "/region-inspections",
+            Body::Form(&[
+                ("region", "{r}"),
+                ("fieldwork_start-day", "1"),
+                ("fieldwork_start-month", "9"),
+                ("fieldwork_start-year", "2026"),
+                ("pdu_inspection", "{i}"),
+            ]),
+            [303, 403, 403, 403, 403, 303, 403, 303, 403, 403],
+        ),
+        route(
+            "POST",
+            "/api/v1/region-inspections",
+            Body::Json(
+                r#"{"region": "Wales", "fieldwork_start": "2026-09-01", "pdu_inspections": [{i}]}"#,
+            ),
+            [401, 403, 403, 403, 403, 201, 403, 201, 403, 403],
+        ),
+        route(
+            "GET",
+            "/api/v1/region-inspections/{i}/ratings",
+            Body::None,
+            API_ONLY_REGION,
+        ),
+        route(
+            "GET",
+            "/inspections/{i}/pooled/2.1.1",
+            Body::None,
+            ONLY_REGION,
         ),
         route("GET", "/inspections/{i}", Body::None, READ),
         route("GET", "/inspections/{i}/ratings", Body::None, READ),
@@ -816,6 +861,10 @@ async fn every_route_answers_each_kind_of_person_exactly() {
     let lead_api = app.api_for("lead@example.gov.uk").await;
     let lead2_api = app.api_for("lead2@example.gov.uk").await;
 
+    // The region framework, as every start stores it, for the region routes.
+    casemark::framework_import::load_shipped(&app.pool)
+        .await
+        .expect("shipped frameworks");
     let x = support::inspection(&lead_api.server, X_PDU, "Wales", "2026-01-05", "setup").await;
     let y = support::inspection(
         &lead2_api.server,

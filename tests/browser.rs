@@ -1058,3 +1058,43 @@ async fn the_national_picture_reads_with_its_pictures_and_tables() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_lead_starts_a_region_inspection_and_drills_into_a_pooled_figure() {
+    use crate::region_inspections::{REGION, pdu_inspection, supervision};
+    let app = TestApp::spawn().await;
+    casemark::framework_import::load_shipped(&app.pool)
+        .await
+        .expect("shipped frameworks");
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    let bolton = pdu_inspection(&lead, "Bolton").await;
+    supervision(&lead, bolton, "B1", "yes", "yes").await;
+    supervision(&lead, bolton, "B2", "no", "no").await;
+    let wigan = pdu_inspection(&lead, "Wigan").await;
+    supervision(&lead, wigan, "W1", "yes", "yes").await;
+    let region = app.region_id(REGION).await;
+    journey(&app, "region-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome
+            .goto(&format!("/region-inspections/new?region={region}"))
+            .await;
+        chrome.check_page("form", &[]).await;
+        chrome.fill("#fieldwork_start-day", "7").await;
+        chrome.fill("#fieldwork_start-month", "9").await;
+        chrome.fill("#fieldwork_start-year", "2026").await;
+        chrome
+            .submit("form[action='/region-inspections'] button[type=submit]")
+            .await;
+        assert!(chrome.exists("#pooled-inspections").await);
+        chrome.check_page("inspection", &[]).await;
+        let inspection = chrome.path().await;
+        chrome.goto(&format!("{inspection}/ratings")).await;
+        // 2.1.2 over both PDUs: 2 Yes of 3.
+        assert!(chrome.text("#pooled-2-1-1").await.contains("Pooled: 2.1.2"));
+        chrome.check_page("dashboard", &[]).await;
+        chrome.submit("#pooled-2-1-1 a").await;
+        assert!(chrome.text("#pooled-total").await.contains("67%"));
+        chrome.check_page("pooled", &[]).await;
+    })
+    .await;
+}

@@ -42,6 +42,20 @@ async fn the_stored_pdu_framework_exports_as_the_shipped_file() {
             .expect("read"),
         None
     );
+    // Every shipped file, the region framework's levels, case types,
+    // pooled questions and standards rated elsewhere included.
+    casemark::framework_import::load_shipped(&app.pool)
+        .await
+        .expect("shipped files load");
+    for (path, text) in casemark::framework_import::SHIPPED {
+        let parsed = casemark::framework_file::parse(text).expect(path);
+        let stored = casemark::db::framework::definition(&mut conn, &parsed.code)
+            .await
+            .expect("read")
+            .expect(path);
+        assert_eq!(stored, parsed, "{path}");
+        assert_eq!(casemark::framework_file::write(&stored), text, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -59,6 +73,8 @@ async fn the_command_line_validates_lists_and_exports() {
     assert_eq!(
         String::from_utf8_lossy(&list.stdout),
         "pdu-2023\t1\tin_use\t0 inspections\tPDU inspection standards (2023)\n\
+         pdu-2024\t2\tin_use\t0 inspections\tPDU inspection standards (2023), with court reports and resettlement cases\n\
+         region-2024\t1\tin_use\t0 inspections\tRegion inspection standards (2024)\n\
          youth-2018\t1\tin_use\t0 inspections\tYouth justice inspection standards (2018)\n"
     );
     let missing = casemark(&app, &["framework", "export", "nope"]);
@@ -283,7 +299,11 @@ async fn a_shipped_framework_missing_from_the_database_is_loaded_from_its_file()
     let app = TestApp::spawn().await;
     assert_eq!(
         casemark::framework_import::load_shipped(&app.pool).await,
-        Ok(vec!["youth-2018".to_owned()]),
+        Ok(vec![
+            "youth-2018".to_owned(),
+            "pdu-2024".to_owned(),
+            "region-2024".to_owned()
+        ]),
         "pdu-2023 is seeded already"
     );
     assert_eq!(

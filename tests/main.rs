@@ -22,6 +22,7 @@ mod national_picture;
 mod pages;
 mod qa;
 mod question_sets;
+mod region_inspections;
 mod reliability;
 mod sample;
 mod security;

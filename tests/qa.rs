@@ -181,16 +181,16 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
         .text();
     let header = csv.lines().next().expect("header");
     assert!(
-        header.ends_with(",marked_by,marked_as,licence_weeks,question_set"),
+        header.ends_with(",marked_by,marked_as,licence_weeks,question_set,case_type"),
         "{header}"
     );
-    // The PDU framework has no question sets, and these cases no licence
-    // length: the two last columns are blank.
+    // The PDU framework has no question sets or case types, and these
+    // cases no licence length: the three last columns are blank.
     assert!(
         csv.lines()
-            .any(|l| l.starts_with(&format!("{id},")) && l.ends_with(",Local assessor,,"))
+            .any(|l| l.starts_with(&format!("{id},")) && l.ends_with(",Local assessor,,,"))
     );
-    assert!(csv.lines().any(|l| l.ends_with(",Inspector,,")));
+    assert!(csv.lines().any(|l| l.ends_with(",Inspector,,,")));
 
     // The local assessor may not pick a sample; the quality lead may.
     assessor
@@ -398,8 +398,9 @@ async fn a_quality_lead_samples_second_marks_blind_and_adjudicates() {
         .await
         .into_iter()
         .skip(1)
-        // "Marked as", then the licence length and question set, blank here.
-        .filter_map(|r| r.iter().rev().nth(2).cloned())
+        // "Marked as", then the licence length, question set and case type,
+        // blank here.
+        .filter_map(|r| r.iter().rev().nth(3).cloned())
         .collect();
     assert_eq!(
         marked_as,

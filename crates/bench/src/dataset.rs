@@ -154,6 +154,7 @@ async fn inspection(
             rosh_level: None,
             mappa_eligible: Some(rng.below(5) == 0),
             licence_weeks: None,
+            case_type: None,
         };
         // The PDU framework has no question sets.
         let case = db::cases::insert(&mut tx, id, framework.id, None, &facts).await?;

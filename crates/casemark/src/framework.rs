@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 
 use crate::db;
 use crate::db::cases::CaseFacts;
-use crate::framework_file::RatedFrom;
+use crate::framework_file::{CaseType, Level, RatedFrom};
 
 #[derive(Debug)]
 pub struct Framework {
@@ -21,8 +21,17 @@ pub struct Framework {
     pub code: String,
     pub name: String,
     pub bands: Bands,
-    /// In framework order: domain one (1.1–1.3), then domain two (2.1–2.4).
+    pub level: Level,
+    /// The standards it rates, in framework order: for the PDU framework,
+    /// domain one (1.1–1.3), then domain two (2.1–2.4).
     pub standards: Vec<Standard>,
+    /// Standards marked on its cases but rated only where a region
+    /// inspection pools them (a PDU's court work and resettlement): never
+    /// in this framework's ratings, score or lists.
+    pub pooled_elsewhere: Vec<Standard>,
+    /// The kinds of case it marks; the first is a case's when none is
+    /// recorded. Empty when every case is of one kind.
+    pub case_types: Vec<CaseType>,
     pub outcomes: Vec<OutcomeQuestion>,
     /// Empty when every case is marked on every case key question.
     pub question_sets: Vec<QuestionSet>,
@@ -75,6 +84,9 @@ pub fn choose_set<'a>(
 #[derive(Debug)]
 pub struct Standard {
     pub id: i32,
+    /// Its place in the framework file, across rated and pooled-elsewhere
+    /// standards alike.
+    pub position: i16,
     pub code: String,
     pub domain: i16,
     pub name: String,
@@ -135,6 +147,10 @@ pub struct KeyQuestion {
     pub area: Area,
     pub text: String,
     pub prompts: Vec<Prompt>,
+    /// Region frameworks: the code of the PDU key question it is summed
+    /// from over the pooled inspections; such a question is never marked on
+    /// the region's own cases.
+    pub pooled_from: Option<String>,
 }
 
 #[derive(Debug)]
@@ -172,15 +188,46 @@ impl Framework {
             .filter(|s| s.rated_from == RatedFrom::Evidence)
     }
 
-    /// The standards marked on cases ("domain two" in the PDU framework).
+    /// The standards marked on cases ("domain two" in the PDU framework),
+    /// then any marked here but rated by a region inspection.
     pub fn domain_two(&self) -> impl Iterator<Item = &Standard> {
         self.standards
             .iter()
+            .chain(&self.pooled_elsewhere)
             .filter(|s| s.rated_from == RatedFrom::Cases)
     }
 
+    /// Every standard, rated here or not, in the file's order.
+    pub fn all_standards(&self) -> Vec<&Standard> {
+        let mut all: Vec<&Standard> = self
+            .standards
+            .iter()
+            .chain(&self.pooled_elsewhere)
+            .collect();
+        all.sort_by_key(|s| s.position);
+        all
+    }
+
     pub fn standard(&self, code: &str) -> Option<&Standard> {
-        self.standards.iter().find(|s| s.code == code)
+        self.standards
+            .iter()
+            .chain(&self.pooled_elsewhere)
+            .find(|s| s.code == code)
+    }
+
+    /// The key questions of a region framework summed from its PDU
+    /// inspections, with the PDU key question's code.
+    pub fn pooled(&self) -> impl Iterator<Item = (&KeyQuestion, &str)> {
+        self.key_questions()
+            .filter_map(|kq| kq.pooled_from.as_deref().map(|from| (kq, from)))
+    }
+
+    /// A case type's name by its code (the code itself if unknown).
+    pub fn case_type_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.case_types
+            .iter()
+            .find(|t| t.code == code)
+            .map_or(code, |t| t.name.as_str())
     }
 
     pub fn key_questions(&self) -> impl Iterator<Item = &KeyQuestion> {
@@ -219,9 +266,14 @@ impl Framework {
 
     /// Whether a case on the set `set` (see [`Framework::question_set`]) is
     /// asked the key question: every one is, where there are no sets.
+    /// A pooled key question is asked of no case: it is counted from the
+    /// PDU inspections.
     pub fn asks(&self, set: Option<i32>, key_question_id: i32) -> bool {
         self.question_set(set)
             .is_none_or(|s| s.asks(key_question_id))
+            && !self
+                .key_questions()
+                .any(|kq| kq.id == key_question_id && kq.pooled_from.is_some())
     }
 
     /// The key questions of a standard that a case on `set` is asked.

@@ -63,7 +63,7 @@ pub async fn import(pool: &PgPool, actor: &Actor, text: &str) -> Result<Imported
 }
 
 /// The framework files shipped in `frameworks/`, built into the binary.
-pub const SHIPPED: [(&str, &str); 2] = [
+pub const SHIPPED: [(&str, &str); 4] = [
     (
         "frameworks/pdu-2023.toml",
         include_str!("../../../frameworks/pdu-2023.toml"),
@@ -71,6 +71,14 @@ pub const SHIPPED: [(&str, &str); 2] = [
     (
         "frameworks/youth-2018.toml",
         include_str!("../../../frameworks/youth-2018.toml"),
+    ),
+    (
+        "frameworks/pdu-2024.toml",
+        include_str!("../../../frameworks/pdu-2024.toml"),
+    ),
+    (
+        "frameworks/region-2024.toml",
+        include_str!("../../../frameworks/region-2024.toml"),
     ),
 ];
 

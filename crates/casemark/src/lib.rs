@@ -55,6 +55,7 @@ pub mod qa;
 pub mod question_sets;
 pub mod ratings;
 pub mod refusal;
+pub mod region_inspections;
 pub mod routes;
 pub mod sample_draw;
 pub mod security;

@@ -3,9 +3,10 @@
 //! (how many got each rating, and key questions pooled over every case),
 //! with the same split by region.
 //!
-//! Only inspections under the current PDU framework count: a table of
-//! seven ratings, or a pooled key question, means nothing across
-//! frameworks. Everything is read from the per-inspection summaries (the
+//! Only inspections under the current PDU framework, or a PDU framework
+//! that rates the same standards (pdu-2024 adds case types the region
+//! inspection rates), count: a table of seven ratings, or a pooled key
+//! question, means nothing across frameworks that rate differently. Everything is read from the per-inspection summaries (the
 //! ratings cache) and tallies, so the cost grows with the number of
 //! inspections, never with their cases or answers; the counting and pooling
 //! are the rules crate's ([`RatingCounts`], [`pool`]).
@@ -48,11 +49,12 @@ pub async fn table(
 ) -> Result<(Arc<Framework>, Vec<TableRow>), sqlx::Error> {
     let framework_id = db::framework::current_id(&mut *conn).await?;
     let framework = frameworks.get(&mut *conn, framework_id).await?;
+    let alike = rating_alike(&mut *conn, frameworks, &framework).await?;
     let published = db::national::published(
         &mut *conn,
         filter.member,
         filter.region,
-        framework_id,
+        &alike,
         filter.from,
         filter.to,
     )
@@ -79,6 +81,30 @@ pub async fn table(
             )
     });
     Ok((framework, rows))
+}
+
+/// The PDU framework versions that rate exactly the standards `current`
+/// does, in its order (itself included): their summaries line up.
+async fn rating_alike(
+    conn: &mut PgConnection,
+    frameworks: &FrameworkCache,
+    current: &Framework,
+) -> Result<Vec<i32>, sqlx::Error> {
+    let codes = |f: &Framework| {
+        f.standards
+            .iter()
+            .map(|s| s.code.clone())
+            .collect::<Vec<_>>()
+    };
+    let wanted = codes(current);
+    let mut alike = Vec::new();
+    for id in db::framework::ids_of_level(&mut *conn, current.level.code()).await? {
+        let other = frameworks.get(&mut *conn, id).await?;
+        if codes(&other) == wanted {
+            alike.push(id);
+        }
+    }
+    Ok(alike)
 }
 
 /// The national figures, as the API and the page give them.
@@ -134,11 +160,11 @@ fn counted(framework: &Framework, rows: &[&TableRow]) -> (RatingCounts, Vec<Stan
     (overall, standards)
 }
 
-fn pooled(framework: &Framework, tallies: &[&BTreeMap<i32, Counts>]) -> Vec<PooledKeyQuestion> {
+fn pooled(framework: &Framework, tallies: &[&BTreeMap<String, Counts>]) -> Vec<PooledKeyQuestion> {
     framework
         .key_questions()
         .map(|kq| {
-            let counts = pool(tallies.iter().filter_map(|t| t.get(&kq.id).copied()));
+            let counts = pool(tallies.iter().filter_map(|t| t.get(&kq.code).copied()));
             PooledKeyQuestion {
                 code: kq.code.clone(),
                 yes: counts.yes,
@@ -157,7 +183,7 @@ pub async fn figures(
     rows: &[TableRow],
 ) -> Result<Figures, sqlx::Error> {
     let ids: Vec<i64> = rows.iter().map(|r| r.published.inspection.id).collect();
-    let mut by_region: BTreeMap<String, BTreeMap<i32, Counts>> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, BTreeMap<String, Counts>> = BTreeMap::new();
     for (region, kq, yes, no, na) in db::national::tallies_by_region(&mut *conn, &ids).await? {
         let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
         by_region
@@ -167,7 +193,7 @@ pub async fn figures(
     }
     let all: Vec<&TableRow> = rows.iter().collect();
     let (overall, standards) = counted(framework, &all);
-    let every_region: Vec<&BTreeMap<i32, Counts>> = by_region.values().collect();
+    let every_region: Vec<&BTreeMap<String, Counts>> = by_region.values().collect();
     let mut regions: BTreeMap<&str, Vec<&TableRow>> = BTreeMap::new();
     for row in rows {
         regions
@@ -179,7 +205,8 @@ pub async fn figures(
         .into_iter()
         .map(|(region, rows)| {
             let (overall, standards) = counted(framework, &rows);
-            let tallies: Vec<&BTreeMap<i32, Counts>> = by_region.get(region).into_iter().collect();
+            let tallies: Vec<&BTreeMap<String, Counts>> =
+                by_region.get(region).into_iter().collect();
             RegionFigures {
                 region: region.to_owned(),
                 inspections: rows.len(),
@@ -195,6 +222,58 @@ pub async fn figures(
         standards,
         key_questions: pooled(framework, &every_region),
         regions,
+    })
+}
+
+/// The region inspections' ratings counted, as the annual report counts
+/// them beside the PDUs' (three regions Requires improvement overall, say).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegionLevel {
+    pub inspections: usize,
+    pub overall: RatingCounts,
+    pub standards: Vec<StandardCounts>,
+}
+
+/// Published region inspections under the region framework, in the same
+/// filter as the PDU table (publication date, region, membership).
+pub async fn region_level(
+    conn: &mut PgConnection,
+    frameworks: &FrameworkCache,
+    filter: &Filter,
+) -> Result<RegionLevel, sqlx::Error> {
+    let Some((framework_id, _, _)) =
+        db::framework::status_of(&mut *conn, crate::region_inspections::REGION_FRAMEWORK_CODE)
+            .await?
+    else {
+        return Ok(RegionLevel {
+            inspections: 0,
+            overall: RatingCounts::default(),
+            standards: Vec::new(),
+        });
+    };
+    let framework = frameworks.get(&mut *conn, framework_id).await?;
+    let published = db::national::published(
+        &mut *conn,
+        filter.member,
+        filter.region,
+        &[framework_id],
+        filter.from,
+        filter.to,
+    )
+    .await?;
+    let inspections: Vec<_> = published.iter().map(|p| p.inspection.clone()).collect();
+    let rated = summaries(&mut *conn, frameworks, &inspections).await?;
+    let rows: Vec<TableRow> = published
+        .into_iter()
+        .zip(rated)
+        .map(|(published, summary)| TableRow { published, summary })
+        .collect();
+    let all: Vec<&TableRow> = rows.iter().collect();
+    let (overall, standards) = counted(&framework, &all);
+    Ok(RegionLevel {
+        inspections: rows.len(),
+        overall,
+        standards,
     })
 }
 

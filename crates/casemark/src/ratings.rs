@@ -95,9 +95,12 @@ pub struct KeyQuestionResult {
     pub code: String,
     pub area: Area,
     pub text: String,
+    /// A region's pooled key question: the PDU key question it sums.
+    pub pooled_from: Option<String>,
     pub counts: Counts,
     /// Cases whose question set asks it: the whole sample where the
-    /// framework has no sets.
+    /// framework has no sets (for a pooled question, the pooled PDU
+    /// inspections' cases asked it).
     pub applicable: u32,
     pub percent: Option<u8>,
     pub driving: bool,
@@ -196,6 +199,7 @@ pub fn rate(
                 code: kq.code.clone(),
                 area: kq.area.clone(),
                 text: kq.text.clone(),
+                pooled_from: kq.pooled_from.clone(),
                 counts: input.counts,
                 applicable: sample.applicable(kq.id),
                 percent: input.counts.percent(),
@@ -261,15 +265,38 @@ pub async fn for_inspection(
     let prompts = db::ratings::prompt_tallies(conn, inspection.id).await?;
     let domain_one = db::ratings::domain_one(conn, inspection.id).await?;
     let judgements = crate::domain_one::judgements_of(conn, inspection.id).await?;
-    let asked = if framework.question_sets.is_empty() {
+    let mut asked = if framework.question_sets.is_empty() {
         None
     } else {
         let per_set = db::ratings::cases_per_question_set(conn, inspection.id).await?;
         Some(asked_per_key_question(framework, &per_set))
     };
+    let (mut total, mut complete) = (inspection.cases_total, inspection.cases_complete);
+    // A region inspection rests on its PDU inspections' cases as well as its
+    // own: its pooled key questions are asked of theirs, never of its own.
+    if framework.pooled().next().is_some() {
+        let (pooled_asked, pooled_total, pooled_complete) =
+            db::ratings::pooled_sample(conn, inspection.id).await?;
+        let own_total = count(inspection.cases_total);
+        let mut map = asked.unwrap_or_else(|| {
+            framework
+                .key_questions()
+                .map(|kq| (kq.id, own_total))
+                .collect()
+        });
+        for (kq, _) in framework.pooled() {
+            map.insert(kq.id, 0);
+        }
+        for (id, cases) in pooled_asked {
+            map.insert(id, count(cases));
+        }
+        asked = Some(map);
+        total += pooled_total;
+        complete += pooled_complete;
+    }
     let sample = Sample {
-        total: count(inspection.cases_total),
-        complete: count(inspection.cases_complete),
+        total: count(total),
+        complete: count(complete),
         asked,
     };
     Ok(rate(

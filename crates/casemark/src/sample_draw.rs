@@ -486,5 +486,6 @@ fn facts_of_blank() -> CaseFacts {
         rosh_level: None,
         mappa_eligible: None,
         licence_weeks: None,
+        case_type: None,
     }
 }

@@ -87,8 +87,18 @@ pub async fn create_inspection(
     let framework_version_id = match &request.framework {
         None => Some(db::framework::current_id(&mut tx).await?),
         Some(code) => match db::framework::status_of(&mut tx, code.trim()).await? {
-            Some((id, status)) if status == "in_use" => Some(id),
-            Some((_, status)) => {
+            Some((_, _, level)) if level != "pdu" => {
+                problems.push(Problem::new(
+                    Field::Named("framework"),
+                    format!(
+                        "Framework {} is for region inspections: start one from the PDU inspections it pools",
+                        code.trim()
+                    ),
+                ));
+                None
+            }
+            Some((id, status, _)) if status == "in_use" => Some(id),
+            Some((_, status, _)) => {
                 problems.push(Problem::new(
                     Field::Named("framework"),
                     format!(

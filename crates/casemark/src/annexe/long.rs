@@ -91,6 +91,7 @@ pub fn write_case<W: std::io::Write>(
     cells[24] = &licence_weeks;
     let set = data.framework.question_set(case.question_set_id);
     cells[25] = set.map_or("", |s| s.code.as_str());
+    cells[26] = case.facts.case_type.as_deref().unwrap_or("");
     for standard in data.framework.domain_two() {
         cells[16] = &standard.code;
         // A key question the case's set does not ask has no row: it is not

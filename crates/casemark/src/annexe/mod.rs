@@ -33,7 +33,7 @@ use crate::framework::{Framework, FrameworkCache};
 use crate::{AppState, db};
 
 /// The columns of the long-format CSV, in order.
-pub const COLUMNS: [&str; 26] = [
+pub const COLUMNS: [&str; 27] = [
     "inspection_id",
     "region",
     "pdu",
@@ -65,6 +65,8 @@ pub const COLUMNS: [&str; 26] = [
     // an import does not read (a new case's facts choose it).
     "licence_weeks",
     "question_set",
+    // Added with case types (region inspections): read back as a case fact.
+    "case_type",
 ];
 
 /// Everything an export of one inspection holds, loaded in a handful of

@@ -576,7 +576,13 @@ fn cases_sheet(
     titles.extend(key_questions.iter().map(|kq| kq.code.as_str()));
     // The first marker, after the answers so those keep their columns; then
     // the licence's length and the question set, added later still.
-    titles.extend(["Marked by", "Marked as", "Licence weeks", "Question set"]);
+    titles.extend([
+        "Marked by",
+        "Marked as",
+        "Licence weeks",
+        "Question set",
+        "Case type",
+    ]);
     let marker_col = 12 + key_questions.len() as u16;
     header(sheet, styles, 0, &titles)?;
     for (row, case) in (1u32..).zip(&data.cases) {
@@ -608,6 +614,13 @@ fn cases_sheet(
         }
         if let Some(set) = data.framework.question_set(case.question_set_id) {
             sheet.write_string(row, marker_col + 3, &set.name)?;
+        }
+        if let Some(case_type) = &case.facts.case_type {
+            sheet.write_string(
+                row,
+                marker_col + 4,
+                data.framework.case_type_name(case_type),
+            )?;
         }
         if let Some(name) = &case.marker_name {
             sheet.write_string(row, marker_col, name)?;

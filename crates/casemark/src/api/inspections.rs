@@ -36,7 +36,7 @@ pub struct Created {
     id: i64,
 }
 
-fn date_field(
+pub(super) fn date_field(
     value: &Option<String>,
     field: &str,
     errors: &mut Vec<FieldError>,

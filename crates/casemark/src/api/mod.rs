@@ -10,6 +10,7 @@ pub mod gate;
 mod inspections;
 mod national;
 mod qa;
+mod region_inspections;
 mod sample;
 mod team;
 
@@ -105,6 +106,11 @@ pub fn routes() -> Routes {
         .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
         .get("/annexe.csv", annexe::national_csv)
         .get("/national", national::get)
+        .post("/region-inspections", region_inspections::create)
+        .get(
+            "/region-inspections/{id}/ratings",
+            region_inspections::ratings,
+        )
         .get("/cases/{id}", cases::get)
         .put("/cases/{id}/judgements", cases::judgements)
         .get("/cases/{id}/history", team::case_history)

@@ -23,6 +23,8 @@ pub struct NationalQuery {
 pub struct NationalJson {
     #[serde(flatten)]
     figures: Figures,
+    /// Published region inspections' ratings, counted.
+    region_inspections: national::RegionLevel,
     /// The PDU ratings table, highest score first.
     pdus: Vec<PduRow>,
 }
@@ -73,6 +75,7 @@ pub async fn get(
     let mut conn = state.pool.acquire().await?;
     let (framework, rows) = national::table(&mut conn, &state.frameworks, &filter).await?;
     let figures = national::figures(&mut conn, &framework, &rows).await?;
+    let region_inspections = national::region_level(&mut conn, &state.frameworks, &filter).await?;
     let pdus = rows
         .into_iter()
         .map(|r| PduRow {
@@ -93,5 +96,9 @@ pub async fn get(
                 .collect(),
         })
         .collect();
-    Ok(Json(NationalJson { figures, pdus }))
+    Ok(Json(NationalJson {
+        figures,
+        region_inspections,
+        pdus,
+    }))
 }

@@ -28,6 +28,9 @@ pub struct CaseFacts {
     pub mappa_eligible: Option<bool>,
     /// Licence cases only.
     pub licence_weeks: Option<i16>,
+    /// One of its framework's case types; `None` for the main kind (the
+    /// first) or where the framework has none.
+    pub case_type: Option<String>,
 }
 
 impl CaseFacts {
@@ -72,6 +75,7 @@ impl CaseFacts {
                 "licence_weeks",
                 text(self.licence_weeks.map(|w| w.to_string())),
             ),
+            ("case_type", text(self.case_type.clone())),
         ]
     }
 
@@ -118,7 +122,7 @@ macro_rules! select_case {
                 (select display_name from app_user where app_user.id = marked_by) as marker_name,
                 marked_as, revision, reference, sentence_type, start_date, office, practitioner_grade,
                 practitioner_count, sex, age_at_start, ethnicity_group, rosh_level, mappa_eligible,
-                licence_weeks, question_set_id, question_set_override, replaced_reason,
+                licence_weeks, case_type, question_set_id, question_set_override, replaced_reason,
                 (select r.reference from sample_case r where r.replacement_of = sample_case.id)
                     as replaced_by_reference,
                 (select o.reference from sample_case o where o.id = sample_case.replacement_of)
@@ -138,8 +142,8 @@ pub async fn insert(
     sqlx::query_scalar(
         "insert into sample_case (inspection_id, framework_version_id, reference, sentence_type,
              start_date, office, practitioner_grade, practitioner_count, sex, age_at_start,
-             ethnicity_group, rosh_level, mappa_eligible, licence_weeks, question_set_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ethnicity_group, rosh_level, mappa_eligible, licence_weeks, question_set_id, case_type)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          returning id",
     )
     .bind(inspection_id)
@@ -157,6 +161,7 @@ pub async fn insert(
     .bind(facts.mappa_eligible)
     .bind(facts.licence_weeks)
     .bind(question_set_id)
+    .bind(&facts.case_type)
     .fetch_one(conn)
     .await
 }
@@ -169,7 +174,8 @@ pub async fn update_facts(
     sqlx::query(
         "update sample_case set reference = $2, sentence_type = $3, start_date = $4, office = $5,
              practitioner_grade = $6, practitioner_count = $7, sex = $8, age_at_start = $9,
-             ethnicity_group = $10, rosh_level = $11, mappa_eligible = $12, licence_weeks = $13
+             ethnicity_group = $10, rosh_level = $11, mappa_eligible = $12, licence_weeks = $13,
+             case_type = $14
          where id = $1",
     )
     .bind(id)
@@ -185,9 +191,26 @@ pub async fn update_facts(
     .bind(facts.rosh_level)
     .bind(facts.mappa_eligible)
     .bind(facts.licence_weeks)
+    .bind(&facts.case_type)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The case type codes of an inspection's framework, in order (empty when
+/// it has none).
+pub async fn case_types_of(
+    conn: &mut PgConnection,
+    inspection_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select t.code from framework_case_type t
+         join inspection i on i.framework_version_id = t.framework_version_id
+         where i.id = $1 order by t.position",
+    )
+    .bind(inspection_id)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Case>, sqlx::Error> {
@@ -290,9 +313,10 @@ pub async fn assigned_to(
     user_id: i64,
 ) -> Result<Vec<AssignedCase>, sqlx::Error> {
     sqlx::query_as(
-        "select c.id, c.reference, c.marking_status, c.inspection_id, p.name as pdu_name,
-                i.status as inspection_status
-         from sample_case c join inspection i on i.id = c.inspection_id join pdu p on p.id = i.pdu_id
+        "select c.id, c.reference, c.marking_status, c.inspection_id,
+                coalesce(p.name, r.name || ' region') as pdu_name, i.status as inspection_status
+         from sample_case c join inspection i on i.id = c.inspection_id
+         left join pdu p on p.id = i.pdu_id join region r on r.id = i.region_id
          where c.assigned_to = $1 and c.replaced_at is null
          order by i.fieldwork_start desc, (c.marking_status = 'complete'), c.reference",
     )

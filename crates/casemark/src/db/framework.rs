@@ -27,6 +27,7 @@ struct VersionRow {
     overall_requires_improvement_min: i16,
     overall_good_min: i16,
     overall_outstanding_min: i16,
+    level: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -38,6 +39,8 @@ struct StandardRow {
     statement: String,
     rated_from: String,
     scored: bool,
+    rated: bool,
+    position: i16,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,6 +50,7 @@ struct KeyQuestionRow {
     code: String,
     area: String,
     text: String,
+    pooled_from: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -60,21 +64,21 @@ struct PromptRow {
 pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::Error> {
     let version: VersionRow = sqlx::query_as(
         "select code, name, kq_requires_improvement_min, kq_good_min, kq_outstanding_min,
-                overall_requires_improvement_min, overall_good_min, overall_outstanding_min
+                overall_requires_improvement_min, overall_good_min, overall_outstanding_min, level
          from framework_version where id = $1",
     )
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
     let standards: Vec<StandardRow> = sqlx::query_as(
-        "select id, code, domain, name, statement, rated_from, scored from standard
+        "select id, code, domain, name, statement, rated_from, scored, rated, position from standard
          where framework_version_id = $1 order by position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let key_questions: Vec<KeyQuestionRow> = sqlx::query_as(
-        "select id, standard_id, code, area, text from key_question
+        "select id, standard_id, code, area, text, pooled_from from key_question
          where framework_version_id = $1 order by position",
     )
     .bind(id)
@@ -123,7 +127,17 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
             })
     };
 
+    let case_types: Vec<(String, String)> = sqlx::query_as(
+        "select code, name from framework_case_type where framework_version_id = $1 order by position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let level = crate::framework_file::Level::parse(&version.level)
+        .ok_or_else(|| sqlx::Error::Decode(format!("level '{}'", version.level).into()))?;
+
     let mut built = Vec::with_capacity(standards.len());
+    let mut pooled_elsewhere = Vec::new();
     for s in standards {
         let mut kqs = Vec::new();
         for kq in key_questions.iter().filter(|kq| kq.standard_id == s.id) {
@@ -132,6 +146,7 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
                 code: kq.code.clone(),
                 area: area(&kq.area)?,
                 text: kq.text.clone(),
+                pooled_from: kq.pooled_from.clone(),
                 prompts: prompts
                     .iter()
                     .filter(|p| p.key_question_id == kq.id)
@@ -149,8 +164,9 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
                     format!("rated_from '{}' of standard {}", s.rated_from, s.code).into(),
                 )
             })?;
-        built.push(Standard {
+        let standard = Standard {
             id: s.id,
+            position: s.position,
             code: s.code,
             domain: s.domain,
             name: s.name,
@@ -172,7 +188,12 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
                         .collect(),
                 })
                 .collect(),
-        });
+        };
+        if s.rated {
+            built.push(standard);
+        } else {
+            pooled_elsewhere.push(standard);
+        }
     }
 
     Ok(Framework {
@@ -191,7 +212,13 @@ pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Framework, sqlx::E
                 version.overall_outstanding_min,
             )?,
         },
+        level,
         standards: built,
+        pooled_elsewhere,
+        case_types: case_types
+            .into_iter()
+            .map(|(code, name)| crate::framework_file::CaseType { code, name })
+            .collect(),
         outcomes: outcomes
             .into_iter()
             .map(|(id, code, text)| OutcomeQuestion { id, code, text })
@@ -291,11 +318,13 @@ pub struct Listed {
     pub version: i16,
     pub status: String,
     pub inspections: i64,
+    /// "pdu" or "region".
+    pub level: String,
 }
 
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<Listed>, sqlx::Error> {
     sqlx::query_as(
-        "select f.code, f.name, f.version, f.status,
+        "select f.code, f.name, f.version, f.status, f.level,
                 (select count(*) from inspection i where i.framework_version_id = f.id) as inspections
          from framework_version f order by f.code, f.version",
     )
@@ -364,7 +393,7 @@ pub async fn definition(
             .unwrap_or_default()
     };
     let mut built = Vec::with_capacity(framework.standards.len());
-    for s in &framework.standards {
+    for s in framework.all_standards() {
         let key_questions = match s.rated_from {
             file::RatedFrom::Cases => s
                 .key_questions
@@ -383,6 +412,7 @@ pub async fn definition(
                         })
                         .collect(),
                     case_evidence: Vec::new(),
+                    pooled_from: kq.pooled_from.clone(),
                 })
                 .collect(),
             file::RatedFrom::Evidence => s
@@ -395,6 +425,7 @@ pub async fn definition(
                     provisional: provisional.contains(&q.code),
                     prompts: Vec::new(),
                     case_evidence: q.case_prompts.iter().map(|id| prompt_code(*id)).collect(),
+                    pooled_from: None,
                 })
                 .collect(),
         };
@@ -405,6 +436,7 @@ pub async fn definition(
             statement: s.statement.clone(),
             rated_from: s.rated_from,
             scored: s.scored,
+            rated: !framework.pooled_elsewhere.iter().any(|p| p.id == s.id),
             key_questions,
         });
     }
@@ -415,6 +447,7 @@ pub async fn definition(
         version: u32::try_from(facts.version).unwrap_or_default(),
         status: file::Status::parse(&facts.status)
             .ok_or_else(|| decode("status", &facts.status))?,
+        level: framework.level,
         source: facts.source,
         key_question_bands: framework.bands.key_question,
         overall_bands: framework.bands.overall,
@@ -459,7 +492,16 @@ pub async fn definition(
                 }),
             })
             .collect(),
+        case_types: framework.case_types.clone(),
     }))
+}
+
+/// The ids of the framework versions of a level ("pdu", "region"), oldest first.
+pub async fn ids_of_level(conn: &mut PgConnection, level: &str) -> Result<Vec<i32>, sqlx::Error> {
+    sqlx::query_scalar("select id from framework_version where level = $1 order by id")
+        .bind(level)
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn exists(conn: &mut PgConnection, code: &str) -> Result<bool, sqlx::Error> {
@@ -469,12 +511,12 @@ pub async fn exists(conn: &mut PgConnection, code: &str) -> Result<bool, sqlx::E
         .await
 }
 
-/// A version's id and status, by code.
+/// A version's id, status and level ("pdu" or "region"), by code.
 pub async fn status_of(
     conn: &mut PgConnection,
     code: &str,
-) -> Result<Option<(i32, String)>, sqlx::Error> {
-    sqlx::query_as("select id, status from framework_version where code = $1")
+) -> Result<Option<(i32, String, String)>, sqlx::Error> {
+    sqlx::query_as("select id, status, level from framework_version where code = $1")
         .bind(code)
         .fetch_optional(conn)
         .await

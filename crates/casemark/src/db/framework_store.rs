@@ -39,6 +39,7 @@ pub async fn delete(conn: &mut PgConnection, id: i32) -> Result<(), sqlx::Error>
         "standard",
         "framework_area",
         "framework_domain",
+        "framework_case_type",
     ] {
         // The table names are this list's literals, never input.
         let sql = format!("delete from {table} where framework_version_id = $1");
@@ -73,8 +74,8 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
     sqlx::query(
         "insert into framework_version (id, code, name, kq_requires_improvement_min, kq_good_min,
              kq_outstanding_min, overall_requires_improvement_min, overall_good_min,
-             overall_outstanding_min, version, status, source)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             overall_outstanding_min, version, status, source, level)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id)
     .bind(&d.code)
@@ -88,8 +89,21 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
     .bind(i16::try_from(d.version).unwrap_or(i16::MAX))
     .bind(d.status.code())
     .bind(&d.source)
+    .bind(d.level.code())
     .execute(&mut *conn)
     .await?;
+    for (position, case_type) in d.case_types.iter().enumerate() {
+        sqlx::query(
+            "insert into framework_case_type (framework_version_id, code, name, position)
+             values ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&case_type.code)
+        .bind(&case_type.name)
+        .bind(small(position + 1))
+        .execute(&mut *conn)
+        .await?;
+    }
     for domain in &d.domains {
         sqlx::query(
             "insert into framework_domain (framework_version_id, number, name) values ($1, $2, $3)",
@@ -123,8 +137,8 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
     for (s, standard) in d.standards.iter().enumerate() {
         sqlx::query(
             "insert into standard (id, framework_version_id, code, domain, name, statement,
-                 position, rated_from, scored)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 position, rated_from, scored, rated)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(standard_id)
         .bind(id)
@@ -135,6 +149,7 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
         .bind(small(s + 1))
         .bind(standard.rated_from.code())
         .bind(standard.scored)
+        .bind(standard.rated)
         .execute(&mut *conn)
         .await?;
         for (q, kq) in standard.key_questions.iter().enumerate() {
@@ -142,8 +157,8 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
                 RatedFrom::Cases => {
                     sqlx::query(
                         "insert into key_question (id, standard_id, framework_version_id, code,
-                             area, text, position, provisional)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                             area, text, position, provisional, pooled_from)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(kq_id)
                     .bind(standard_id)
@@ -153,6 +168,7 @@ pub async fn insert(conn: &mut PgConnection, d: &Definition) -> Result<i32, sqlx
                     .bind(&kq.text)
                     .bind(small(q + 1))
                     .bind(kq.provisional)
+                    .bind(&kq.pooled_from)
                     .execute(&mut *conn)
                     .await?;
                     for (p, prompt) in kq.prompts.iter().enumerate() {

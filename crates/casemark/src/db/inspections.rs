@@ -18,7 +18,11 @@ pub struct NewInspection {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Inspection {
     pub id: i64,
+    /// What was inspected: the PDU's name, or for a region inspection the
+    /// region's ("North West region").
     pub pdu_name: String,
+    /// A region inspection: of a region, with no PDU.
+    pub of_region: bool,
     pub region_name: String,
     pub region_id: i16,
     pub framework_version_id: i32,
@@ -49,17 +53,56 @@ pub async fn create(
     .await
 }
 
+/// A region inspection: of the region, with no PDU (its pool is added by
+/// [`add_to_pool`] in the same transaction).
+pub async fn create_region(
+    conn: &mut PgConnection,
+    region_id: i16,
+    framework_version_id: i32,
+    fieldwork_start: NaiveDate,
+    created_by: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "insert into inspection (region_id, framework_version_id, fieldwork_start, created_by)
+         values ($1, $2, $3, $4) returning id",
+    )
+    .bind(region_id)
+    .bind(framework_version_id)
+    .bind(fieldwork_start)
+    .bind(created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Adds PDU inspections to a region inspection's pool.
+pub async fn add_to_pool(
+    conn: &mut PgConnection,
+    region_inspection_id: i64,
+    pdu_inspections: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into region_pool (region_inspection_id, pdu_inspection_id)
+         select $1, unnest($2::bigint[]) on conflict do nothing",
+    )
+    .bind(region_inspection_id)
+    .bind(pdu_inspections)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 // A macro rather than a const so that `concat!` keeps each query a
 // `&'static str` literal, which sqlx accepts as safe SQL.
 macro_rules! select_inspection {
     () => {
-        "select i.id, p.name as pdu_name, r.name as region_name, p.region_id, i.framework_version_id,
+        "select i.id, coalesce(p.name, r.name || ' region') as pdu_name, i.pdu_id is null as of_region,
+           r.name as region_name, i.region_id, i.framework_version_id,
            i.fieldwork_start, i.sample_week_1, i.sample_week_2, i.status,
            s.cases_total::bigint, s.cases_complete::bigint
     from inspection i
     join inspection_summary s on s.inspection_id = i.id
-    join pdu p on p.id = i.pdu_id
-    join region r on r.id = p.region_id "
+    left join pdu p on p.id = i.pdu_id
+    join region r on r.id = i.region_id "
     };
 }
 
@@ -69,8 +112,38 @@ macro_rules! visible_in_region {
     () => {
         "($1::bigint is null
              or exists (select 1 from membership m where m.inspection_id = i.id and m.user_id = $1))
-           and ($2::smallint is null or p.region_id = $2) "
+           and ($2::smallint is null or i.region_id = $2) "
     };
+}
+
+/// The PDU inspections a region inspection pools, by PDU name.
+pub async fn pool_of(
+    conn: &mut PgConnection,
+    region_inspection_id: i64,
+) -> Result<Vec<Inspection>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_inspection!(),
+        "join region_pool rp on rp.pdu_inspection_id = i.id
+         where rp.region_inspection_id = $1 order by pdu_name, i.id"
+    ))
+    .bind(region_inspection_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The region inspections that pool a PDU inspection.
+pub async fn pooled_into(
+    conn: &mut PgConnection,
+    pdu_inspection_id: i64,
+) -> Result<Vec<Inspection>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_inspection!(),
+        "join region_pool rp on rp.region_inspection_id = i.id
+         where rp.pdu_inspection_id = $1 order by i.fieldwork_start, i.id"
+    ))
+    .bind(pdu_inspection_id)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn get(conn: &mut PgConnection, id: i64) -> Result<Option<Inspection>, sqlx::Error> {
@@ -91,7 +164,7 @@ pub async fn list(
         select_inspection!(),
         "where ",
         visible_in_region!(),
-        "order by i.fieldwork_start desc, p.name"
+        "order by i.fieldwork_start desc, pdu_name"
     ))
     .bind(member)
     .bind(region)

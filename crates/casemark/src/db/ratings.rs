@@ -28,18 +28,133 @@ fn tallies(rows: Vec<TallyRow>) -> Tallies {
         .collect()
 }
 
+// A region inspection's pooled key questions (migration 0015): each region
+// key question with a `pooled_from` code summed over the tallies of that
+// code's key question in every PDU inspection it pools. Yes, No and N/A are
+// summed, never percentages averaged. Gives (region inspection, region key
+// question, yes, no, na) for the inspections in $1; none for a PDU
+// inspection, which pools nothing.
+macro_rules! pooled_tallies {
+    () => {
+        "select rp.region_inspection_id as inspection_id, rk.id as key_question_id,
+                sum(t.yes)::bigint as yes, sum(t.no)::bigint as no, sum(t.na)::bigint as na
+         from region_pool rp
+         join inspection ri on ri.id = rp.region_inspection_id
+         join key_question rk on rk.framework_version_id = ri.framework_version_id
+                             and rk.pooled_from is not null
+         join inspection pi on pi.id = rp.pdu_inspection_id
+         join key_question pk on pk.framework_version_id = pi.framework_version_id
+                             and pk.code = rk.pooled_from
+         join key_question_tally t on t.inspection_id = pi.id and t.key_question_id = pk.id
+         where rp.region_inspection_id = any($1)
+         group by rp.region_inspection_id, rk.id"
+    };
+}
+
+/// An inspection's key-question tallies: its own cases', and for a region
+/// inspection its pooled key questions' sums over its PDU inspections.
 pub async fn key_question_tallies(
     conn: &mut PgConnection,
     inspection_id: i64,
 ) -> Result<Tallies, sqlx::Error> {
-    let rows = sqlx::query_as(
+    let rows = sqlx::query_as(concat!(
         "select key_question_id as id, yes::bigint, no::bigint, na::bigint
-         from key_question_tally where inspection_id = $1",
-    )
+         from key_question_tally where inspection_id = $2
+         union all
+         select key_question_id, yes, no, na from (",
+        pooled_tallies!(),
+        ") pooled"
+    ))
+    .bind(vec![inspection_id])
     .bind(inspection_id)
     .fetch_all(conn)
     .await?;
     Ok(tallies(rows))
+}
+
+/// One pooled PDU inspection's part in a region key question: what the
+/// drill-down from a pooled figure lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PooledPart {
+    pub inspection_id: i64,
+    pub pdu_name: String,
+    /// The PDU key question's own code (the region question pools it).
+    pub code: String,
+    pub yes: i64,
+    pub no: i64,
+    pub na: i64,
+    /// Cases whose question set asks it, replaced cases aside.
+    pub asked: i64,
+}
+
+/// Each pooled PDU inspection's counts of the PDU key question `code`, by
+/// PDU name; an inspection whose framework lacks the question shows zeros.
+pub async fn pooled_parts(
+    conn: &mut PgConnection,
+    region_inspection_id: i64,
+    code: &str,
+) -> Result<Vec<PooledPart>, sqlx::Error> {
+    sqlx::query_as(
+        "select pi.id as inspection_id, p.name as pdu_name, $2 as code,
+                coalesce(t.yes, 0)::bigint as yes, coalesce(t.no, 0)::bigint as no,
+                coalesce(t.na, 0)::bigint as na,
+                (select count(*) from sample_case c
+                 left join question_set qs on qs.id = c.question_set_id
+                 where c.inspection_id = pi.id and c.replaced_at is null and pk.id is not null
+                   and (qs.id is null or qs.every_key_question
+                        or exists (select 1 from question_set_key_question m
+                                   where m.question_set_id = qs.id and m.key_question_id = pk.id)))
+                    as asked
+         from region_pool rp
+         join inspection pi on pi.id = rp.pdu_inspection_id
+         join pdu p on p.id = pi.pdu_id
+         left join key_question pk on pk.framework_version_id = pi.framework_version_id
+                                  and pk.code = $2
+         left join key_question_tally t on t.inspection_id = pi.id and t.key_question_id = pk.id
+         where rp.region_inspection_id = $1
+         order by p.name, pi.id",
+    )
+    .bind(region_inspection_id)
+    .bind(code)
+    .fetch_all(conn)
+    .await
+}
+
+/// For a region inspection: how many cases of its PDU inspections each
+/// pooled key question is asked of (by region key question id), and the
+/// PDU inspections' cases in all and complete.
+pub async fn pooled_sample(
+    conn: &mut PgConnection,
+    region_inspection_id: i64,
+) -> Result<(Vec<(i32, i64)>, i64, i64), sqlx::Error> {
+    let asked: Vec<(i32, i64)> = sqlx::query_as(
+        "select rk.id, count(c.id)
+         from region_pool rp
+         join inspection ri on ri.id = rp.region_inspection_id
+         join key_question rk on rk.framework_version_id = ri.framework_version_id
+                             and rk.pooled_from is not null
+         join sample_case c on c.inspection_id = rp.pdu_inspection_id and c.replaced_at is null
+         join key_question pk on pk.framework_version_id = c.framework_version_id
+                             and pk.code = rk.pooled_from
+         left join question_set qs on qs.id = c.question_set_id
+         where rp.region_inspection_id = $1
+           and (qs.id is null or qs.every_key_question
+                or exists (select 1 from question_set_key_question m
+                           where m.question_set_id = qs.id and m.key_question_id = pk.id))
+         group by rk.id",
+    )
+    .bind(region_inspection_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (total, complete): (i64, i64) = sqlx::query_as(
+        "select coalesce(sum(s.cases_total), 0)::bigint, coalesce(sum(s.cases_complete), 0)::bigint
+         from region_pool rp join inspection_summary s on s.inspection_id = rp.pdu_inspection_id
+         where rp.region_inspection_id = $1",
+    )
+    .bind(region_inspection_id)
+    .fetch_one(conn)
+    .await?;
+    Ok((asked, total, complete))
 }
 
 pub async fn prompt_tallies(
@@ -81,10 +196,12 @@ pub async fn key_question_tallies_of(
     conn: &mut PgConnection,
     inspections: &[i64],
 ) -> Result<HashMap<i64, Tallies>, sqlx::Error> {
-    let rows: Vec<(i64, i32, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, i32, i64, i64, i64)> = sqlx::query_as(concat!(
         "select inspection_id, key_question_id, yes::bigint, no::bigint, na::bigint
-         from key_question_tally where inspection_id = any($1)",
-    )
+         from key_question_tally where inspection_id = any($1)
+         union all ",
+        pooled_tallies!()
+    ))
     .bind(inspections)
     .fetch_all(conn)
     .await?;

@@ -22,6 +22,9 @@ pub struct Definition {
     pub name: String,
     pub version: u32,
     pub status: Status,
+    /// What the framework inspects: a PDU, or a region (whose case standards
+    /// may be pooled from its PDU inspections).
+    pub level: Level,
     pub source: Option<String>,
     pub key_question_bands: Thresholds,
     pub overall_bands: Thresholds,
@@ -31,6 +34,39 @@ pub struct Definition {
     pub standards: Vec<Standard>,
     pub outcomes: Vec<Outcome>,
     pub question_sets: Vec<QuestionSet>,
+    /// The kinds of case it marks, the first being a case's type when none
+    /// is recorded; empty when every case is of one kind.
+    pub case_types: Vec<CaseType>,
+}
+
+/// What an inspection under a framework is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Pdu,
+    Region,
+}
+
+impl Level {
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Pdu => "pdu",
+            Level::Region => "region",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Level> {
+        [Level::Pdu, Level::Region]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
+}
+
+/// A kind of case (a court report, an unpaid work case): one of the case
+/// facts, which question sets may choose by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseType {
+    pub code: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +136,9 @@ pub struct Standard {
     pub statement: String,
     pub rated_from: RatedFrom,
     pub scored: bool,
+    /// False for a standard marked on this framework's cases but rated only
+    /// where a region framework pools it (a PDU's court work).
+    pub rated: bool,
     pub key_questions: Vec<KeyQuestion>,
 }
 
@@ -113,6 +152,9 @@ pub struct KeyQuestion {
     pub provisional: bool,
     /// Case key questions only.
     pub prompts: Vec<Prompt>,
+    /// Region frameworks only: the code of the PDU key question it sums
+    /// over the pooled PDU inspections, instead of being marked on cases.
+    pub pooled_from: Option<String>,
     /// Evidence key questions only: codes of the case prompts whose figures
     /// are shown beside them.
     pub case_evidence: Vec<String>,

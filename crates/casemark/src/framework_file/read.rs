@@ -13,8 +13,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Area, Definition, Domain, KeyQuestion, Outcome, Prompt, QuestionSet, RatedFrom, Standard,
-    Status,
+    Area, CaseType, Definition, Domain, KeyQuestion, Level, Outcome, Prompt, QuestionSet,
+    RatedFrom, Standard, Status,
 };
 
 /// One thing wrong with a file.
@@ -40,6 +40,7 @@ struct FileRaw {
     name: String,
     version: Spanned<u32>,
     status: Spanned<String>,
+    level: Option<Spanned<String>>,
     source: Option<String>,
     bands: Spanned<BandsRaw>,
     areas: Vec<AreaRaw>,
@@ -49,6 +50,15 @@ struct FileRaw {
     outcomes: Vec<OutcomeRaw>,
     #[serde(default)]
     question_sets: Vec<QuestionSetRaw>,
+    #[serde(default)]
+    case_types: Vec<CaseTypeRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseTypeRaw {
+    code: Spanned<String>,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -91,6 +101,8 @@ struct StandardRaw {
     rated_from: Spanned<String>,
     #[serde(default = "yes")]
     scored: bool,
+    #[serde(default = "yes")]
+    rated: bool,
     #[serde(default)]
     key_questions: Vec<KeyQuestionRaw>,
 }
@@ -111,6 +123,7 @@ struct KeyQuestionRaw {
     prompts: Vec<PromptRaw>,
     #[serde(default)]
     case_evidence: Vec<Spanned<String>>,
+    pooled_from: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -235,6 +248,34 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
         );
         Status::Draft
     });
+    let level = match &raw.level {
+        None => Level::Pdu,
+        Some(level) => Level::parse(level.get_ref()).unwrap_or_else(|| {
+            problems.add(
+                &level.span(),
+                "level",
+                format!("'{}' is not a level: use pdu or region", level.get_ref()),
+            );
+            Level::Pdu
+        }),
+    };
+    let mut case_type_codes = HashSet::new();
+    for (i, case_type) in raw.case_types.iter().enumerate() {
+        let code = case_type.code.get_ref();
+        if !is_snake_code(code) {
+            problems.add(
+                &case_type.code.span(),
+                format!("case_types[{i}].code"),
+                "A case type's code is lower-case letters, digits and underscores, starting with a letter",
+            );
+        }
+        problems.unique(
+            &mut case_type_codes,
+            &case_type.code,
+            format!("case_types[{i}].code"),
+            "Case type",
+        );
+    }
 
     let mut area_codes = HashSet::new();
     for (i, area) in raw.areas.iter().enumerate() {
@@ -299,6 +340,24 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
             );
             RatedFrom::Cases
         });
+        if !standard.rated {
+            let problem = if level == Level::Region {
+                Some(
+                    "A region framework rates every standard: rated = false is for a PDU standard that a region pools",
+                )
+            } else if rated_from != RatedFrom::Cases {
+                Some("Only a standard marked on cases can be rated elsewhere")
+            } else if standard.scored {
+                Some(
+                    "A standard rated elsewhere adds nothing to this framework's score: set scored = false",
+                )
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                problems.add(&standard.code.span(), format!("{at}.rated"), message);
+            }
+        }
         let mut key_questions = Vec::new();
         for (k, kq) in standard.key_questions.iter().enumerate() {
             let at = format!("{at}.key_questions[{k}]");
@@ -335,7 +394,23 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
                 ),
                 _ => {}
             }
-            if rated_from == RatedFrom::Cases {
+            if let Some(pooled) = &kq.pooled_from {
+                let problem = if level != Level::Region {
+                    Some("Only a region framework pools key questions from PDU inspections")
+                } else if rated_from != RatedFrom::Cases {
+                    Some(
+                        "A pooled key question is counted from cases: its standard is rated from cases",
+                    )
+                } else if !kq.prompts.is_empty() {
+                    Some("A pooled key question is not marked here, so it has no prompts")
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    problems.add(&pooled.span(), format!("{at}.pooled_from"), message);
+                }
+            }
+            if rated_from == RatedFrom::Cases && kq.pooled_from.is_none() {
                 case_key_questions.insert(kq.code.get_ref().clone());
             }
             if rated_from == RatedFrom::Evidence
@@ -388,6 +463,7 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
                     .iter()
                     .map(|c| c.get_ref().clone())
                     .collect(),
+                pooled_from: kq.pooled_from.as_ref().map(|p| p.get_ref().clone()),
             });
         }
         standards.push(Standard {
@@ -397,6 +473,7 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
             statement: standard.statement.clone(),
             rated_from,
             scored: standard.scored,
+            rated: standard.rated,
             key_questions,
         });
     }
@@ -461,11 +538,38 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
         );
         match &set.when {
             None => defaults += 1,
-            Some(when) => {
-                if let Err(message) = Selector::parse(when.get_ref(), &super::case_facts()) {
-                    problems.add(&when.span(), format!("{at}.when"), message);
+            Some(when) => match Selector::parse(when.get_ref(), &super::case_facts()) {
+                Err(message) => problems.add(&when.span(), format!("{at}.when"), message),
+                Ok(selector) => {
+                    for clause in selector.any_of.iter().flatten() {
+                        let main = raw.case_types.first().map(|c| c.code.get_ref());
+                        if clause.fact == "case_type" && main == Some(&clause.value) {
+                            problems.add(
+                                &when.span(),
+                                format!("{at}.when"),
+                                format!(
+                                    "'{}' is the main case type, which a case records as none: give it the set without `when`",
+                                    clause.value
+                                ),
+                            );
+                        } else if clause.fact == "case_type"
+                            && !case_type_codes.contains(&clause.value)
+                        {
+                            problems.add(
+                                &when.span(),
+                                format!("{at}.when"),
+                                format!(
+                                    "'{}' is not one of the framework's case types ({})",
+                                    clause.value,
+                                    listed(
+                                        raw.case_types.iter().map(|c| c.code.get_ref().as_str())
+                                    )
+                                ),
+                            );
+                        }
+                    }
                 }
-            }
+            },
         }
         for (k, code) in set.key_questions.iter().flatten().enumerate() {
             if !case_key_questions.contains(code.get_ref()) {
@@ -493,6 +597,7 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
         name: raw.name.clone(),
         version: *raw.version.get_ref(),
         status,
+        level,
         source: raw.source.clone(),
         key_question_bands,
         overall_bands,
@@ -535,7 +640,23 @@ fn check(raw: &FileRaw, problems: &mut Problems<'_>) -> Definition {
                     .map(|k| k.iter().map(|c| c.get_ref().clone()).collect()),
             })
             .collect(),
+        case_types: raw
+            .case_types
+            .iter()
+            .map(|c| CaseType {
+                code: c.code.get_ref().clone(),
+                name: c.name.clone(),
+            })
+            .collect(),
     }
+}
+
+/// `unpaid_work`: lower-case letters, digits and underscores, from a letter.
+fn is_snake_code(code: &str) -> bool {
+    code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn listed<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -691,5 +812,110 @@ mod tests {
                 "standards[3].key_questions[0].area"
             ]
         );
+    }
+
+    const REGION_2024: &str = include_str!("../../../../frameworks/region-2024.toml");
+    const PDU_2024: &str = include_str!("../../../../frameworks/pdu-2024.toml");
+
+    #[test]
+    fn the_region_framework_pools_pdu_key_questions_and_marks_two_case_types() {
+        let region = parse(REGION_2024).expect("valid");
+        assert_eq!(region.level, Level::Region);
+        assert_eq!(region.max_score, 24);
+        let pooled: Vec<(&str, &str)> = region
+            .standards
+            .iter()
+            .flat_map(|s| &s.key_questions)
+            .filter_map(|k| k.pooled_from.as_deref().map(|f| (k.code.as_str(), f)))
+            .collect();
+        assert_eq!(
+            pooled,
+            [
+                ("2.1.1", "2.1.2"),
+                ("2.1.2", "2.2.2"),
+                ("2.1.3", "2.3.2"),
+                ("2.1.4", "2.4.2"),
+                ("2.2.1", "2.1.3"),
+                ("2.2.2", "2.2.3"),
+                ("2.2.3", "2.3.3"),
+                ("2.2.4", "2.4.3"),
+                ("2.3.1", "R.1"),
+                ("2.4.1", "C.1"),
+            ]
+        );
+        let case_types: Vec<&str> = region.case_types.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(case_types, ["unpaid_work", "victim_work"]);
+        // The PDU version marks court reports and resettlement cases but
+        // rates neither: seven rated standards, still 21.
+        let pdu = parse(PDU_2024).expect("valid");
+        let rated: Vec<&str> = pdu
+            .standards
+            .iter()
+            .filter(|s| s.rated)
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!(rated, ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4"]);
+        assert_eq!(pdu.max_score, 21);
+    }
+
+    #[test]
+    fn pooling_rating_elsewhere_and_case_types_are_checked() {
+        // A PDU framework pools nothing.
+        let text = PDU_2023.replacen(
+            "text = \"Does assessment focus sufficiently on engaging",
+            "pooled_from = \"2.1.1\"\ntext = \"Does assessment focus sufficiently on engaging",
+            1,
+        );
+        let p = only_problem(&text);
+        assert_eq!(p.field, "standards[3].key_questions[0].pooled_from");
+        assert!(
+            p.message.contains("Only a region framework"),
+            "{}",
+            p.message
+        );
+
+        // A standard rated elsewhere must not be scored.
+        let text = PDU_2024.replacen(
+            "scored = false\nrated = false",
+            "scored = true\nrated = false",
+            1,
+        );
+        let problems = parse(&text).expect_err("refused");
+        assert!(
+            problems.iter().any(
+                |p| p.field == "standards[7].rated" && p.message.contains("set scored = false")
+            ),
+            "{problems:?}"
+        );
+
+        // A region rates every standard.
+        let text = REGION_2024.replacen("scored = true\n", "scored = false\nrated = false\n", 1);
+        let problems = parse(&text).expect_err("refused");
+        assert!(
+            problems.iter().any(|p| p.field == "standards[0].rated"
+                && p.message
+                    .contains("A region framework rates every standard")),
+            "{problems:?}"
+        );
+
+        // A selector's case type must be one of the file's.
+        let text = REGION_2024.replace("case_type = victim_work", "case_type = probation_work");
+        let p = only_problem(&text);
+        assert_eq!(p.field, "question_sets[1].when");
+        assert!(
+            p.message.contains("'probation_work' is not one of the framework's case types (unpaid_work, victim_work)"),
+            "{}",
+            p.message
+        );
+
+        // The main case type is recorded as none, so no `when` can meet it.
+        let text = REGION_2024.replace("case_type = victim_work", "case_type = unpaid_work");
+        let p = only_problem(&text);
+        assert!(p.message.contains("is the main case type"), "{}", p.message);
+
+        // An unknown level.
+        let text = REGION_2024.replace("level = \"region\"", "level = \"nation\"");
+        let problems = parse(&text).expect_err("refused");
+        assert!(problems.iter().any(|p| p.field == "level"), "{problems:?}");
     }
 }

@@ -57,6 +57,9 @@ pub fn write(d: &Definition) -> String {
     line(format!("name = {}", quoted(&d.name)));
     line(format!("version = {}", d.version));
     line(format!("status = {}", quoted(d.status.code())));
+    if d.level != super::Level::Pdu {
+        line(format!("level = {}", quoted(d.level.code())));
+    }
     if let Some(source) = &d.source {
         line(format!("source = {}", quoted(source)));
     }
@@ -77,6 +80,12 @@ pub fn write(d: &Definition) -> String {
         line(format!("number = {}", domain.number));
         line(format!("name = {}", quoted(&domain.name)));
     }
+    for case_type in &d.case_types {
+        line(String::new());
+        line("[[case_types]]".into());
+        line(format!("code = {}", quoted(&case_type.code)));
+        line(format!("name = {}", quoted(&case_type.name)));
+    }
     for standard in &d.standards {
         line(String::new());
         line("[[standards]]".into());
@@ -89,6 +98,9 @@ pub fn write(d: &Definition) -> String {
             quoted(standard.rated_from.code())
         ));
         line(format!("scored = {}", standard.scored));
+        if !standard.rated {
+            line("rated = false".into());
+        }
         for kq in &standard.key_questions {
             line(String::new());
             line("[[standards.key_questions]]".into());
@@ -97,6 +109,9 @@ pub fn write(d: &Definition) -> String {
                 line(format!("area = {}", quoted(area)));
             }
             line(format!("text = {}", quoted(&kq.text)));
+            if let Some(pooled) = &kq.pooled_from {
+                line(format!("pooled_from = {}", quoted(pooled)));
+            }
             if kq.provisional {
                 line("provisional = true".into());
             }

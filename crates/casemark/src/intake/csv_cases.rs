@@ -123,6 +123,7 @@ fn header_field(header: &str) -> Option<&'static str> {
         "mappaeligible" | "mappa" | "mappaeligibility" => "mappa_eligible",
         "licenceweeks" | "licencelength" | "licencelengthweeks" | "licenceperiod"
         | "licenseweeks" | "licenselength" => "licence_weeks",
+        "casetype" | "kindofcase" | "casekind" => "case_type",
         _ => return None,
     })
 }

@@ -30,10 +30,11 @@ pub struct RawCase {
     pub rosh_level: Option<String>,
     pub mappa_eligible: Option<String>,
     pub licence_weeks: Option<String>,
+    pub case_type: Option<String>,
 }
 
 /// The case fact fields, named as in forms, the JSON API and CSV headers.
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "reference",
     "sentence_type",
     "start_date",
@@ -46,6 +47,7 @@ pub const FIELDS: [&str; 12] = [
     "rosh_level",
     "mappa_eligible",
     "licence_weeks",
+    "case_type",
 ];
 
 /// How a question set's condition compares a fact (see
@@ -81,6 +83,7 @@ impl RawCase {
             "rosh_level" => &self.rosh_level,
             "mappa_eligible" => &self.mappa_eligible,
             "licence_weeks" => &self.licence_weeks,
+            "case_type" => &self.case_type,
             _ => return None,
         };
         slot.as_deref()
@@ -101,6 +104,7 @@ impl RawCase {
             "rosh_level" => &mut self.rosh_level,
             "mappa_eligible" => &mut self.mappa_eligible,
             "licence_weeks" => &mut self.licence_weeks,
+            "case_type" => &mut self.case_type,
             _ => return,
         };
         *slot = Some(value);
@@ -239,6 +243,29 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
         );
     }
 
+    // Which of its framework's case types it is (checked against the
+    // framework by `intake::check_case_types`); blank for the main kind.
+    let case_type = match blank(&raw.case_type) {
+        None => None,
+        Some(v) => {
+            let code = v.to_ascii_lowercase().replace([' ', '-'], "_");
+            if code.starts_with(|c: char| c.is_ascii_lowercase())
+                && code.len() <= 50
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                Some(code)
+            } else {
+                report(
+                    "case_type",
+                    format!("Case type '{v}' must be a case type's code, such as court_report"),
+                );
+                None
+            }
+        }
+    };
+
     match (problems.is_empty(), sentence_type) {
         (true, Some(sentence_type)) => Ok(CaseFacts {
             reference,
@@ -253,6 +280,7 @@ pub fn validate(raw: &RawCase) -> Result<CaseFacts, Vec<Problem>> {
             rosh_level,
             mappa_eligible,
             licence_weeks,
+            case_type,
         }),
         _ => Err(problems),
     }

@@ -96,11 +96,12 @@ pub(crate) async fn validate_batch(
         .await?
         .into_iter()
         .collect();
+    let case_types = db::cases::case_types_of(conn, inspection_id).await?;
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(cases.len());
     let mut seen = HashSet::new();
     for case in cases {
-        match validate(&case.raw) {
+        match validate(&case.raw).and_then(|facts| check_case_type(&case_types, facts)) {
             Ok(facts) => valid.push((case.row, facts)),
             Err(found) => problems.extend(found.into_iter().map(|p| Problem {
                 row: Some(case.row),
@@ -128,6 +129,34 @@ pub(crate) async fn validate_batch(
         problems.sort_by_key(|p| p.row);
         Err(Refusal::Invalid(problems))
     }
+}
+
+/// A case's type must be one of its framework's (`types`, codes in order);
+/// the first, the main kind, is stored as none, so that a case of the main
+/// kind reads the same whether or not its type was given.
+fn check_case_type(types: &[String], mut facts: CaseFacts) -> Result<CaseFacts, Vec<Problem>> {
+    let Some(given) = &facts.case_type else {
+        return Ok(facts);
+    };
+    if types.first() == Some(given) {
+        facts.case_type = None;
+        return Ok(facts);
+    }
+    if types.contains(given) {
+        return Ok(facts);
+    }
+    let message = if types.is_empty() {
+        "This inspection's framework has one kind of case: leave the case type blank".to_owned()
+    } else {
+        format!(
+            "Case type '{given}' is not one of this framework's: {}",
+            types.join(", ")
+        )
+    };
+    Err(vec![Problem::new(
+        crate::refusal::Field::Named("case_type"),
+        message,
+    )])
 }
 
 /// Writes validated cases and their audit events on the caller's transaction.
@@ -217,7 +246,10 @@ pub async fn update_facts(
     }
     access.check_marking(status, case.assigned_to)?;
     crate::marking::refuse_replaced(&case)?;
-    let facts = validate(raw).map_err(Refusal::Invalid)?;
+    let case_types = db::cases::case_types_of(&mut tx, inspection_id).await?;
+    let facts = validate(raw)
+        .and_then(|facts| check_case_type(&case_types, facts))
+        .map_err(Refusal::Invalid)?;
     let before = case.facts.as_text();
     let after = facts.as_text();
     let changed: Vec<_> = before

@@ -253,6 +253,7 @@ mod tests {
             code: code.to_owned(),
             area: Area::new("engagement", "Engagement"),
             text: String::new(),
+            pooled_from: None,
             counts,
             applicable: counts.judged() + counts.na + unjudged,
             percent: counts.percent(),

@@ -25,6 +25,7 @@ mod home;
 mod inspections;
 mod my_cases;
 mod national;
+mod region_inspections;
 mod regions;
 mod setup;
 mod sign_in;
@@ -80,7 +81,13 @@ pub fn routes() -> Routes {
             "/inspections/{id}/cases/import/confirm",
             inspections::cases::confirm_import,
         )
+        .get("/region-inspections/new", region_inspections::new)
+        .post("/region-inspections", region_inspections::create)
         .get("/inspections/{id}/ratings", inspections::ratings::ratings)
+        .get(
+            "/inspections/{id}/pooled/{code}",
+            inspections::ratings::pooled,
+        )
         .get(
             "/inspections/{id}/annexe.csv",
             inspections::annexe::inspection_csv,

@@ -86,6 +86,8 @@ pub struct NationalPage {
     figures: Option<Figures>,
     standards: Vec<StandardFigure>,
     files: String,
+    /// Published region inspections' ratings, counted.
+    region_level: Option<national::RegionLevel>,
 }
 
 impl NationalPage {
@@ -164,6 +166,7 @@ pub async fn page(
     };
     let (framework, rows) = national::table(&mut conn, &state.frameworks, &filter).await?;
     let figures = national::figures(&mut conn, &framework, &rows).await?;
+    let region_level = national::region_level(&mut conn, &state.frameworks, &filter).await?;
     drop(conn);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -180,6 +183,7 @@ pub async fn page(
         standards: standard_figures(&figures),
         figures: Some(figures),
         rows,
+        region_level: Some(region_level),
     };
     Ok((status, page).into_response())
 }

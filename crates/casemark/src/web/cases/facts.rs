@@ -26,7 +26,7 @@ async fn facts_page(
         .await?
         .ok_or(WebError::NotFound)?;
     drop(conn);
-    let (inspection, _, access) = load_inspection(state, user, case.inspection_id).await?;
+    let (inspection, framework, access) = load_inspection(state, user, case.inspection_id).await?;
     access
         .check_marking(inspection.status, case.assigned_to)
         .map_err(refused)?;
@@ -39,6 +39,7 @@ async fn facts_page(
         inspection,
         form: form.unwrap_or_else(|| RawCase::from_facts(&case.facts)),
         errors,
+        case_types: framework.case_types.clone(),
     })
 }
 

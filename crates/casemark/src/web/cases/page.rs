@@ -71,7 +71,7 @@ pub struct CaseQuery {
     saved: Option<String>,
 }
 
-fn facts_of(case: &Case) -> Vec<Fact> {
+fn facts_of(case: &Case, framework: &Framework) -> Vec<Fact> {
     let f = &case.facts;
     let or_not = |v: Option<String>| v.unwrap_or_else(|| "Not recorded".to_owned());
     vec![
@@ -133,6 +133,15 @@ fn facts_of(case: &Case) -> Vec<Fact> {
             1 => "1 week".to_owned(),
             w => format!("{w} weeks"),
         })),
+    }))
+    // The kind of case, where the framework marks more than one.
+    .chain(framework.case_types.first().map(|main| {
+        Fact {
+            key: "Kind of case",
+            value: framework
+                .case_type_name(case.facts.case_type.as_deref().unwrap_or(&main.code))
+                .to_owned(),
+        }
     }))
     .collect()
 }
@@ -251,7 +260,7 @@ fn case_page(loaded: Loaded, saved: Option<String>, errors: FormErrors) -> CaseP
         question_set,
         may_choose_set,
         may_replace,
-        facts: facts_of(&case),
+        facts: facts_of(&case, &framework),
         case,
         inspection,
         tasks,

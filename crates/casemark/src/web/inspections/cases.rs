@@ -30,6 +30,8 @@ pub struct NewCasePage {
     pub(crate) inspection: Inspection,
     pub(crate) form: RawCase,
     pub(crate) errors: FormErrors,
+    /// The framework's kinds of case (none: the question is not asked).
+    pub(crate) case_types: Vec<crate::framework_file::CaseType>,
 }
 
 /// The inspection a lead is adding cases to (or drawing them from a long
@@ -51,6 +53,7 @@ impl NewCasePage {
     fn adding(
         user: &CurrentUser,
         inspection: Inspection,
+        framework: &crate::framework::Framework,
         form: RawCase,
         errors: FormErrors,
     ) -> Self {
@@ -64,6 +67,16 @@ impl NewCasePage {
             inspection,
             form,
             errors,
+            case_types: framework.case_types.clone(),
+        }
+    }
+
+    /// Whether `code` is the case type the form shows chosen: the one
+    /// given, or the main kind (the first) when none is.
+    fn case_type_chosen(&self, code: &str, first: &bool) -> bool {
+        match self.form.get("case_type").filter(|v| !v.is_empty()) {
+            Some(given) => given == code,
+            None => *first,
         }
     }
 
@@ -94,9 +107,15 @@ pub async fn new_case(
     Id(id): Id,
 ) -> Result<NewCasePage, WebError> {
     let inspection = inspection_taking_cases(&state, &user, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    let framework = state
+        .frameworks
+        .get(&mut conn, inspection.framework_version_id)
+        .await?;
     Ok(NewCasePage::adding(
         &user,
         inspection,
+        &framework,
         RawCase::default(),
         FormErrors::default(),
     ))
@@ -108,7 +127,7 @@ pub async fn add_case(
     Id(id): Id,
     Form(form): Form<RawCase>,
 ) -> Result<Response, WebError> {
-    let (inspection, _, _) = load_inspection(&state, &user, id).await?;
+    let (inspection, framework, _) = load_inspection(&state, &user, id).await?;
     let added = intake::add_cases(
         &state.pool,
         &user.actor(),
@@ -127,7 +146,7 @@ pub async fn add_case(
         }
         Err(Refusal::Invalid(problems)) => {
             let errors = FormErrors::of(problems);
-            let page = NewCasePage::adding(&user, inspection, form, errors);
+            let page = NewCasePage::adding(&user, inspection, &framework, form, errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -81,7 +81,7 @@ async fn frameworks_in_use(state: &AppState) -> Result<Vec<Listed>, WebError> {
     let mut listed: Vec<Listed> = db::framework::list(&mut conn)
         .await?
         .into_iter()
-        .filter(|f| f.status == "in_use")
+        .filter(|f| f.status == "in_use" && f.level == "pdu")
         .collect();
     listed.sort_by_key(|f| f.code != db::framework::CURRENT_FRAMEWORK_CODE);
     Ok(listed)

@@ -61,6 +61,9 @@ pub struct InspectionPage {
     next_statuses: Vec<InspectionStatus>,
     errors: FormErrors,
     notice: Option<String>,
+    /// For a region inspection, the PDU inspections it pools; for a PDU
+    /// inspection, the region inspections that pool it.
+    linked: Vec<Inspection>,
 }
 
 impl InspectionPage {
@@ -157,7 +160,16 @@ pub async fn inspection_page(
     let can_add_cases = access.check_adding_cases(inspection.status).is_ok();
     let can_import_judgements =
         access.is_lead() && access.check_marking(inspection.status, None).is_ok();
+    let linked = {
+        let mut conn = state.pool.acquire().await?;
+        if inspection.of_region {
+            db::inspections::pool_of(&mut conn, inspection.id).await?
+        } else {
+            db::inspections::pooled_into(&mut conn, inspection.id).await?
+        }
+    };
     Ok(InspectionPage {
+        linked,
         fieldwork: long_date(inspection.fieldwork_start),
         sample_weeks,
         inspection,

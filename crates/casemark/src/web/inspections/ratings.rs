@@ -27,6 +27,8 @@ pub struct DashboardPage {
     thresholds: Thresholds,
     /// Quality assurance so far, if there is a QA sample.
     qa: Option<crate::qa::Summary>,
+    /// A region inspection's pooled PDU inspections (empty for a PDU's).
+    pooled: Vec<Inspection>,
 }
 
 impl DashboardPage {
@@ -152,6 +154,11 @@ pub async fn ratings(
     let mut conn = state.pool.acquire().await?;
     let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
     let qa = crate::qa::summary(&mut conn, id).await?;
+    let pooled = if inspection.of_region {
+        crate::db::inspections::pool_of(&mut conn, id).await?
+    } else {
+        Vec::new()
+    };
     let rated_standards = ratings
         .standards
         .iter()
@@ -164,5 +171,69 @@ pub async fn ratings(
         rated_standards,
         thresholds,
         qa,
+        pooled,
+    })
+}
+
+/// One region key question by PDU: the drill-down from a pooled figure to
+/// the PDU inspections it sums, each linking on to its cases.
+#[derive(Template, WebTemplate)]
+#[template(path = "pooled.html")]
+pub struct PooledPage {
+    nav: crate::web::Nav,
+    inspection: Inspection,
+    key_question: KeyQuestionResult,
+    parts: Vec<PooledRow>,
+}
+
+pub struct PooledRow {
+    part: crate::db::ratings::PooledPart,
+    percent: String,
+}
+
+impl PooledPage {
+    fn percent(&self, value: &Option<u8>) -> String {
+        value.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+    }
+}
+
+pub async fn pooled(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path((id, code)): axum::extract::Path<(String, String)>,
+) -> Result<PooledPage, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let (inspection, framework, _) = load_inspection(&state, &user, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    let ratings = ratings::for_inspection(&mut conn, &framework, &inspection).await?;
+    let key_question = ratings
+        .standards
+        .into_iter()
+        .flat_map(|s| s.key_questions)
+        .find(|kq| kq.code == code && kq.pooled_from.is_some())
+        .ok_or(WebError::NotFound)?;
+    let from = key_question.pooled_from.clone().unwrap_or_default();
+    let parts = crate::db::ratings::pooled_parts(&mut conn, id, &from)
+        .await?
+        .into_iter()
+        .map(|part| {
+            let counts = casemark_rules::Counts::new(
+                ratings::count(part.yes),
+                ratings::count(part.no),
+                ratings::count(part.na),
+            );
+            PooledRow {
+                percent: counts
+                    .percent()
+                    .map_or_else(|| "–".to_owned(), |p| format!("{p}%")),
+                part,
+            }
+        })
+        .collect();
+    Ok(PooledPage {
+        nav: crate::web::Nav::from(&user),
+        inspection,
+        key_question,
+        parts,
     })
 }

@@ -1,0 +1,113 @@
+//! /api/v1/region-inspections: start a region inspection over a region's
+//! PDU inspections, and read its ratings (the same shape as a PDU
+//! inspection's, out of 24 under the region framework).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::body::ApiJson;
+use super::inspections::{RatingsJson, date_field, ratings_of};
+use super::{ApiError, FieldError};
+use crate::auth::CurrentUser;
+use crate::extract::Id;
+use crate::region_inspections::RegionInspectionRequest;
+use crate::{AppState, db};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRegionInspectionBody {
+    region: Option<String>,
+    fieldwork_start: Option<String>,
+    pdu_inspections: Option<Vec<i64>>,
+    /// A region framework's code (default: region-2024).
+    framework: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    id: i64,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewRegionInspectionBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let mut errors = Vec::new();
+    let region = match body
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None => {
+            errors.push(FieldError::new("region", "Give the region inspected"));
+            None
+        }
+        Some(name) => {
+            let mut conn = state.pool.acquire().await?;
+            let found = db::places::region_named(&mut conn, name).await?;
+            if found.is_none() {
+                errors.push(FieldError::new(
+                    "region",
+                    format!("'{name}' is not one of the 12 probation regions"),
+                ));
+            }
+            found
+        }
+    };
+    let fieldwork_start = date_field(&body.fieldwork_start, "fieldwork_start", &mut errors);
+    if body
+        .fieldwork_start
+        .as_deref()
+        .is_none_or(|f| f.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "fieldwork_start",
+            "Give the fieldwork start date as YYYY-MM-DD",
+        ));
+    }
+    if body.pdu_inspections.is_none() {
+        errors.push(FieldError::new(
+            "pdu_inspections",
+            "Give the ids of the PDU inspections to pool, as a list",
+        ));
+    }
+    let (Some(region), Some(fieldwork_start), Some(pdu_inspections), true) = (
+        region,
+        fieldwork_start,
+        body.pdu_inspections,
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+    let request = RegionInspectionRequest {
+        region_id: region.id,
+        fieldwork_start,
+        pdu_inspections,
+        framework: body.framework,
+    };
+    let id = crate::region_inspections::create(&state.pool, &user.actor(), &request).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A region inspection's ratings; 404 for a PDU inspection (read it at
+/// /inspections/{id}/ratings).
+pub async fn ratings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+) -> Result<Json<RatingsJson>, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    super::readable(&mut conn, &user, id).await?;
+    let of_region = db::inspections::get(&mut conn, id)
+        .await?
+        .is_some_and(|i| i.of_region);
+    drop(conn);
+    if !of_region {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(ratings_of(&state, &user, id).await?))
+}
