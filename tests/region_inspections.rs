@@ -486,12 +486,20 @@ async fn a_region_inspection_pools_its_pdu_inspections_counts_and_rates_out_of_2
     assert_eq!(pooled.len(), 3);
     assert!(pooled.iter().any(|p| p.contains("Bolton")));
 
-    // The workbook's ratings sheet has the region's score.
+    // The workbook's ratings sheet: the region's eight standards and its
+    // score out of 24.
     let sheet = crate::support::workbook_sheet(&lead.server, region, "Ratings").await;
-    assert!(
-        sheet.iter().flatten().any(|cell| cell.contains("24")),
-        "{sheet:?}"
+    assert_eq!(sheet[0][0], "North West region inspection: ratings");
+    let court = sheet
+        .iter()
+        .find(|r| r[0] == "2.4")
+        .expect("court work row");
+    assert_eq!(
+        (court[1].as_str(), court[2].as_str()),
+        ("Court work", "Good")
     );
+    let total = sheet.iter().find(|r| r[0] == "Total score").expect("total");
+    assert_eq!(total[2], "12 out of 24");
 
     // Published, it counts in the national figures beside the PDUs: one
     // region inspection, Requires improvement overall, and its court work

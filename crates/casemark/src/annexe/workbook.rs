@@ -218,7 +218,12 @@ fn ratings_sheet(
     sheet.write_string_with_format(
         0,
         0,
-        format!("{} PDU inspection: ratings", inspection.pdu_name),
+        // A region inspection's name is already "North West region".
+        if inspection.of_region {
+            format!("{} inspection: ratings", inspection.pdu_name)
+        } else {
+            format!("{} PDU inspection: ratings", inspection.pdu_name)
+        },
         &styles.title,
     )?;
     sheet.write_string(1, 0, "Region")?;
