@@ -440,11 +440,16 @@ fn json_object(fields: &'static [&'static str]) -> impl Strategy<Value = Value> 
 #[test]
 fn every_json_body_refuses_hostile_text_without_a_500() {
     type Body = (&'static str, &'static str, &'static [&'static str]);
-    const BODIES: [Body; 13] = [
+    const BODIES: [Body; 14] = [
         (
             "POST",
             "/api/v1/inspections",
             &["pdu", "region", "fieldwork_start", "sample_week_1"],
+        ),
+        (
+            "POST",
+            "/api/v1/region-inspections",
+            &["region", "fieldwork_start", "pdu_inspections", "framework"],
         ),
         ("PUT", "/api/v1/inspections/{i}/members", &["email", "role"]),
         (
@@ -470,7 +475,7 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
         (
             "PUT",
             "/api/v1/cases/{c}/facts",
-            &["reference", "sentence_type", "office", "licence_weeks"],
+            &["reference", "sentence_type", "office", "licence_weeks", "case_type"],
         ),
         (
             "POST",

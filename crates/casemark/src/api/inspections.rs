@@ -36,7 +36,7 @@ pub struct Created {
     id: i64,
 }
 
-pub(super) fn date_field(
+fn date_field(
     value: &Option<String>,
     field: &str,
     errors: &mut Vec<FieldError>,
@@ -54,50 +54,62 @@ pub(super) fn date_field(
     }
 }
 
+/// The region named in a body's `region`, or `None` with the problem
+/// added (`missing`: what to say when it is not given).
+pub(super) async fn region_field(
+    state: &AppState,
+    value: Option<&str>,
+    missing: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<db::places::Region>, ApiError> {
+    let Some(name) = value.map(str::trim).filter(|r| !r.is_empty()) else {
+        errors.push(FieldError::new("region", missing));
+        return Ok(None);
+    };
+    let mut conn = state.pool.acquire().await?;
+    let found = db::places::region_named(&mut conn, name).await?;
+    if found.is_none() {
+        errors.push(FieldError::new(
+            "region",
+            format!("'{name}' is not one of the 12 probation regions"),
+        ));
+    }
+    Ok(found)
+}
+
+/// A body's required `fieldwork_start`, or `None` with the problem added.
+pub(super) fn fieldwork_field(
+    value: &Option<String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    if value.as_deref().is_none_or(|f| f.trim().is_empty()) {
+        errors.push(FieldError::new(
+            "fieldwork_start",
+            "Give the fieldwork start date as YYYY-MM-DD",
+        ));
+        return None;
+    }
+    date_field(value, "fieldwork_start", errors)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewInspectionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let mut errors = Vec::new();
-    let mut conn = state.pool.acquire().await?;
-    let region = match body
-        .region
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        None => {
-            errors.push(FieldError::new("region", "Give the region of the PDU"));
-            None
-        }
-        Some(name) => {
-            let found = db::places::region_named(&mut conn, name).await?;
-            if found.is_none() {
-                errors.push(FieldError::new(
-                    "region",
-                    format!("'{name}' is not one of the 12 probation regions"),
-                ));
-            }
-            found
-        }
-    };
-    drop(conn);
+    let region = region_field(
+        &state,
+        body.region.as_deref(),
+        "Give the region of the PDU",
+        &mut errors,
+    )
+    .await?;
     let pdu = body.pdu.as_deref().map(str::trim).filter(|p| !p.is_empty());
     if pdu.is_none() {
         errors.push(FieldError::new("pdu", "Give the name of the PDU"));
     }
-    let fieldwork_start = date_field(&body.fieldwork_start, "fieldwork_start", &mut errors);
-    if body
-        .fieldwork_start
-        .as_deref()
-        .is_none_or(|f| f.trim().is_empty())
-    {
-        errors.push(FieldError::new(
-            "fieldwork_start",
-            "Give the fieldwork start date as YYYY-MM-DD",
-        ));
-    }
+    let fieldwork_start = fieldwork_field(&body.fieldwork_start, &mut errors);
     let sample_week_1 = date_field(&body.sample_week_1, "sample_week_1", &mut errors);
     let sample_week_2 = date_field(&body.sample_week_2, "sample_week_2", &mut errors);
     let (Some(region), Some(pdu), Some(fieldwork_start), true) =

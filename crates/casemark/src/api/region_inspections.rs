@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::body::ApiJson;
-use super::inspections::{RatingsJson, date_field, ratings_of};
+use super::inspections::{RatingsJson, fieldwork_field, ratings_of, region_field};
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::extract::Id;
@@ -36,39 +36,14 @@ pub async fn create(
     ApiJson(body): ApiJson<NewRegionInspectionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let mut errors = Vec::new();
-    let region = match body
-        .region
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        None => {
-            errors.push(FieldError::new("region", "Give the region inspected"));
-            None
-        }
-        Some(name) => {
-            let mut conn = state.pool.acquire().await?;
-            let found = db::places::region_named(&mut conn, name).await?;
-            if found.is_none() {
-                errors.push(FieldError::new(
-                    "region",
-                    format!("'{name}' is not one of the 12 probation regions"),
-                ));
-            }
-            found
-        }
-    };
-    let fieldwork_start = date_field(&body.fieldwork_start, "fieldwork_start", &mut errors);
-    if body
-        .fieldwork_start
-        .as_deref()
-        .is_none_or(|f| f.trim().is_empty())
-    {
-        errors.push(FieldError::new(
-            "fieldwork_start",
-            "Give the fieldwork start date as YYYY-MM-DD",
-        ));
-    }
+    let region = region_field(
+        &state,
+        body.region.as_deref(),
+        "Give the region inspected",
+        &mut errors,
+    )
+    .await?;
+    let fieldwork_start = fieldwork_field(&body.fieldwork_start, &mut errors);
     if body.pdu_inspections.is_none() {
         errors.push(FieldError::new(
             "pdu_inspections",

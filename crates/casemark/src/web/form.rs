@@ -128,6 +128,18 @@ pub struct DateInput {
 }
 
 impl DateInput {
+    /// The date of a required date input named `field`, or `None` with the
+    /// error added beside its day box ("Enter the fieldwork start date").
+    pub fn required(&self, field: &str, label: &str, errors: &mut FormErrors) -> Option<NaiveDate> {
+        let message = match self.parse(label) {
+            Ok(Some(date)) => return Some(date),
+            Ok(None) => format!("Enter the {}", label.to_lowercase()),
+            Err(message) => message,
+        };
+        errors.add(field, &format!("{field}-day"), message);
+        None
+    }
+
     pub fn is_blank(&self) -> bool {
         self.day.trim().is_empty() && self.month.trim().is_empty() && self.year.trim().is_empty()
     }

@@ -148,21 +148,8 @@ pub async fn create(
             Err(_) => return Err(WebError::BadRequest(format!("'{v}' is not an inspection"))),
         }
     }
-    let fieldwork_start = match fieldwork.parse("Fieldwork start date") {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errors.add(
-                "fieldwork_start",
-                "fieldwork_start-day",
-                "Enter the fieldwork start date",
-            );
-            None
-        }
-        Err(message) => {
-            errors.add("fieldwork_start", "fieldwork_start-day", message);
-            None
-        }
-    };
+    let fieldwork_start =
+        fieldwork.required("fieldwork_start", "Fieldwork start date", &mut errors);
     if let Some(fieldwork_start) = fieldwork_start {
         let request = RegionInspectionRequest {
             region_id: region.id,

@@ -212,21 +212,9 @@ pub async fn create(
             }
         },
     };
-    let fieldwork = match form.fieldwork().parse("Fieldwork start date") {
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errors.add(
-                "fieldwork_start",
-                "fieldwork_start-day",
-                "Enter the fieldwork start date",
-            );
-            None
-        }
-        Err(message) => {
-            errors.add("fieldwork_start", "fieldwork_start-day", message);
-            None
-        }
-    };
+    let fieldwork =
+        form.fieldwork()
+            .required("fieldwork_start", "Fieldwork start date", &mut errors);
     let mut week = |input: DateInput, field: &str, label: &str| match input.parse(label) {
         Ok(d) => d,
         Err(message) => {
