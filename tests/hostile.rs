@@ -475,7 +475,13 @@ fn every_json_body_refuses_hostile_text_without_a_500() {
         (
             "PUT",
             "/api/v1/cases/{c}/facts",
-            &["reference", "sentence_type", "office", "licence_weeks", "case_type"],
+            &[
+                "reference",
+                "sentence_type",
+                "office",
+                "licence_weeks",
+                "case_type",
+            ],
         ),
         (
             "POST",
