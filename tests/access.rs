@@ -371,6 +371,22 @@ fn routes() -> Vec<Route> {
         ),
         route("GET", "/inspections/{i}/annexe.csv", Body::None, READ),
         route("GET", "/inspections/{i}/annexe.xlsx", Body::None, READ),
+        // The report draft: read as the exports are; the recommendations
+        // are the lead's.
+        route("GET", "/inspections/{i}/report", Body::None, READ),
+        route("GET", "/inspections/{i}/report.docx", Body::None, READ),
+        route(
+            "GET",
+            "/inspections/{i}/recommendations",
+            Body::None,
+            LEAD_PAGE,
+        ),
+        route(
+            "POST",
+            "/inspections/{i}/recommendations",
+            Body::Form(&[("action", "add"), ("text", "Walk {who}")]),
+            LEAD_FORM,
+        ),
         route("GET", "/annexe.csv", Body::None, EVERYONE),
         route("GET", "/regions/{r}", Body::None, EVERYONE),
         route(
@@ -611,6 +627,24 @@ fn routes() -> Vec<Route> {
             API_READ,
         ),
         route("GET", "/api/v1/annexe.csv", Body::None, API_EVERYONE),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/report",
+            Body::None,
+            API_READ,
+        ),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/report.docx",
+            Body::None,
+            API_READ,
+        ),
+        route(
+            "PUT",
+            "/api/v1/inspections/{i}/recommendations",
+            Body::Json(r#"{"recommendations": ["Walk {who}"]}"#),
+            API_LEAD,
+        ),
         route(
             "PUT",
             "/api/v1/inspections/{i}/status",

@@ -1098,3 +1098,43 @@ async fn a_lead_starts_a_region_inspection_and_drills_into_a_pooled_figure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_report_draft_reads_with_its_tables_and_recommendations() {
+    let app = TestApp::spawn().await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    crate::api::reproduce(&lead, &support::fixtures().pdus[0]).await;
+    let id = lead.server.get("/api/v1/inspections").await.json::<Value>()[0]["id"]
+        .as_i64()
+        .expect("id");
+    journey(&app, "report-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome
+            .goto(&format!("/inspections/{id}/recommendations"))
+            .await;
+        chrome.check_page("recommendations", &[]).await;
+        chrome
+            .fill(
+                "#text",
+                "Make sure every assessment analyses the risk of harm.",
+            )
+            .await;
+        chrome.submit("form[novalidate] button[type=submit]").await;
+        assert!(
+            chrome
+                .text("#recommendations")
+                .await
+                .contains("risk of harm")
+        );
+        chrome.goto(&format!("/inspections/{id}/report")).await;
+        assert!(chrome.text("#score").await.contains("Score 4/21"));
+        assert!(
+            chrome
+                .text("#background")
+                .await
+                .contains("37 community orders and 17 releases from custody on licence")
+        );
+        chrome.check_page("report", &[]).await;
+    })
+    .await;
+}

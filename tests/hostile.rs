@@ -440,7 +440,12 @@ fn json_object(fields: &'static [&'static str]) -> impl Strategy<Value = Value> 
 #[test]
 fn every_json_body_refuses_hostile_text_without_a_500() {
     type Body = (&'static str, &'static str, &'static [&'static str]);
-    const BODIES: [Body; 14] = [
+    const BODIES: [Body; 15] = [
+        (
+            "PUT",
+            "/api/v1/inspections/{i}/recommendations",
+            &["recommendations"],
+        ),
         (
             "POST",
             "/api/v1/inspections",

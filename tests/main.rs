@@ -24,6 +24,7 @@ mod qa;
 mod question_sets;
 mod region_inspections;
 mod reliability;
+mod report;
 mod sample;
 mod security;
 

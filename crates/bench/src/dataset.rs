@@ -164,7 +164,14 @@ async fn inspection(
                 let answer = rng.answer();
                 let rationale = (answer == Answer::No)
                     .then(|| "Synthetic rationale: the record did not show this.".to_owned());
-                (kq.id, Judgement { answer, rationale })
+                (
+                    kq.id,
+                    Judgement {
+                        answer,
+                        rationale,
+                        quote: false,
+                    },
+                )
             })
             .collect();
         let prompts: Vec<(i32, Answer)> =

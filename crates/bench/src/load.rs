@@ -97,6 +97,7 @@ fn submission(rng: &mut Rng) -> (Submission, Vec<(String, String)>) {
             KeyQuestionInput {
                 answer: Some(answer),
                 rationale: None,
+                quote: None,
             },
         );
     }

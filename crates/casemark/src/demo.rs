@@ -145,6 +145,7 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
                     answer: Some(answer.into()),
                     rationale: (answer == "no")
                         .then(|| "Demo: practice fell short on this question.".into()),
+                    quote: None,
                 },
             );
             // Prompts follow their key question in the demo.

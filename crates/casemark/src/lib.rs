@@ -56,6 +56,7 @@ pub mod question_sets;
 pub mod ratings;
 pub mod refusal;
 pub mod region_inspections;
+pub mod report;
 pub mod routes;
 pub mod sample_draw;
 pub mod security;

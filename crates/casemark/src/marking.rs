@@ -48,6 +48,9 @@ pub struct KeyQuestionInput {
     pub answer: Option<String>,
     /// `Some("")` clears the rationale; `None` leaves it as it is.
     pub rationale: Option<String>,
+    /// Quote the rationale in the report draft; `None` leaves it as it is
+    /// (and a cleared rationale, or an N/A, is no longer quoted).
+    pub quote: Option<bool>,
 }
 
 /// The state of a case after a successful save.
@@ -273,9 +276,32 @@ fn validate(
             );
             continue;
         }
+        // A rationale quoted in the report draft: asked for, or kept; never
+        // of an N/A or without a rationale (asked for, that is refused).
+        let asked_to_quote = input.quote == Some(true);
+        if asked_to_quote
+            && (rationale.is_none() || answer == Some(Answer::NotApplicable) || answer.is_none())
+        {
+            problem(
+                Field::Rationale(code.clone()),
+                format!(
+                    "Only the rationale of a Yes or a No can be quoted in the report: give {code} one first"
+                ),
+            );
+            continue;
+        }
+        let quote = input
+            .quote
+            .unwrap_or_else(|| existing.is_some_and(|j| j.quote))
+            && rationale.is_some()
+            && answer != Some(Answer::NotApplicable);
         match answer {
             Some(answer) => {
-                let judgement = Judgement { answer, rationale };
+                let judgement = Judgement {
+                    answer,
+                    rationale,
+                    quote,
+                };
                 if existing != Some(&judgement) {
                     let old_answer = existing.map(|j| j.answer.code().to_owned());
                     if old_answer.as_deref() != Some(answer.code()) {
@@ -297,6 +323,18 @@ fn validate(
                             field: "rationale",
                             old: old_rationale,
                             new: judgement.rationale.clone(),
+                        });
+                    }
+                    let old_quote = existing.is_some_and(|j| j.quote);
+                    if old_quote != judgement.quote {
+                        let yes_no = |q: bool| Some(if q { "yes" } else { "no" }.to_owned());
+                        change.items.push(ChangedValue {
+                            entity: "judgement",
+                            code: kq.code.clone(),
+                            standard: standard_of(&kq.code),
+                            field: "quote_in_report",
+                            old: yes_no(old_quote),
+                            new: yes_no(judgement.quote),
                         });
                     }
                     change.judgements.push((kq.id, judgement));

@@ -25,6 +25,8 @@
 //!   ratings and key questions pooled over many inspections.
 //! - [`choose`]: which question set a case is marked on, by its facts
 //!   ([`Selector`]), and why.
+//! - [`report_words`]: how a report draft words its figures ("in nine out
+//!   of 54 cases").
 
 mod agreement;
 mod bands;
@@ -37,6 +39,7 @@ mod national;
 mod outlook;
 mod question_set;
 mod rating;
+pub mod report_words;
 mod sampling;
 mod standard;
 

@@ -256,6 +256,7 @@ pub fn parse(text: &str) -> Result<ImportFile, Vec<Problem>> {
                     KeyQuestionInput {
                         answer,
                         rationale: Some(rationale.to_owned()).filter(|r| !r.is_empty()),
+                        quote: None,
                     },
                 );
             }

@@ -379,6 +379,8 @@ pub enum KeyQuestionValue {
     Detailed {
         answer: Option<String>,
         rationale: Option<String>,
+        /// Quote the rationale in the report draft.
+        quote: Option<bool>,
     },
 }
 
@@ -388,10 +390,17 @@ impl From<KeyQuestionValue> for KeyQuestionInput {
             KeyQuestionValue::Answer(answer) => KeyQuestionInput {
                 answer: Some(answer),
                 rationale: None,
+                quote: None,
             },
-            KeyQuestionValue::Detailed { answer, rationale } => {
-                KeyQuestionInput { answer, rationale }
-            }
+            KeyQuestionValue::Detailed {
+                answer,
+                rationale,
+                quote,
+            } => KeyQuestionInput {
+                answer,
+                rationale,
+                quote,
+            },
         }
     }
 }

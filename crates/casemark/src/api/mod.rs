@@ -11,6 +11,7 @@ mod inspections;
 mod national;
 mod qa;
 mod region_inspections;
+mod report;
 mod sample;
 mod team;
 
@@ -106,6 +107,9 @@ pub fn routes() -> Routes {
         .get("/inspections/{id}/annexe.xlsx", annexe::workbook)
         .get("/annexe.csv", annexe::national_csv)
         .get("/national", national::get)
+        .get("/inspections/{id}/report", report::get)
+        .get("/inspections/{id}/report.docx", report::docx)
+        .put("/inspections/{id}/recommendations", report::recommendations)
         .post("/region-inspections", region_inspections::create)
         .get(
             "/region-inspections/{id}/ratings",

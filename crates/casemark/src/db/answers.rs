@@ -10,6 +10,9 @@ use crate::vocab::{Answer, OutcomeAnswer};
 pub struct Judgement {
     pub answer: Answer,
     pub rationale: Option<String>,
+    /// The rationale is quoted in the report draft (a Yes or No with a
+    /// rationale only: a constraint holds it).
+    pub quote: bool,
 }
 
 /// Everything recorded for one case, keyed by framework ids.
@@ -27,8 +30,9 @@ impl CaseAnswers {
 }
 
 pub async fn load(conn: &mut PgConnection, case_id: i64) -> Result<CaseAnswers, sqlx::Error> {
-    let judgements: Vec<(i32, Answer, Option<String>)> = sqlx::query_as(
-        "select key_question_id, answer, rationale from key_question_judgement where case_id = $1",
+    let judgements: Vec<(i32, Answer, Option<String>, bool)> = sqlx::query_as(
+        "select key_question_id, answer, rationale, quote_in_report
+         from key_question_judgement where case_id = $1",
     )
     .bind(case_id)
     .fetch_all(&mut *conn)
@@ -46,7 +50,16 @@ pub async fn load(conn: &mut PgConnection, case_id: i64) -> Result<CaseAnswers, 
     Ok(CaseAnswers {
         key_questions: judgements
             .into_iter()
-            .map(|(id, answer, rationale)| (id, Judgement { answer, rationale }))
+            .map(|(id, answer, rationale, quote)| {
+                (
+                    id,
+                    Judgement {
+                        answer,
+                        rationale,
+                        quote,
+                    },
+                )
+            })
             .collect(),
         prompts: prompts.into_iter().collect(),
         outcomes: outcomes.into_iter().collect(),
@@ -158,8 +171,8 @@ pub async fn for_inspection(
     conn: &mut PgConnection,
     inspection_id: i64,
 ) -> Result<HashMap<i64, CaseAnswers>, sqlx::Error> {
-    let judgements: Vec<(i64, i32, Answer, Option<String>)> = sqlx::query_as(
-        "select j.case_id, j.key_question_id, j.answer, j.rationale
+    let judgements: Vec<(i64, i32, Answer, Option<String>, bool)> = sqlx::query_as(
+        "select j.case_id, j.key_question_id, j.answer, j.rationale, j.quote_in_report
          from key_question_judgement j join sample_case c on c.id = j.case_id
          where c.inspection_id = $1",
     )
@@ -183,12 +196,15 @@ pub async fn for_inspection(
     .fetch_all(&mut *conn)
     .await?;
     let mut by_case: HashMap<i64, CaseAnswers> = HashMap::new();
-    for (case_id, id, answer, rationale) in judgements {
-        by_case
-            .entry(case_id)
-            .or_default()
-            .key_questions
-            .insert(id, Judgement { answer, rationale });
+    for (case_id, id, answer, rationale, quote) in judgements {
+        by_case.entry(case_id).or_default().key_questions.insert(
+            id,
+            Judgement {
+                answer,
+                rationale,
+                quote,
+            },
+        );
     }
     for (case_id, id, answer) in prompts {
         by_case
@@ -244,20 +260,26 @@ pub async fn upsert_judgements(
         .iter()
         .map(|(_, j)| j.rationale.as_deref())
         .collect();
+    let quotes: Vec<bool> = judgements.iter().map(|(_, j)| j.quote).collect();
     sqlx::query(
-        "insert into key_question_judgement (case_id, key_question_id, framework_version_id, answer, rationale)
-         select $1, t.id, $2, t.answer, t.rationale
-         from unnest($3::integer[], $4::text[], $5::text[]) as t(id, answer, rationale)
+        "insert into key_question_judgement (case_id, key_question_id, framework_version_id, answer,
+             rationale, quote_in_report)
+         select $1, t.id, $2, t.answer, t.rationale, t.quote
+         from unnest($3::integer[], $4::text[], $5::text[], $6::boolean[])
+             as t(id, answer, rationale, quote)
          on conflict (case_id, key_question_id) do update
-            set answer = excluded.answer, rationale = excluded.rationale
-            where (key_question_judgement.answer, key_question_judgement.rationale)
-                  is distinct from (excluded.answer, excluded.rationale)",
+            set answer = excluded.answer, rationale = excluded.rationale,
+                quote_in_report = excluded.quote_in_report
+            where (key_question_judgement.answer, key_question_judgement.rationale,
+                   key_question_judgement.quote_in_report)
+                  is distinct from (excluded.answer, excluded.rationale, excluded.quote_in_report)",
     )
     .bind(case_id)
     .bind(framework_version_id)
     .bind(ids)
     .bind(answers)
     .bind(rationales)
+    .bind(quotes)
     .execute(conn)
     .await?;
     Ok(())

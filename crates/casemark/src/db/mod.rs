@@ -17,6 +17,7 @@ pub mod national;
 pub mod places;
 pub mod qa;
 pub mod ratings;
+pub mod report;
 pub mod security;
 pub mod sessions;
 pub mod throttle;

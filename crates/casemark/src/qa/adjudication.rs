@@ -134,6 +134,8 @@ pub async fn adjudicate(
                 db::answers::Judgement {
                     answer: *answer,
                     rationale: judgement.and_then(|j| j.rationale.clone()),
+                    // An N/A says nothing to quote.
+                    quote: judgement.is_some_and(|j| j.quote) && *answer != Answer::NotApplicable,
                 },
             ));
             events.push(NewEvent {

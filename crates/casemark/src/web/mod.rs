@@ -84,6 +84,16 @@ pub fn routes() -> Routes {
         .get("/region-inspections/new", region_inspections::new)
         .post("/region-inspections", region_inspections::create)
         .get("/inspections/{id}/ratings", inspections::ratings::ratings)
+        .get("/inspections/{id}/report", inspections::report::page)
+        .get("/inspections/{id}/report.docx", inspections::report::docx)
+        .get(
+            "/inspections/{id}/recommendations",
+            inspections::report::recommendations_form,
+        )
+        .post(
+            "/inspections/{id}/recommendations",
+            inspections::report::change_recommendations,
+        )
         .get(
             "/inspections/{id}/pooled/{code}",
             inspections::ratings::pooled,

@@ -94,8 +94,10 @@ async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Load
 }
 
 /// Reads a marking form's fields (`kq-2.1.1`, `rationale-2.1.1`,
-/// `prompt-2.1.1.a`, `outcome-compliance`) into a submission. Other fields
-/// are not answers and are ignored.
+/// `quote-2.1.1`, `prompt-2.1.1.a`, `outcome-compliance`) into a
+/// submission. Other fields are not answers and are ignored. A form that
+/// shows a rationale also shows its quote box, whose absence means "not
+/// quoted" (an unticked box sends nothing).
 fn submission_from(fields: Vec<(String, String)>) -> Submission {
     let mut submission = Submission::default();
     for (name, value) in fields {
@@ -106,11 +108,15 @@ fn submission_from(fields: Vec<(String, String)>) -> Submission {
                 .or_default()
                 .answer = Some(value);
         } else if let Some(code) = name.strip_prefix("rationale-") {
+            let input = submission.key_questions.entry(code.to_owned()).or_default();
+            input.rationale = Some(value);
+            input.quote.get_or_insert(false);
+        } else if let Some(code) = name.strip_prefix("quote-") {
             submission
                 .key_questions
                 .entry(code.to_owned())
                 .or_default()
-                .rationale = Some(value);
+                .quote = Some(true);
         } else if let Some(code) = name.strip_prefix("prompt-") {
             submission.prompts.insert(code.to_owned(), value);
         } else if let Some(code) = name.strip_prefix("outcome-") {

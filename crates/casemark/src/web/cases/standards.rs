@@ -53,6 +53,8 @@ pub struct KeyQuestionView {
     text: String,
     answer: String,
     rationale: String,
+    /// Its rationale is quoted in the report draft.
+    quote: bool,
     prompts: Vec<PromptView>,
 }
 
@@ -132,6 +134,9 @@ fn standard_page(
                     .and_then(|t| t.rationale.clone())
                     .or_else(|| saved.and_then(|j| j.rationale.clone()))
                     .unwrap_or_default(),
+                quote: typed
+                    .and_then(|t| t.quote)
+                    .unwrap_or_else(|| saved.is_some_and(|j| j.quote)),
                 prompts: kq
                     .prompts
                     .iter()

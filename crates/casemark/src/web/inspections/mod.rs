@@ -9,6 +9,7 @@ pub mod new;
 pub mod page;
 pub mod qa;
 pub mod ratings;
+pub mod report;
 pub mod sample;
 pub mod staff_survey;
 
