@@ -251,7 +251,6 @@ pub async fn region_level(
             standards: Vec::new(),
         });
     };
-    let framework = frameworks.get(&mut *conn, framework_id).await?;
     let published = db::national::published(
         &mut *conn,
         filter.member,
@@ -261,6 +260,14 @@ pub async fn region_level(
         filter.to,
     )
     .await?;
+    if published.is_empty() {
+        return Ok(RegionLevel {
+            inspections: 0,
+            overall: RatingCounts::default(),
+            standards: Vec::new(),
+        });
+    }
+    let framework = frameworks.get(&mut *conn, framework_id).await?;
     let inspections: Vec<_> = published.iter().map(|p| p.inspection.clone()).collect();
     let rated = summaries(&mut *conn, frameworks, &inspections).await?;
     let rows: Vec<TableRow> = published

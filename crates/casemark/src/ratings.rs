@@ -362,6 +362,11 @@ pub async fn summaries(
     frameworks: &FrameworkCache,
     inspections: &[Inspection],
 ) -> Result<Vec<Summary>, sqlx::Error> {
+    // No round trips for nothing (the national page asks for the region
+    // inspections' summaries, usually none).
+    if inspections.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut framework_of = HashMap::new();
     for i in inspections {
         if let std::collections::hash_map::Entry::Vacant(e) =
