@@ -12,6 +12,8 @@ mod accounts;
 mod annexe;
 mod api;
 mod browser;
+mod demo;
+mod deployment;
 mod domain_one;
 mod explain;
 mod frameworks;

@@ -137,7 +137,7 @@ pub struct Api {
 }
 
 /// The URL of a database on the test server.
-fn database_url_of(database: &str) -> String {
+pub fn database_url_of(database: &str) -> String {
     let base = std::env::var("CASEMARK_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     match base.rfind('/') {

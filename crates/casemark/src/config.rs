@@ -1,10 +1,12 @@
 //! Configuration from the environment, with defaults that work against a
 //! local PostgreSQL out of the box.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/casemark";
+/// `casemark --demo` without DATABASE_URL: the demo's own database.
+pub const DEMO_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/casemark_demo";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
 #[derive(Debug, Clone)]
@@ -20,6 +22,11 @@ pub struct Config {
     /// CASEMARK_PUBLIC_URL: where people reach the service (default
     /// http://CASEMARK_ADDR). Cookies are marked Secure when it is https.
     pub public_url: String,
+    /// CASEMARK_TRUSTED_PROXIES: the addresses of the reverse proxies in
+    /// front of the app, comma separated. A request from one of them is
+    /// from the client its X-Forwarded-For names (docs/deployment.md);
+    /// none by default, so the header is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +35,10 @@ pub enum ConfigError {
     Addr(String),
     #[error("CASEMARK_DB_POOL '{0}' is not a number of connections from 1 to 100")]
     Pool(String),
+    #[error(
+        "CASEMARK_TRUSTED_PROXIES: '{0}' is not an IP address (give addresses, comma separated)"
+    )]
+    Proxy(String),
 }
 
 impl Config {
@@ -49,7 +60,18 @@ impl Config {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_owned();
+        let trusted_proxies = var("CASEMARK_TRUSTED_PROXIES")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| a.parse().map_err(|_| ConfigError::Proxy(a.to_owned())))
+                    .collect::<Result<Vec<IpAddr>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Config {
+            trusted_proxies,
             public_url,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             addr,
@@ -89,6 +111,7 @@ mod tests {
             static_dir: PathBuf::from("static"),
             pool_size: 8,
             public_url: url.to_owned(),
+            trusted_proxies: Vec::new(),
         }
     }
 

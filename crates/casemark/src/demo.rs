@@ -1,6 +1,8 @@
 //! A demo inspection for newcomers (`casemark --demo`): 54 marked cases whose
 //! key-question counts reproduce Hertfordshire PDU's published 2024 ratings,
-//! written through the same services the pages use.
+//! six more still to mark, and a team to sign in as (a lead, two inspectors
+//! with cases assigned, a viewer), written through the same services the
+//! pages use. It refuses a database with real users.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +14,7 @@ use crate::domain_one::{DomainOneInput, EvidenceInput, SurveyInput};
 use crate::intake::RawCase;
 use crate::marking::{KeyQuestionInput, Submission};
 use crate::setup::{InspectionRequest, PduChoice};
-use crate::vocab::InspectionStatus;
+use crate::vocab::{InspectionStatus, MemberRole, UserRole};
 
 pub const DEMO_PDU: &str = "Hertfordshire (demo)";
 const CASES: usize = 54;
@@ -34,13 +36,72 @@ const YES: [(&str, usize); 12] = [
     ("2.4.3", 28),
 ];
 
+/// Unmarked cases added after the 54, for the inspectors to mark.
+const UNMARKED: usize = 6;
+
+/// The demo team's password (printed at start; demo users only ever exist
+/// in a database with no real users).
+pub const PASSWORD: &str = "demo-password-casemark";
+
+/// The demo team: email, name, role, role in the demo inspection.
+pub const TEAM: [(&str, &str, UserRole, MemberRole); 4] = [
+    (
+        "lead@demo.example.gov.uk",
+        "Dana Lead (demo)",
+        UserRole::Lead,
+        MemberRole::Lead,
+    ),
+    (
+        "inspector1@demo.example.gov.uk",
+        "Imran Inspector (demo)",
+        UserRole::Inspector,
+        MemberRole::Inspector,
+    ),
+    (
+        "inspector2@demo.example.gov.uk",
+        "Isla Inspector (demo)",
+        UserRole::Inspector,
+        MemberRole::Inspector,
+    ),
+    (
+        "viewer@demo.example.gov.uk",
+        "Vic Viewer (demo)",
+        UserRole::Viewer,
+        MemberRole::Viewer,
+    ),
+];
+
 #[derive(Debug, thiserror::Error)]
 #[error("could not load the demo inspection: {0}")]
 pub struct DemoError(String);
 
-/// Loads the demo inspection unless it is already there; returns its id.
+/// The demo never mixes with real work: a database with any user who is
+/// not of the demo team is refused, with what to do instead.
+pub async fn refuse_real_users(state: &AppState) -> Result<(), DemoError> {
+    let mut conn = state
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| DemoError(e.to_string()))?;
+    let real = crate::db::accounts::count_real_users(&mut conn)
+        .await
+        .map_err(|e| DemoError(e.to_string()))?;
+    if real > 0 {
+        return Err(DemoError(format!(
+            "this database has {real} real user{}, and --demo adds made-up people and cases; \
+             run the demo on a database of its own, for example \
+             DATABASE_URL=postgres://postgres@127.0.0.1:5432/casemark_demo casemark --demo",
+            if real == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+/// Loads the demo inspection and its team unless they are already there;
+/// returns the inspection's id. Refused where there are real users.
 pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     let fail = |e: &dyn std::fmt::Display| DemoError(e.to_string());
+    refuse_real_users(state).await?;
     let actor = Actor::system("demo loader");
     let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
     let region = crate::db::places::region_named(&mut conn, "East of England")
@@ -252,5 +313,60 @@ pub async fn load(state: &AppState) -> Result<i64, DemoError> {
     crate::domain_one::record(&state.pool, &state.frameworks, &actor, id, &domain_one)
         .await
         .map_err(|e| fail(&e))?;
+
+    // Six cases still to mark, then the team, each inspector assigned half
+    // of the marked cases and three of the unmarked ones.
+    let unmarked: Vec<RawCase> = (CASES..CASES + UNMARKED)
+        .map(|i| RawCase {
+            reference: Some(format!("DEMO{:03}", i + 1)),
+            sentence_type: Some("licence".into()),
+            ..RawCase::default()
+        })
+        .collect();
+    let more = crate::intake::add_cases(
+        &state.pool,
+        &actor,
+        id,
+        framework_version_id,
+        &crate::intake::NumberedCase::in_order(unmarked),
+    )
+    .await
+    .map_err(|e| fail(&e))?;
+    let mut members = Vec::new();
+    for (email, name, role, member) in TEAM {
+        let user =
+            crate::accounts::add_user(&state.pool, &actor, email, Some(name), PASSWORD, role)
+                .await
+                .map_err(|e| fail(&e))?;
+        let mut conn = state.pool.acquire().await.map_err(|e| fail(&e))?;
+        crate::db::accounts::mark_demo(&mut conn, user)
+            .await
+            .map_err(|e| fail(&e))?;
+        drop(conn);
+        crate::team::set_member(&state.pool, &actor, id, email, member)
+            .await
+            .map_err(|e| fail(&e))?;
+        members.push((user, member));
+    }
+    let inspectors: Vec<i64> = members
+        .iter()
+        .filter(|(_, m)| *m == MemberRole::Inspector)
+        .map(|(u, _)| *u)
+        .collect();
+    for (half, inspector) in inspectors.iter().enumerate() {
+        let cases: Vec<i64> = added
+            .iter()
+            .chain(&more)
+            .enumerate()
+            .filter(|(i, _)| match *i {
+                i if i < CASES => i * 2 / CASES == half,
+                i => (i - CASES) * 2 / UNMARKED == half,
+            })
+            .map(|(_, c)| c.id)
+            .collect();
+        crate::team::assign(&state.pool, &actor, id, &cases, Some(*inspector))
+            .await
+            .map_err(|e| fail(&e))?;
+    }
     Ok(id)
 }

@@ -86,20 +86,41 @@ pub const SHIPPED: [(&str, &str); 4] = [
 /// start; the PDU 2023 version is also seeded by a migration, so on a
 /// database made by this release it is there already). Returns the codes
 /// imported.
+///
+/// Instances starting together on one database take turns (an advisory
+/// lock held on one connection for the whole load), so each file is stored
+/// once rather than raced.
 pub async fn load_shipped(pool: &PgPool) -> Result<Vec<String>, String> {
+    /// The advisory lock's key: "casemark frameworks" in a number.
+    const LOCK: i64 = 0x6361_7365_6d61_726b;
+    let mut lock = pool.acquire().await.map_err(|e| e.to_string())?;
+    sqlx::query("select pg_advisory_lock($1)")
+        .bind(LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(|e| e.to_string())?;
+    let loaded = load_each(pool, &mut lock).await;
+    // Released whatever happened: the connection goes back to the pool.
+    sqlx::query("select pg_advisory_unlock($1)")
+        .bind(LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(|e| e.to_string())?;
+    loaded
+}
+
+async fn load_each(pool: &PgPool, conn: &mut sqlx::PgConnection) -> Result<Vec<String>, String> {
     let mut imported = Vec::new();
     for (path, text) in SHIPPED {
         let code = parse(text)
             .map_err(|problems| format!("{path} is not a valid framework file: {problems:?}"))?
             .code;
-        let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
-        if db::framework::exists(&mut conn, &code)
+        if db::framework::exists(&mut *conn, &code)
             .await
             .map_err(|e| e.to_string())?
         {
             continue;
         }
-        drop(conn);
         import(pool, &Actor::system("start-up"), text)
             .await
             .map_err(|e| format!("{path} could not be loaded: {e}"))?;

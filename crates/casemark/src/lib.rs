@@ -88,6 +88,11 @@ pub struct AppState {
     /// Recent sessions and tokens (see `auth::cache`): serves nothing until
     /// `auth::cache::listen` runs for this database.
     pub auth_cache: Arc<auth::cache::AuthCache>,
+    /// Serving the demo (`casemark --demo`): the sign-in page says so.
+    pub demo: bool,
+    /// Reverse proxies whose X-Forwarded-For is believed (config's
+    /// CASEMARK_TRUSTED_PROXIES).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
@@ -99,6 +104,8 @@ impl AppState {
             setup_token: Arc::default(),
             request_timeout: edge::timeout::DEFAULT,
             auth_cache: Arc::default(),
+            demo: false,
+            trusted_proxies: Arc::default(),
         }
     }
 

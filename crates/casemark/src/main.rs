@@ -22,8 +22,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "casemark", version)]
 struct Cli {
-    /// Load a demo inspection (54 marked cases) before serving, so the
-    /// dashboard has something to show. Safe to repeat.
+    /// Load a demo inspection (54 marked cases, six to mark) and its team
+    /// before serving, and print how to sign in. Safe to repeat. Without
+    /// DATABASE_URL it uses a database of its own, `casemark_demo`; it
+    /// refuses one with real users.
     #[arg(long)]
     demo: bool,
     #[command(subcommand)]
@@ -162,7 +164,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     {
         return validate(file);
     }
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    // The demo's made-up people never share the default database with real
+    // ones: without DATABASE_URL it gets a database of its own.
+    if cli.demo && std::env::var_os("DATABASE_URL").is_none() {
+        config.database_url = casemark::config::DEMO_DATABASE_URL.to_owned();
+    }
     let pool = db::prepare(&config.database_url, config.pool_size)
         .await
         .map_err(|e| match e {
@@ -275,15 +282,30 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<(), String> {
     let mut state = AppState::new(pool);
+    state.trusted_proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     state.sessions = session::Settings {
         secure_cookies: config.secure_cookies(),
         ..session::Settings::default()
     };
     state.listen_for_auth_changes(&config.database_url);
     if load_demo {
+        state.demo = true;
         let id = demo::load(&state).await.map_err(|e| e.to_string())?;
         tracing::info!(
             "demo inspection loaded: {}/inspections/{id}/ratings",
+            config.public_url
+        );
+        // Printed, not logged: this is what a newcomer reads next.
+        println!(
+            "\nDemo: sign in at {}/sign-in with password {} as",
+            config.public_url,
+            demo::PASSWORD
+        );
+        for (email, name, _, role) in demo::TEAM {
+            println!("  {email:<32} {name} ({})", role.label());
+        }
+        println!(
+            "Mark a case as an inspector (My cases), and watch {}/inspections/{id}/ratings as the lead.\n",
             config.public_url
         );
     }

@@ -229,6 +229,7 @@ mod tests {
                 display_name: "A".into(),
                 role: UserRole::Inspector,
                 active: true,
+                demo: false,
             },
         )
     }

@@ -91,24 +91,99 @@ pub async fn succeeded(
     db::throttle::give_back_attempt(conn, &address_key(address), ADDRESS_LIMIT).await
 }
 
-/// The client's address as the socket saw it ("unknown" when the server was
-/// not started with connection info, as in in-process tests).
+/// The client's address: as the socket saw it, or, behind a trusted
+/// reverse proxy, as the proxy's X-Forwarded-For says ([`client_ip`]);
+/// "unknown" when the server was not started with connection info, as in
+/// in-process tests.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+impl axum::extract::FromRequestParts<crate::AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &crate::AppState,
     ) -> Result<Self, Self::Rejection> {
         let info = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
         Ok(ClientAddress(info.map_or_else(
             || "unknown".to_owned(),
-            |c| c.0.ip().to_string(),
+            |c| client_ip(c.0.ip(), forwarded, &state.trusted_proxies).to_string(),
         )))
+    }
+}
+
+/// Who sent a request that reached us from `peer`. A peer that is not a
+/// trusted proxy is the client, whatever headers it sends (so the header
+/// cannot be forged past the throttle). From a trusted proxy, the client is
+/// the right-most X-Forwarded-For address that is not itself a trusted
+/// proxy: each proxy appends the address it saw, so addresses further left
+/// were written by the client and are not believed. A missing or malformed
+/// header leaves the peer.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
+    for entry in header.rsplit(',') {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(address) if trusted.contains(&address) => continue,
+            Ok(address) => return address,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("address")
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_its_own_entry() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Straight from a client: the header is ignored.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            client_ip(proxy, Some("203.0.113.9"), &trusted),
+            ip("203.0.113.9")
+        );
+        // A client's forged entry stays to the left of the real one.
+        assert_eq!(
+            client_ip(proxy, Some("1.2.3.4, 203.0.113.9"), &trusted),
+            ip("203.0.113.9")
+        );
+        // Two proxies: skip the inner one.
+        assert_eq!(
+            client_ip(proxy, Some("203.0.113.9, 10.0.0.3"), &trusted),
+            ip("203.0.113.9")
+        );
+        // Nothing to believe: the proxy itself.
+        assert_eq!(client_ip(proxy, None, &trusted), proxy);
+        assert_eq!(client_ip(proxy, Some("garbage"), &trusted), proxy);
+        // With no trusted proxies (the default) the header never counts.
+        assert_eq!(client_ip(proxy, Some("203.0.113.9"), &[]), proxy);
     }
 }

@@ -13,6 +13,8 @@ pub struct User {
     pub display_name: String,
     pub role: UserRole,
     pub active: bool,
+    /// One of the demo team (`casemark --demo`).
+    pub demo: bool,
 }
 
 /// What a notification of migration 0008's triggers says changed: a
@@ -61,14 +63,32 @@ pub async fn create_user(
     .await
 }
 
-pub async fn users(conn: &mut PgConnection) -> Result<Vec<User>, sqlx::Error> {
-    sqlx::query_as("select id, email, display_name, role, active from app_user order by email")
-        .fetch_all(conn)
+/// Users who are not of the demo team.
+pub async fn count_real_users(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select count(*) from app_user where not demo")
+        .fetch_one(conn)
         .await
 }
 
+/// Marks a user as one of the demo team.
+pub async fn mark_demo(conn: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update app_user set demo = true where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn users(conn: &mut PgConnection) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as(
+        "select id, email, display_name, role, active, demo from app_user order by email",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn user(conn: &mut PgConnection, id: i64) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as("select id, email, display_name, role, active from app_user where id = $1")
+    sqlx::query_as("select id, email, display_name, role, active, demo from app_user where id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -80,10 +100,12 @@ pub async fn user_by_email(
     conn: &mut PgConnection,
     email: &EmailKey,
 ) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query_as("select id, email, display_name, role, active from app_user where email = $1")
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "select id, email, display_name, role, active, demo from app_user where email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await
 }
 
 /// The stored password hash of an active account.
@@ -127,7 +149,7 @@ pub async fn user_for_update(
     id: i64,
 ) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as(
-        "select id, email, display_name, role, active from app_user where id = $1 for no key update",
+        "select id, email, display_name, role, active, demo from app_user where id = $1 for no key update",
     )
     .bind(id)
     .fetch_optional(conn)

@@ -52,12 +52,20 @@ pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, StartupE
         .await
         .map_err(unreachable)?
     {
-        sqlx::Postgres::create_database(url)
-            .await
-            .map_err(unreachable)?;
-        tracing::info!(database = %redact(url), "created database");
+        // Instances starting at once on a new database race to create it:
+        // the one that loses finds it made and carries on. PostgreSQL says
+        // so as duplicate_database, or, when the two creates overlap, as a
+        // unique violation on its catalogue (seen in tests/deployment.rs).
+        match sqlx::Postgres::create_database(url).await {
+            Ok(()) => tracing::info!(database = %redact(url), "created database"),
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(e) => return Err(unreachable(e)),
+        }
     }
     let pool = connect(url, max_connections).await.map_err(unreachable)?;
+    // sqlx's migrator holds an advisory lock while it runs, so instances
+    // starting together apply each migration once, one after another.
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

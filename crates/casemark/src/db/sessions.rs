@@ -39,7 +39,7 @@ pub async fn session_with_user(
 ) -> Result<Option<(SessionRow, User)>, sqlx::Error> {
     let row: Option<SessionUserRow> = sqlx::query_as(
         "select s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.flash,
-                u.email, u.display_name, u.role, u.active
+                u.email, u.display_name, u.role, u.active, u.demo
          from user_session s join app_user u on u.id = s.user_id
          where s.id_hash = $1 and u.active",
     )
@@ -61,6 +61,7 @@ pub async fn session_with_user(
                 display_name: r.display_name,
                 role: r.role,
                 active: r.active,
+                demo: r.demo,
             },
         )
     }))
@@ -77,6 +78,7 @@ struct SessionUserRow {
     display_name: String,
     role: UserRole,
     active: bool,
+    demo: bool,
 }
 
 pub async fn touch_session(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), sqlx::Error> {

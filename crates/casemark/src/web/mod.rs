@@ -48,6 +48,8 @@ pub struct Nav {
     pub csrf: String,
     pub is_admin: bool,
     pub user_id: i64,
+    /// The page shows demo data (`casemark --demo`): say so on it.
+    pub demo: bool,
 }
 
 impl From<&CurrentUser> for Nav {
@@ -57,6 +59,7 @@ impl From<&CurrentUser> for Nav {
             csrf: user.csrf().to_owned(),
             is_admin: user.is_administrator(),
             user_id: user.id(),
+            demo: user.user.demo,
         }
     }
 }

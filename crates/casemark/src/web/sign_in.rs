@@ -68,6 +68,7 @@ pub async fn sign_in_form(
     let page = SignInPage {
         nav: Nav {
             csrf: token,
+            demo: state.demo,
             ..Nav::default()
         },
         email: String::new(),
@@ -117,6 +118,7 @@ pub async fn sign_in(
         let page = SignInPage {
             nav: Nav {
                 csrf: form.csrf_token.clone(),
+                demo: state.demo,
                 ..Nav::default()
             },
             email: form.email.clone(),
