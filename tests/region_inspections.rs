@@ -254,6 +254,21 @@ async fn a_region_inspection_pools_its_pdu_inspections_counts_and_rates_out_of_2
         .await;
     created.assert_status(StatusCode::CREATED);
     let region = created.json::<Value>()["id"].as_i64().expect("id");
+    // The list says which inspections are of a region.
+    let listed = lead.server.get("/api/v1/inspections").await.json::<Value>();
+    let level_of = |id: i64| {
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|i| i["id"] == json!(id))
+            .map(|i| (i["level"].clone(), i["pdu"].clone()))
+    };
+    assert_eq!(
+        level_of(region),
+        Some((json!("region"), json!("North West region")))
+    );
+    assert_eq!(level_of(bolton), Some((json!("pdu"), json!("Bolton"))));
     lead.server
         .put(&format!("/api/v1/inspections/{region}/status"))
         .json(&json!({"status": "fieldwork"}))

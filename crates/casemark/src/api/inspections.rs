@@ -134,6 +134,9 @@ pub async fn create(
 #[derive(Debug, Serialize)]
 pub struct InspectionJson {
     id: i64,
+    /// "pdu", or "region" for a region inspection (whose `pdu` is the
+    /// region's name, "North West region").
+    level: &'static str,
     pdu: String,
     region: String,
     fieldwork_start: NaiveDate,
@@ -148,6 +151,7 @@ impl From<Inspection> for InspectionJson {
     fn from(i: Inspection) -> Self {
         InspectionJson {
             id: i.id,
+            level: if i.of_region { "region" } else { "pdu" },
             pdu: i.pdu_name,
             region: i.region_name,
             fieldwork_start: i.fieldwork_start,
