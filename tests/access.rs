@@ -270,6 +270,15 @@ fn routes() -> Vec<Route> {
         ),
         route("GET", "/inspections/{i}", Body::None, READ),
         route("GET", "/inspections/{i}/ratings", Body::None, READ),
+        // The live updates' event stream answers only a request for one
+        // (406 here, where none is asked for): its readers are the
+        // dashboard's (tests/live.rs streams it).
+        route(
+            "GET",
+            "/inspections/{i}/ratings/events",
+            Body::None,
+            [303, 406, 406, 406, 404, 406, 406, 404, 406, 406],
+        ),
         route("GET", "/inspections/{i}/history", Body::None, READ),
         route("GET", "/inspections/{i}/history.csv", Body::None, READ),
         route("GET", "/inspections/{i}/domain-one", Body::None, READ),
@@ -602,6 +611,12 @@ fn routes() -> Vec<Route> {
             API_LEAD,
         ),
         route("GET", "/api/v1/national", Body::None, API_EVERYONE),
+        route(
+            "GET",
+            "/api/v1/inspections/{i}/events",
+            Body::None,
+            [401, 406, 406, 406, 404, 406, 406, 404, 406, 406],
+        ),
         route(
             "GET",
             "/api/v1/inspections/{i}/fieldwork",

@@ -19,6 +19,7 @@ mod explain;
 mod frameworks;
 mod hostile;
 mod lifecycle;
+mod live;
 mod national;
 mod national_picture;
 mod pages;

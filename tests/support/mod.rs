@@ -195,6 +195,7 @@ impl TestApp {
         // sessions right. Waiting for it makes every test run with it.
         let url = database_url_of(&database);
         state.listen_for_auth_changes(&url);
+        state.listen_for_live_changes(&url);
         let started = std::time::Instant::now();
         while !state.auth_cache.is_live() && started.elapsed() < std::time::Duration::from_secs(5) {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;

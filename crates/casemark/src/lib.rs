@@ -48,6 +48,7 @@ pub mod framework;
 pub mod framework_file;
 pub mod framework_import;
 pub mod intake;
+pub mod live;
 pub mod long_list;
 pub mod marking;
 pub mod national;
@@ -93,6 +94,9 @@ pub struct AppState {
     /// Reverse proxies whose X-Forwarded-For is believed (config's
     /// CASEMARK_TRUSTED_PROXIES).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Committed changes to inspections' figures, for the event streams
+    /// (see `live`): served once `listen_for_live_changes` runs.
+    pub live: Arc<live::Live>,
 }
 
 impl AppState {
@@ -106,11 +110,18 @@ impl AppState {
             auth_cache: Arc::default(),
             demo: false,
             trusted_proxies: Arc::default(),
+            live: Arc::default(),
         }
     }
 
     /// Starts the listener that keeps `auth_cache` right (on a connection
     /// of its own to `database_url`); until it listens, nothing is cached.
+    /// Starts this instance's listener for changes to inspections' figures
+    /// (on a connection of its own), feeding `live`.
+    pub fn listen_for_live_changes(&self, database_url: &str) {
+        tokio::spawn(live::listen(database_url.to_owned(), self.live.clone()));
+    }
+
     pub fn listen_for_auth_changes(&self, database_url: &str) {
         tokio::spawn(auth::cache::listen(
             database_url.to_owned(),

@@ -288,6 +288,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<()
         ..session::Settings::default()
     };
     state.listen_for_auth_changes(&config.database_url);
+    state.listen_for_live_changes(&config.database_url);
     if load_demo {
         state.demo = true;
         let id = demo::load(&state).await.map_err(|e| e.to_string())?;

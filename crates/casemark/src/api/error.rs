@@ -137,6 +137,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// An event stream asked for as something else (see `live::wants_stream`).
+    #[error("not acceptable")]
+    NotAcceptable,
     #[error("invalid request")]
     Unprocessable(Vec<FieldError>),
     #[error(transparent)]
@@ -195,6 +198,10 @@ impl IntoResponse for ApiError {
             ApiError::Blind => (StatusCode::FORBIDDEN, whole(crate::refusal::BLIND)),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, whole(message)),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, whole(message)),
+            ApiError::NotAcceptable => (
+                StatusCode::NOT_ACCEPTABLE,
+                whole("This is an event stream: send Accept: text/event-stream"),
+            ),
             ApiError::UnsupportedMediaType(message) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, whole(message))
             }

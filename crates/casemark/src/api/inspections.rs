@@ -403,6 +403,24 @@ pub(super) async fn ratings_of(
         .into())
 }
 
+/// `GET /inspections/{id}/events`: an event per committed change to the
+/// inspection's figures, for integrations (`live::stream`).
+pub async fn events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let mut conn = state.pool.acquire().await?;
+    super::readable(&mut conn, &user, id).await?;
+    drop(conn);
+    if !crate::live::wants_stream(&headers) {
+        return Err(ApiError::NotAcceptable);
+    }
+    Ok(crate::live::stream(&state.live, id).into_response())
+}
+
 pub async fn ratings(
     State(state): State<AppState>,
     user: CurrentUser,

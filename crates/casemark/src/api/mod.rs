@@ -74,6 +74,7 @@ pub fn routes() -> Routes {
         .get("/inspections", inspections::list)
         .post("/inspections", inspections::create)
         .get("/inspections/{id}/ratings", inspections::ratings)
+        .get("/inspections/{id}/events", inspections::events)
         .get("/inspections/{id}/domain-one", domain_one::get)
         .put("/inspections/{id}/domain-one", domain_one::confirm)
         .put(

@@ -23,6 +23,9 @@ pub enum WebError {
     Csrf,
     #[error("request body too large")]
     TooLarge,
+    /// An event stream asked for as something else (see `live::wants_stream`).
+    #[error("not acceptable")]
+    NotAcceptable,
     #[error("locked: {0}")]
     Locked(String),
     /// A request a service refused as invalid, on a page that has no form
@@ -113,6 +116,11 @@ impl IntoResponse for WebError {
                 ),
             ),
             WebError::Locked(reason) => (StatusCode::CONFLICT, "This cannot be changed now", reason.clone()),
+            WebError::NotAcceptable => (
+                StatusCode::NOT_ACCEPTABLE,
+                "This address is an event stream",
+                "It sends live updates to the ratings dashboard (text/event-stream). Open the dashboard instead.".to_owned(),
+            ),
             WebError::Invalid(problems) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "There is a problem with what you sent",

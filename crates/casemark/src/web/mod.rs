@@ -87,6 +87,10 @@ pub fn routes() -> Routes {
         .get("/region-inspections/new", region_inspections::new)
         .post("/region-inspections", region_inspections::create)
         .get("/inspections/{id}/ratings", inspections::ratings::ratings)
+        .get(
+            "/inspections/{id}/ratings/events",
+            inspections::ratings::events,
+        )
         .get("/inspections/{id}/report", inspections::report::page)
         .get("/inspections/{id}/report.docx", inspections::report::docx)
         .get(

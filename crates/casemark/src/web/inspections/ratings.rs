@@ -175,6 +175,22 @@ pub async fn ratings(
     })
 }
 
+/// The dashboard's live updates: an event per committed change to the
+/// inspection's figures (`live::stream`), for readers of the dashboard.
+pub async fn events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Id(id): Id,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    load_inspection(&state, &user, id).await?;
+    if !crate::live::wants_stream(&headers) {
+        return Err(WebError::NotAcceptable);
+    }
+    Ok(crate::live::stream(&state.live, id).into_response())
+}
+
 /// One region key question by PDU: the drill-down from a pooled figure to
 /// the PDU inspections it sums, each linking on to its cases.
 #[derive(Template, WebTemplate)]

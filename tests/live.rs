@@ -1,0 +1,165 @@
+//! Live updates (docs/architecture.md, "Live updates"): an inspection's
+//! event stream, open on one instance, hears a save committed through
+//! another instance (a real second server process on the same database),
+//! and hears nothing for a refused save or another inspection's.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::support::process::{Server, send};
+use crate::support::{Built, TestApp, build};
+use casemark::vocab::UserRole;
+
+/// An open event stream: what has arrived so far.
+struct Stream {
+    socket: TcpStream,
+    /// Everything received, the response's head included.
+    all: String,
+    /// What is not yet read as an event.
+    seen: String,
+}
+
+impl Stream {
+    async fn open(addr: &str, path: &str, token: &str) -> Stream {
+        let mut socket = TcpStream::connect(addr).await.expect("connect");
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\
+             Authorization: Bearer {token}\r\n\r\n"
+        );
+        socket.write_all(head.as_bytes()).await.expect("request");
+        let mut stream = Stream {
+            socket,
+            all: String::new(),
+            seen: String::new(),
+        };
+        let first = stream.next_event(Duration::from_secs(5)).await;
+        assert_eq!(first.as_deref(), Some("ready"), "{}", stream.seen);
+        assert!(stream.all.starts_with("HTTP/1.1 200"), "{}", stream.seen);
+        assert!(
+            stream.all.contains("content-type: text/event-stream"),
+            "{}",
+            stream.all
+        );
+        stream
+    }
+
+    /// The name of the next event, if one arrives within `wait`.
+    async fn next_event(&mut self, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(at) = self.seen.find("event: ") {
+                let rest = &self.seen[at + 7..];
+                if let Some(end) = rest.find('\n') {
+                    let name = rest[..end].trim().to_owned();
+                    self.seen = rest[end..].to_owned();
+                    return Some(name);
+                }
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let mut buffer = [0u8; 4096];
+            match tokio::time::timeout(left, self.socket.read(&mut buffer)).await {
+                Ok(Ok(n)) if n > 0 => {
+                    let text = String::from_utf8_lossy(&buffer[..n]);
+                    self.all.push_str(&text);
+                    self.seen.push_str(&text);
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_save_through_another_instance_reaches_an_open_stream() {
+    let app = TestApp::spawn().await;
+    let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let Built { id, cases } = build(&lead.server)
+        .case(json!({"reference": "L1", "sentence_type": "licence"}))
+        .case(json!({"reference": "L2", "sentence_type": "licence"}))
+        .status("fieldwork")
+        .await_built()
+        .await;
+    let other = crate::support::inspection(
+        &lead.server,
+        "Luton",
+        "East of England",
+        "2026-01-05",
+        "fieldwork",
+    )
+    .await;
+    let other_case = crate::support::add_case(&lead.server, other, "O1", "licence").await;
+
+    let first = app.serve().await;
+    let first = first.trim_start_matches("http://");
+    let mut stream = Stream::open(
+        first,
+        &format!("/api/v1/inspections/{id}/events"),
+        &lead.token,
+    )
+    .await;
+    let second = Server::start(&app.database_url()).await;
+
+    // A save through the second instance: one event on the first.
+    let started = Instant::now();
+    let saved = send(
+        &second.addr,
+        "PUT",
+        &format!("/api/v1/cases/{}/judgements", cases[0]),
+        Some(&lead.token),
+        Some(r#"{"key_questions": {"2.1.1": "yes", "2.1.2": "no", "2.1.3": "yes"}}"#),
+    )
+    .await
+    .expect("save");
+    assert_eq!(saved.status, 200);
+    assert_eq!(
+        stream.next_event(Duration::from_secs(5)).await.as_deref(),
+        Some("ratings")
+    );
+    eprintln!(
+        "commit to event at the other instance: {:?}",
+        started.elapsed()
+    );
+    // One save is one event, though it bumped the figures several times.
+    assert_eq!(stream.next_event(Duration::from_millis(700)).await, None);
+
+    // A refused save writes nothing and notifies nobody; nor does a save
+    // to another inspection reach this one's stream.
+    let refused = send(
+        &second.addr,
+        "PUT",
+        &format!("/api/v1/cases/{}/judgements", cases[1]),
+        Some(&lead.token),
+        Some(r#"{"key_questions": {"2.1.1": "yes", "9.9.9": "no"}}"#),
+    )
+    .await
+    .expect("refused");
+    assert_eq!(refused.status, 422);
+    let elsewhere = send(
+        &second.addr,
+        "PUT",
+        &format!("/api/v1/cases/{other_case}/judgements"),
+        Some(&lead.token),
+        Some(r#"{"key_questions": {"2.1.1": "yes"}}"#),
+    )
+    .await
+    .expect("other inspection");
+    assert_eq!(elsewhere.status, 200);
+    assert_eq!(stream.next_event(Duration::from_millis(700)).await, None);
+
+    // Without asking for a stream, the address answers 406, not a body
+    // that never ends.
+    let plain = send(
+        first,
+        "GET",
+        &format!("/api/v1/inspections/{id}/events"),
+        Some(&lead.token),
+        None,
+    )
+    .await
+    .expect("plain GET");
+    assert_eq!(plain.status, 406);
+    drop(second);
+}
