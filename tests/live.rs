@@ -161,5 +161,36 @@ async fn a_save_through_another_instance_reaches_an_open_stream() {
     .await
     .expect("plain GET");
     assert_eq!(plain.status, 406);
-    drop(second);
+
+    // SIGTERM ends the instance's open streams, so they do not hold its
+    // graceful shutdown (35 s): it exits at once.
+    let mut second = second;
+    let mut on_second = Stream::open(
+        &second.addr,
+        &format!("/api/v1/inspections/{id}/events"),
+        &lead.token,
+    )
+    .await;
+    let stopping = Instant::now();
+    second.signal("TERM");
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(
+        Duration::from_secs(10),
+        on_second.socket.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    let exited = loop {
+        if let Ok(Some(status)) = second.child.try_wait() {
+            break Some(status);
+        }
+        if stopping.elapsed() > Duration::from_secs(10) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "exited cleanly within 10 s"
+    );
 }

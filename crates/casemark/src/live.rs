@@ -19,6 +19,10 @@ pub enum Change {
     /// Notifications may have been missed (the listener reconnected, or a
     /// slow stream fell behind): every page should fetch its figures again.
     Resync,
+    /// The instance is stopping: streams end, so the graceful shutdown is
+    /// not held up by them (an EventSource reconnects, through the proxy,
+    /// to an instance still running).
+    Closing,
 }
 
 /// The fan-out from the listener to this instance's streams.
@@ -43,6 +47,11 @@ impl Live {
     fn publish(&self, change: Change) {
         // No stream open: nobody to tell.
         let _ = self.sender.send(change);
+    }
+
+    /// Ends every stream of this instance (on SIGTERM).
+    pub fn close(&self) {
+        self.publish(Change::Closing);
     }
 }
 
@@ -93,7 +102,7 @@ pub fn stream(
                     Ok(Change::Resync) | Err(RecvError::Lagged(_)) => {
                         return Some((event("resync"), (receiver, false)));
                     }
-                    Err(RecvError::Closed) => return None,
+                    Ok(Change::Closing) | Err(RecvError::Closed) => return None,
                 }
             }
         }

@@ -334,6 +334,7 @@ async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<()
         )
     })?;
     tracing::info!("casemark listening on {}", config.public_url);
+    let live = state.live.clone();
     let app = router(state, &config.static_dir).into_make_service_with_connect_info::<SocketAddr>();
     // On SIGTERM the listener closes at once and in-flight requests may
     // finish; a request still running SHUTDOWN_GRACE later (a stalled
@@ -342,6 +343,8 @@ async fn serve(config: Config, pool: sqlx::PgPool, load_demo: bool) -> Result<()
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
+        // Open event streams end now, or they would hold the shutdown.
+        live.close();
         let _ = stopping.send(true);
     });
     let deadline = async {
