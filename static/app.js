@@ -1,5 +1,7 @@
 // Progressive enhancement only: every page works without this script.
 import { initAll } from '/assets/govuk-frontend.min.js'
+import { initLiveDashboards } from '/assets/live-dashboard.js'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
+initLiveDashboards()

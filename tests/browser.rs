@@ -1138,3 +1138,40 @@ async fn the_report_draft_reads_with_its_tables_and_recommendations() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_open_dashboard_moves_when_a_save_commits_and_says_what_changed() {
+    let app = TestApp::spawn().await;
+    let lead = app.api(LEAD, UserRole::Lead).await;
+    let support::Built { id, cases } = support::build(&lead.server)
+        .case(json!({"reference": "L1", "sentence_type": "licence"}))
+        .status("fieldwork")
+        .await_built()
+        .await;
+    journey(&app, "live-journey", async |chrome| {
+        sign_in(chrome, LEAD).await;
+        chrome.goto(&format!("/inspections/{id}/ratings")).await;
+        chrome.check_page("before", &[]).await;
+        // A save through the API, as another person's would arrive.
+        lead.server
+            .put(&format!("/api/v1/cases/{}/judgements", cases[0]))
+            .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "yes", "2.1.3": "yes"}}))
+            .await
+            .assert_status_ok();
+        let started = std::time::Instant::now();
+        let status = loop {
+            let said = chrome
+                .execute("return document.getElementById('live-status').textContent")
+                .await;
+            let said = said.as_str().unwrap_or_default().to_owned();
+            if !said.is_empty() || started.elapsed() > std::time::Duration::from_secs(10) {
+                break said;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(status, "2.1 Assessment is now Outstanding.");
+        assert!(chrome.text("#standards").await.contains("Outstanding"));
+        chrome.check_page("after", &[]).await;
+    })
+    .await;
+}
