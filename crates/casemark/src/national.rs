@@ -6,7 +6,8 @@
 //! Only inspections under the current PDU framework, or a PDU framework
 //! that rates the same standards (pdu-2024 adds case types the region
 //! inspection rates), count: a table of seven ratings, or a pooled key
-//! question, means nothing across frameworks that rate differently. Everything is read from the per-inspection summaries (the
+//! question, means nothing across frameworks that rate differently.
+//! Everything is read from the per-inspection summaries (the
 //! ratings cache) and tallies, so the cost grows with the number of
 //! inspections, never with their cases or answers; the counting and pooling
 //! are the rules crate's ([`RatingCounts`], [`pool`]).
@@ -227,7 +228,7 @@ pub async fn figures(
 
 /// The region inspections' ratings counted, as the annual report counts
 /// them beside the PDUs' (three regions Requires improvement overall, say).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RegionLevel {
     pub inspections: usize,
     pub overall: RatingCounts,
@@ -245,11 +246,7 @@ pub async fn region_level(
         db::framework::status_of(&mut *conn, crate::region_inspections::REGION_FRAMEWORK_CODE)
             .await?
     else {
-        return Ok(RegionLevel {
-            inspections: 0,
-            overall: RatingCounts::default(),
-            standards: Vec::new(),
-        });
+        return Ok(RegionLevel::default());
     };
     let published = db::national::published(
         &mut *conn,
@@ -261,11 +258,7 @@ pub async fn region_level(
     )
     .await?;
     if published.is_empty() {
-        return Ok(RegionLevel {
-            inspections: 0,
-            overall: RatingCounts::default(),
-            standards: Vec::new(),
-        });
+        return Ok(RegionLevel::default());
     }
     let framework = frameworks.get(&mut *conn, framework_id).await?;
     let inspections: Vec<_> = published.iter().map(|p| p.inspection.clone()).collect();

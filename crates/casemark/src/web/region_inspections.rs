@@ -15,6 +15,7 @@ use crate::refusal::Refusal;
 use crate::region_inspections::RegionInspectionRequest;
 use crate::web::WebError;
 use crate::web::form::{DateInput, Form, FormErrors, Query};
+use crate::web::inspections::new::{region_from, require_lead};
 use crate::{AppState, db};
 
 #[derive(Template, WebTemplate)]
@@ -48,14 +49,6 @@ pub struct RegionQuery {
     region: String,
 }
 
-fn require_lead(user: &CurrentUser) -> Result<(), WebError> {
-    if crate::access::may_create_inspection(&user.actor()) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 async fn page(
     state: &AppState,
     user: &CurrentUser,
@@ -84,14 +77,6 @@ async fn page(
         fieldwork,
         errors,
     })
-}
-
-async fn region_from(state: &AppState, raw: &str) -> Result<Option<Region>, WebError> {
-    let Ok(id) = raw.trim().parse::<i16>() else {
-        return Ok(None);
-    };
-    let mut conn = state.pool.acquire().await?;
-    Ok(db::places::region(&mut conn, id).await?)
 }
 
 pub async fn new(

@@ -25,7 +25,8 @@ pub struct RegionPage {
 }
 use crate::web::form::{DateInput, Form, FormErrors, Query};
 
-fn require_lead(user: &CurrentUser) -> Result<(), WebError> {
+/// Starting an inspection, of a PDU or a region: any lead.
+pub(crate) fn require_lead(user: &CurrentUser) -> Result<(), WebError> {
     if crate::access::may_create_inspection(&user.actor()) {
         Ok(())
     } else {
@@ -139,7 +140,8 @@ fn date(day: &str, month: &str, year: &str) -> DateInput {
     }
 }
 
-async fn region_from(state: &AppState, raw: &str) -> Result<Option<Region>, WebError> {
+/// The region a form's `region` field names by id, if any.
+pub(crate) async fn region_from(state: &AppState, raw: &str) -> Result<Option<Region>, WebError> {
     let Ok(id) = raw.trim().parse::<i16>() else {
         return Ok(None);
     };
