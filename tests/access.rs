@@ -420,6 +420,21 @@ fn routes() -> Vec<Route> {
         route("GET", "/cases/{c}/history", Body::None, READ),
         route("GET", "/cases/{c}/history.csv", Body::None, READ),
         route("GET", "/cases/{c}/standards/2.1", Body::None, READ),
+        // An open marking form's watch on its case: the stream answers only
+        // a request for one (406 here; tests/live.rs streams it), and the
+        // notice is empty (204) when nothing changed since the revision.
+        route(
+            "GET",
+            "/cases/{c}/events",
+            Body::None,
+            [303, 406, 406, 406, 404, 406, 406, 404, 406, 406],
+        ),
+        route(
+            "GET",
+            "/cases/{c}/changes?since=1000000",
+            Body::None,
+            [303, 204, 204, 204, 404, 204, 204, 404, 204, 204],
+        ),
         route(
             "POST",
             "/cases/{c}/standards/2.1",

@@ -1139,8 +1139,22 @@ async fn the_report_draft_reads_with_its_tables_and_recommendations() {
     .await;
 }
 
+/// Polls `script` in the page until it returns a non-empty string (or 10 s
+/// pass); returns it and how long it took.
+async fn wait_for_text(chrome: &Chrome, script: &str) -> (String, std::time::Duration) {
+    let started = std::time::Instant::now();
+    loop {
+        let said = chrome.execute(script).await;
+        let said = said.as_str().unwrap_or_default().trim().to_owned();
+        if !said.is_empty() || started.elapsed() > std::time::Duration::from_secs(10) {
+            return (said, started.elapsed());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
-async fn an_open_dashboard_moves_when_a_save_commits_and_says_what_changed() {
+async fn an_open_dashboard_and_case_form_hear_a_save_through_another_instance() {
     let app = TestApp::spawn().await;
     let lead = app.api(LEAD, UserRole::Lead).await;
     let support::Built { id, cases } = support::build(&lead.server)
@@ -1148,30 +1162,77 @@ async fn an_open_dashboard_moves_when_a_save_commits_and_says_what_changed() {
         .status("fieldwork")
         .await_built()
         .await;
+    // The saves arrive through a second real server on the same database,
+    // as another person's would behind a load balancer.
+    let other = support::process::Server::start(&app.database_url()).await;
+    let save_elsewhere = async |body: &str| {
+        let saved = support::process::send(
+            &other.addr,
+            "PUT",
+            &format!("/api/v1/cases/{}/judgements", cases[0]),
+            Some(&lead.token),
+            Some(body),
+        )
+        .await
+        .expect("save through the other instance");
+        assert_eq!(saved.status, 200, "{}", saved.body);
+    };
     journey(&app, "live-journey", async |chrome| {
         sign_in(chrome, LEAD).await;
         chrome.goto(&format!("/inspections/{id}/ratings")).await;
-        chrome.check_page("before", &[]).await;
-        // A save through the API, as another person's would arrive.
-        lead.server
-            .put(&format!("/api/v1/cases/{}/judgements", cases[0]))
-            .json(&json!({"key_questions": {"2.1.1": "yes", "2.1.2": "yes", "2.1.3": "yes"}}))
-            .await
-            .assert_status_ok();
-        let started = std::time::Instant::now();
-        let status = loop {
-            let said = chrome
-                .execute("return document.getElementById('live-status').textContent")
-                .await;
-            let said = said.as_str().unwrap_or_default().to_owned();
-            if !said.is_empty() || started.elapsed() > std::time::Duration::from_secs(10) {
-                break said;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        };
+        chrome.check_page("dashboard-before", &[]).await;
+        save_elsewhere(r#"{"key_questions": {"2.1.1": "yes", "2.1.2": "yes", "2.1.3": "yes"}}"#)
+            .await;
+        let (status, took) = wait_for_text(
+            chrome,
+            "return document.getElementById('live-status').textContent",
+        )
+        .await;
+        eprintln!("the dashboard moved {took:?} after the save through the other instance");
         assert_eq!(status, "2.1 Assessment is now Outstanding.");
         assert!(chrome.text("#standards").await.contains("Outstanding"));
-        chrome.check_page("after", &[]).await;
+        chrome.check_page("dashboard-after", &[]).await;
+
+        // A marking form open while the case is saved elsewhere says what
+        // changed before its reader saves over it.
+        chrome
+            .goto(&format!("/cases/{}/standards/2.1", cases[0]))
+            .await;
+        chrome.check_page("form-before", &[]).await;
+        chrome
+            .execute(
+                "document.getElementById('rationale-2-1-2').value = 'Typed, not saved.'; return ''",
+            )
+            .await;
+        save_elsewhere(r#"{"key_questions": {"2.1.2": "no"}}"#).await;
+        let (notice, _) = wait_for_text(
+            chrome,
+            "const n = document.getElementById('case-changes'); return n ? n.textContent : ''",
+        )
+        .await;
+        assert!(
+            notice.contains("This case was saved elsewhere while you had it open"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains("changed 2.1.2 answer from yes to no"),
+            "{notice}"
+        );
+        let typed = chrome
+            .execute("return document.getElementById('rationale-2-1-2').value")
+            .await;
+        assert_eq!(typed.as_str(), Some("Typed, not saved."), "typing kept");
+        chrome.check_page("form-with-notice", &[]).await;
+        // Saving over it is still refused, with their answer shown.
+        chrome
+            .submit("form[action$='/standards/2.1'] button[type=submit]")
+            .await;
+        assert!(
+            chrome
+                .text("#conflict")
+                .await
+                .contains("Someone else changed this case while you had it open")
+        );
     })
     .await;
 }

@@ -217,7 +217,7 @@ async fn the_score_waits_for_confirmation_and_changes_exactly_when_one_changes()
 
     // The lists show confirmed ratings only, from the same rules.
     let list = app.sign_in(LEAD).await.get("/").await.text();
-    let cell = |label: &str| format!("<td class=\"govuk-table__cell\">{label}</td>");
+    let cell = crate::support::list_rating_cell;
     assert!(
         list.contains(&[cell("Outstanding"), cell("–"), cell("Inadequate")].concat()),
         "1.1 confirmed Outstanding, 1.2 unconfirmed, 1.3 confirmed Inadequate: {list}"

@@ -9,13 +9,13 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::process::{Server, send};
+use crate::support::process::{Server, send, send_form};
 use crate::support::{Built, TestApp, build};
 use casemark::vocab::UserRole;
 
 /// An open event stream: what has arrived so far.
-struct Stream {
-    socket: TcpStream,
+pub(crate) struct Stream {
+    pub(crate) socket: TcpStream,
     /// Everything received, the response's head included.
     all: String,
     /// What is not yet read as an event.
@@ -23,11 +23,22 @@ struct Stream {
 }
 
 impl Stream {
+    /// A stream for an integration, with its bearer token.
     async fn open(addr: &str, path: &str, token: &str) -> Stream {
+        Stream::open_as(addr, path, &format!("Authorization: Bearer {token}")).await
+    }
+
+    /// A stream a page opens, with its session cookie (`name=value`).
+    pub(crate) async fn open_for_page(addr: &str, path: &str, session: &str) -> Stream {
+        Stream::open_as(addr, path, &format!("Cookie: {session}")).await
+    }
+
+    /// `credentials`: the header line that says who asks.
+    async fn open_as(addr: &str, path: &str, credentials: &str) -> Stream {
         let mut socket = TcpStream::connect(addr).await.expect("connect");
         let head = format!(
             "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\
-             Authorization: Bearer {token}\r\n\r\n"
+             {credentials}\r\n\r\n"
         );
         socket.write_all(head.as_bytes()).await.expect("request");
         let mut stream = Stream {
@@ -47,7 +58,7 @@ impl Stream {
     }
 
     /// The name of the next event, if one arrives within `wait`.
-    async fn next_event(&mut self, wait: Duration) -> Option<String> {
+    pub(crate) async fn next_event(&mut self, wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
         loop {
             if let Some(at) = self.seen.find("event: ") {
@@ -192,5 +203,87 @@ async fn a_save_through_another_instance_reaches_an_open_stream() {
     assert!(
         exited.is_some_and(|s| s.success()),
         "exited cleanly within 10 s"
+    );
+}
+
+/// A marking form open while someone else saves the case: its stream hears
+/// the save through another instance, and the notice says what changed
+/// since the form's revision, worded as the lost-update refusal words it.
+#[tokio::test]
+async fn an_open_case_form_hears_a_save_through_another_instance_and_what_changed() {
+    let app = TestApp::spawn().await;
+    let lead = app.api("lead@example.gov.uk", UserRole::Lead).await;
+    let Built { cases, .. } = build(&lead.server)
+        .case(json!({"reference": "W1", "sentence_type": "licence"}))
+        .case(json!({"reference": "W2", "sentence_type": "licence"}))
+        .status("fieldwork")
+        .await_built()
+        .await;
+    let first = app.serve().await;
+    let first = first.trim_start_matches("http://");
+    let (session, _) = crate::instances::sign_in_at(first, "lead@example.gov.uk").await;
+    let form = send_form(
+        first,
+        "GET",
+        &format!("/cases/{}/standards/2.1", cases[0]),
+        &[("Cookie", &session)],
+        None,
+    )
+    .await
+    .expect("form");
+    let revision = crate::support::hidden_value(&form.body, "revision");
+    assert!(form.body.contains("data-module=\"casemark-case-watch\""));
+    let changes = format!("/cases/{}/changes?since={revision}", cases[0]);
+    let nothing = send_form(first, "GET", &changes, &[("Cookie", &session)], None)
+        .await
+        .expect("no changes");
+    assert_eq!(nothing.status, 204);
+    let mut stream =
+        Stream::open_for_page(first, &format!("/cases/{}/events", cases[0]), &session).await;
+
+    let second = Server::start(&app.database_url()).await;
+    // Another case's save is not this form's business.
+    let other = send(
+        &second.addr,
+        "PUT",
+        &format!("/api/v1/cases/{}/judgements", cases[1]),
+        Some(&lead.token),
+        Some(r#"{"key_questions": {"2.1.1": "yes"}}"#),
+    )
+    .await
+    .expect("other case");
+    assert_eq!(other.status, 200);
+    assert_eq!(stream.next_event(Duration::from_millis(700)).await, None);
+    let saved = send(
+        &second.addr,
+        "PUT",
+        &format!("/api/v1/cases/{}/judgements", cases[0]),
+        Some(&lead.token),
+        Some(r#"{"key_questions": {"2.1.1": "no"}}"#),
+    )
+    .await
+    .expect("save");
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(
+        stream.next_event(Duration::from_secs(5)).await.as_deref(),
+        Some("saved")
+    );
+    let notice = send_form(first, "GET", &changes, &[("Cookie", &session)], None)
+        .await
+        .expect("the notice");
+    assert_eq!(notice.status, 200);
+    assert!(
+        notice
+            .body
+            .contains("This case was saved elsewhere while you had it open"),
+        "{}",
+        notice.body
+    );
+    assert!(
+        notice
+            .body
+            .contains("changed 2.1.1 answer from nothing to no"),
+        "{}",
+        notice.body
     );
 }

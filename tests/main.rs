@@ -18,6 +18,7 @@ mod domain_one;
 mod explain;
 mod frameworks;
 mod hostile;
+mod instances;
 mod lifecycle;
 mod live;
 mod national;

@@ -73,6 +73,12 @@ async fn the_national_table_pages_filters_and_sorts() {
     );
     let rated = viewer.get("/?overall=requires_improvement").await.text();
     assert_eq!(rows(&rated), vec![published.name.clone()]);
+    // Its standards' ratings are compact tags, each full name given to
+    // screen readers, with the short words spelt out above the table.
+    assert!(rated.contains(
+        "<span aria-hidden=\"true\">RI</span><span class=\"govuk-visually-hidden\">Requires improvement</span>"
+    ));
+    assert!(rated.contains("<strong>RI</strong> Requires improvement"));
     assert_eq!(rows(&viewer.get("/?overall=good").await.text()).len(), 0);
     assert!(
         viewer

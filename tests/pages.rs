@@ -208,7 +208,7 @@ async fn reproduce_with_forms(app: &TestApp, lead: &Browser, published: &Publish
                 .get(*code)
                 .or_else(|| published.domain_two.get(*code))
                 .expect("published");
-            format!("<td class=\"govuk-table__cell\">{label}</td>")
+            crate::support::list_rating_cell(label)
         })
         .collect();
     expected.push(format!(

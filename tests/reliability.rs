@@ -34,13 +34,13 @@ fn save_json(mark: &str) -> Value {
     json!({"key_questions": {"2.1.1": {"answer": "yes", "rationale": mark}}})
 }
 
-fn save_body(mark: &str) -> String {
+pub(crate) fn save_body(mark: &str) -> String {
     save_json(mark).to_string()
 }
 
 /// What a save's response says happened to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Acknowledged,
     /// Refused before reaching the database: must have left nothing.
     Refused,
@@ -48,7 +48,7 @@ enum Outcome {
     Unknown,
 }
 
-fn outcome(status: u16, body: &str) -> Outcome {
+pub(crate) fn outcome(status: u16, body: &str) -> Outcome {
     match status {
         200 => Outcome::Acknowledged,
         503 if body.contains("The change was saved") => Outcome::Acknowledged,
@@ -85,7 +85,10 @@ async fn stored_marks(pool: &PgPool, case: i64) -> (BTreeSet<String>, Option<Str
 /// Checks the invariant for saves made one after another per case, marks
 /// numbered in order: every acknowledged mark is stored, nothing refused is,
 /// and the case holds the last stored mark.
-async fn assert_nothing_lost(pool: &PgPool, saves: &BTreeMap<i64, Vec<(String, Outcome)>>) {
+pub(crate) async fn assert_nothing_lost(
+    pool: &PgPool,
+    saves: &BTreeMap<i64, Vec<(String, Outcome)>>,
+) {
     for (case, attempts) in saves {
         let (stored, current) = stored_marks(pool, *case).await;
         for (mark, outcome) in attempts {
@@ -117,7 +120,7 @@ async fn assert_nothing_lost(pool: &PgPool, saves: &BTreeMap<i64, Vec<(String, O
 
 /// The counts kept by triggers agree with a recount, and every judgement
 /// has the audit event that wrote its current answer and rationale.
-async fn assert_consistent(pool: &PgPool) {
+pub(crate) async fn assert_consistent(pool: &PgPool) {
     let drift: i64 = sqlx::query_scalar(
         "select count(*) from key_question_tally t
          cross join lateral (
@@ -788,144 +791,4 @@ fn unread_by_server(server_port: u16, client_port: u16) -> Option<u64> {
             .then(|| u64::from_str_radix(queues.split(':').nth(1)?, 16).ok())
             .flatten()
     })
-}
-
-/// Signs in through the form of the server at `addr`; returns the session
-/// cookie (`name=value`) and the session's CSRF token.
-async fn sign_in_at(addr: &str, email: &str) -> (String, String) {
-    let form = process::send_form(addr, "GET", "/sign-in", &[], None)
-        .await
-        .expect("sign-in form");
-    let csrf_cookie = form.cookie("casemark_csrf").expect("a CSRF cookie");
-    let token = support::csrf_in(&form.body);
-    let body = serde_urlencoded::to_string([
-        ("email", email),
-        ("password", support::PASSWORD),
-        ("csrf_token", token.as_str()),
-    ])
-    .expect("form");
-    let signed_in = process::send_form(
-        addr,
-        "POST",
-        "/sign-in",
-        &[("Cookie", &csrf_cookie)],
-        Some(&body),
-    )
-    .await
-    .expect("sign in");
-    assert_eq!(
-        signed_in.status, 303,
-        "{email} signs in: {}",
-        signed_in.body
-    );
-    let session = signed_in
-        .cookie("casemark_session")
-        .expect("a session cookie");
-    let page = process::send_form(addr, "GET", "/account", &[("Cookie", &session)], None)
-        .await
-        .expect("account page");
-    (session.clone(), support::csrf_in(&page.body))
-}
-
-/// How a server answers a session cookie and a token: (page, API).
-async fn standing(addr: &str, session: &str, token: &str) -> (u16, u16) {
-    let page = process::send_form(addr, "GET", "/my-cases", &[("Cookie", session)], None)
-        .await
-        .expect("page");
-    let api = process::send(addr, "GET", "/api/v1/inspections", Some(token), None)
-        .await
-        .expect("api");
-    (page.status, api.status)
-}
-
-/// How long `addr` takes to answer the session and token as `want`, asked
-/// again and again from the moment the change was acknowledged elsewhere.
-/// The other process hears of the change when PostgreSQL delivers the
-/// notification sent at its commit: usually before the next request, but
-/// not always (docs/architecture.md). More than 2 s is a failure.
-async fn time_until(addr: &str, session: &str, token: &str, want: (u16, u16)) -> Duration {
-    let started = Instant::now();
-    loop {
-        let got = standing(addr, session, token).await;
-        if got == want {
-            return started.elapsed();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{addr} still answers {got:?}, not {want:?}, 2 s after the change"
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
-/// Each process remembers recent sessions and tokens (auth::cache). A
-/// sign-out, a "sign out everywhere" or a deactivation on one process must
-/// stop the others serving them: the database notifies them at commit.
-/// The delays are printed; with forgetting switched off this test fails.
-#[tokio::test]
-async fn sign_outs_and_deactivations_on_one_process_take_effect_on_another() {
-    let app = TestApp::spawn().await;
-    app.user("admin@example.gov.uk", UserRole::Administrator)
-        .await;
-    let ann_id = app.user("ann@example.gov.uk", UserRole::Inspector).await;
-    let token = casemark::accounts::create_token_for(&app.pool, "ann@example.gov.uk", "tests")
-        .await
-        .expect("token");
-    let a = process::Server::start(&app.database_url()).await;
-    let b = process::Server::start(&app.database_url()).await;
-
-    // Signed in on A, known on B (asked twice, so B remembers it).
-    let (session, csrf) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
-    for _ in 0..2 {
-        assert_eq!(standing(&b.addr, &session, &token).await, (200, 200));
-    }
-    let signed_out = process::send_form(
-        &a.addr,
-        "POST",
-        "/sign-out",
-        &[("Cookie", &session)],
-        Some(&format!("csrf_token={csrf}")),
-    )
-    .await
-    .expect("sign out");
-    assert_eq!(signed_out.status, 303);
-    let mut delays = vec![time_until(&b.addr, &session, &token, (303, 200)).await];
-
-    // Sign out everywhere on B ends the session A remembers.
-    let (session, csrf) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
-    assert_eq!(standing(&a.addr, &session, &token).await, (200, 200));
-    let (on_b, csrf_b) = sign_in_at(&b.addr, "ann@example.gov.uk").await;
-    let everywhere = process::send_form(
-        &b.addr,
-        "POST",
-        "/account/sign-out-everywhere",
-        &[("Cookie", &on_b)],
-        Some(&format!("csrf_token={csrf_b}")),
-    )
-    .await
-    .expect("sign out everywhere");
-    assert_eq!(everywhere.status, 303);
-    delays.push(time_until(&a.addr, &session, &token, (303, 200)).await);
-    let _ = csrf;
-
-    // A deactivation on A stops her session and token on B.
-    let (session, _) = sign_in_at(&a.addr, "ann@example.gov.uk").await;
-    for _ in 0..2 {
-        assert_eq!(standing(&b.addr, &session, &token).await, (200, 200));
-    }
-    let (admin, admin_csrf) = sign_in_at(&a.addr, "admin@example.gov.uk").await;
-    let deactivated = process::send_form(
-        &a.addr,
-        "POST",
-        &format!("/admin/users/{ann_id}/deactivate"),
-        &[("Cookie", &admin)],
-        Some(&format!("csrf_token={admin_csrf}")),
-    )
-    .await
-    .expect("deactivate");
-    assert_eq!(deactivated.status, 303, "{}", deactivated.body);
-    delays.push(time_until(&b.addr, &session, &token, (303, 401)).await);
-    // The process that made the change forgets at once.
-    assert_eq!(standing(&a.addr, &session, &token).await, (303, 401));
-    eprintln!("refused on the other process after {delays:?}");
 }

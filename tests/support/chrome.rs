@@ -288,6 +288,12 @@ impl Chrome {
                     if (!table.querySelector('caption') && !table.getAttribute('aria-label'))
                         problems.push('a table without a caption');
                 }
+                // At 1280 px (the width the pages are checked at) no table
+                // region scrolls sideways: each table fits the page.
+                for (const region of document.querySelectorAll('.casemark-table-scroll')) {
+                    if (region.scrollWidth > region.clientWidth + 1)
+                        problems.push(`table region "${region.getAttribute('aria-label')}" scrolls at 1280 px (${region.scrollWidth} px in ${region.clientWidth})`);
+                }
                 for (const tag of document.querySelectorAll('.govuk-tag')) {
                     if (!tag.textContent.trim()) problems.push('a status tag with no words');
                 }

@@ -581,3 +581,25 @@ pub fn standard_in(ratings: &serde_json::Value, code: &str) -> serde_json::Value
         .cloned()
         .unwrap_or_else(|| panic!("standard {code}"))
 }
+
+/// A standard's cell in an inspections list, as the page writes it: a
+/// compact rating tag whose full name is for screen readers, or "–" (not
+/// rated) for any other label.
+pub fn list_rating_cell(label: &str) -> String {
+    let (class, short) = match label {
+        "Outstanding" => ("govuk-tag--green", "Out"),
+        "Good" => ("govuk-tag--turquoise", "Good"),
+        "Requires improvement" => ("govuk-tag--yellow", "RI"),
+        "Inadequate" => ("govuk-tag--red", "Inad"),
+        _ => {
+            return "<td class=\"govuk-table__cell\"><span aria-hidden=\"true\">–</span>\
+                    <span class=\"govuk-visually-hidden\">Not rated</span></td>"
+                .to_owned();
+        }
+    };
+    format!(
+        "<td class=\"govuk-table__cell\"><strong class=\"govuk-tag {class} casemark-tag--compact\">\
+         <span aria-hidden=\"true\">{short}</span><span class=\"govuk-visually-hidden\">{label}</span>\
+         </strong></td>"
+    )
+}

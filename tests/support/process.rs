@@ -127,7 +127,18 @@ pub async fn send(
     token: Option<&str>,
     json: Option<&str>,
 ) -> std::io::Result<Reply> {
-    let mut stream = TcpStream::connect(addr).await?;
+    send_on(TcpStream::connect(addr).await?, method, path, token, json).await
+}
+
+/// [`send`] on a connection already made (a test that chooses where to
+/// send by whether it can connect).
+pub async fn send_on(
+    mut stream: TcpStream,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: Option<&str>,
+) -> std::io::Result<Reply> {
     stream
         .write_all(head(method, path, token, json.map_or(0, str::len)).as_bytes())
         .await?;

@@ -90,6 +90,34 @@ impl Session {
         Ok(session)
     }
 
+    /// The same person (the same cookies) at another instance of the
+    /// server, as a load balancer would send them.
+    pub fn at(&self, base: &str) -> Session {
+        Session {
+            base: base.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    /// Opens an event stream (`Accept: text/event-stream`): the body,
+    /// whose frames arrive as the server sends events.
+    pub async fn events(&self, path: &str) -> Result<hyper::body::Incoming, HttpError> {
+        let request = Request::get(format!("{}{path}", self.base))
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::ACCEPT, "text/event-stream")
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| HttpError::Request(e.to_string()))?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| HttpError::Request(e.to_string()))?;
+        if response.status() != StatusCode::OK {
+            return Err(HttpError::Status(response.status(), path.to_owned()));
+        }
+        Ok(response.into_body())
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

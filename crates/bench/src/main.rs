@@ -15,6 +15,7 @@
 
 mod dataset;
 mod http;
+mod live;
 mod load;
 mod measure;
 mod report;
@@ -59,6 +60,9 @@ struct Args {
     peak_inspectors: usize,
     #[arg(long, default_value_t = 20)]
     peak_leads: usize,
+    /// Dashboards held open on a second instance during (e).
+    #[arg(long, default_value_t = 200)]
+    live_dashboards: usize,
     /// The server binary to start.
     #[arg(long, default_value = "target/release/casemark")]
     server: String,
@@ -216,6 +220,7 @@ async fn main() -> Result<(), BenchError> {
         args.peak_seconds = 2;
         args.peak_inspectors = 2;
         args.peak_leads = 1;
+        args.live_dashboards = 4;
         args.runs = 1;
     }
     args.runs = args.runs.max(1);
@@ -425,6 +430,13 @@ async fn main() -> Result<(), BenchError> {
         runs.push(run_rows);
     }
     rows.extend(load::median(&runs));
+    let people = People {
+        team: &team,
+        markers: &markers_signed_in,
+        readers: &readers,
+        reader,
+    };
+    rows.extend(live_updates(&args, &url, &server, &people, &world).await?);
 
     // (d) The national picture reads published inspections only: publish
     // them all (the marking runs are over), with publication dates spread
@@ -478,6 +490,114 @@ async fn main() -> Result<(), BenchError> {
         return Err(setup(format!("{errors} requests failed")));
     }
     Ok(())
+}
+
+/// The benchmark's signed-in people.
+#[derive(Clone, Copy)]
+struct People<'a> {
+    team: &'a dataset::Team,
+    markers: &'a [(i64, Session)],
+    readers: &'a [Session],
+    /// The readers' user id (for the baseline's actor).
+    reader: i64,
+}
+
+/// (e) The realistic peak again, on the first instance, with dashboards
+/// open on a second instance (the readers' sessions, as a balancer would
+/// send them there): most on inspections the peak marks, a few on a probe
+/// inspection of its own whose saves are timed to their events.
+async fn live_updates(
+    args: &Args,
+    url: &str,
+    server: &Server,
+    people: &People<'_>,
+    world: &Arc<World>,
+) -> Result<Vec<Figures>, BenchError> {
+    let People {
+        team,
+        markers: markers_signed_in,
+        readers,
+        reader,
+    } = *people;
+    let second = start_server(args, url).await?;
+    let framework = {
+        let frameworks = casemark::framework::FrameworkCache::default();
+        let mut conn = world.pool.acquire().await?;
+        let version = db::framework::current_id(&mut conn).await?;
+        frameworks.get(&mut conn, version).await?
+    };
+    // The probe's inspection is not in `world`: only the probe saves there.
+    let at = world.inspections.len();
+    let probe_made = dataset::grow(&world.pool, &framework, team, at, at + 1, 2)
+        .await?
+        .remove(0);
+    let probe_inspector = team
+        .inspectors
+        .iter()
+        .position(|i| *i == probe_made.inspector)
+        .ok_or_else(|| setup("the probe's inspector"))?;
+    let client = http::client();
+    let mut marker = Session::sign_in(
+        &client,
+        &server.base,
+        &format!("inspector{probe_inspector}@bench.example"),
+        PASSWORD,
+    )
+    .await
+    .map_err(setup)?;
+    let listeners = (args.live_dashboards / 50).clamp(1, 4);
+    let watcher = readers
+        .first()
+        .ok_or_else(|| setup("a reader"))?
+        .at(&second.base);
+    let label = format!(
+        "(e) live: {} dashboards open on a 2nd instance",
+        args.live_dashboards
+    );
+    let mut runs = Vec::new();
+    for run in 1..=args.runs {
+        eprintln!("bench: {label}, run {run} of {}", args.runs);
+        let mut rng = Rng::new(run as u64);
+        let mut watched: Vec<i64> = (listeners..args.live_dashboards)
+            .map(|_| world.inspections[rng.below(world.inspections.len())].id)
+            .collect();
+        watched.extend(std::iter::repeat_n(probe_made.id, listeners));
+        let dashboards = live::OpenDashboards::open(&watcher, &watched)
+            .await
+            .map_err(setup)?;
+        let inspectors = marker_workers(markers_signed_in, args.peak_inspectors, 211, world, true);
+        let lead_readers = reader_workers(readers, reader, args.peak_leads, world, true);
+        let (stop, rss) = measure::watch_rss(second.child.id());
+        let peak = load::open_loop(
+            inspectors,
+            lead_readers,
+            Duration::from_secs(5),
+            Duration::from_secs(2),
+            Duration::from_secs(args.peak_seconds),
+        );
+        let probing = live::probe(
+            &mut marker,
+            (probe_made.id, probe_made.cases[0]),
+            &dashboards,
+            listeners,
+            Duration::from_millis(250),
+            Duration::from_secs(args.peak_seconds),
+        );
+        let ((mut samples, elapsed), probed) = tokio::join!(peak, probing);
+        let _ = stop.send(true);
+        let second_rss = rss.await.ok().flatten();
+        samples.extend(probed);
+        samples.extend(dashboards.close().await);
+        runs.push(load::figures(
+            &label,
+            &format!("{}+{}", args.peak_inspectors, args.peak_leads),
+            elapsed,
+            samples,
+            second_rss,
+        ));
+    }
+    drop(second);
+    Ok(load::median(&runs))
 }
 
 fn args_line() -> String {

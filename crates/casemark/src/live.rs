@@ -1,14 +1,15 @@
 //! Live updates (docs/architecture.md, "Live updates"): each instance keeps
 //! one connection of its own listening on channel `casemark_live`, which
 //! migration 0018's trigger notifies when a change to an inspection's
-//! figures commits, and passes each notification to the event streams of
-//! this instance ([`Live::subscribe`]), whichever instance made the save.
+//! figures commits (and migration 0019's when a case is saved), and passes
+//! each notification to the event streams of this instance
+//! ([`Live::subscribe`]), whichever instance made the save.
 
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-/// The channel migration 0018's trigger notifies.
+/// The channel migrations 0018's and 0019's triggers notify.
 pub const CHANNEL: &str = "casemark_live";
 
 /// What an event stream hears.
@@ -16,6 +17,8 @@ pub const CHANNEL: &str = "casemark_live";
 pub enum Change {
     /// An inspection's figures changed (fetch them again).
     Inspection(i64),
+    /// A case was saved (its revision moved on).
+    Case(i64),
     /// Notifications may have been missed (the listener reconnected, or a
     /// slow stream fell behind): every page should fetch its figures again.
     Resync,
@@ -66,25 +69,65 @@ pub fn wants_stream(headers: &axum::http::HeaderMap) -> bool {
         .any(|v| v.contains("text/event-stream"))
 }
 
-/// "42" → inspection 42 changed.
+/// "42" → inspection 42's figures changed; "case:7" → case 7 was saved.
 pub fn parse(payload: &str) -> Option<Change> {
-    payload.trim().parse().ok().map(Change::Inspection)
+    let payload = payload.trim();
+    match payload.strip_prefix("case:") {
+        Some(case) => case.parse().ok().map(Change::Case),
+        None => payload.parse().ok().map(Change::Inspection),
+    }
 }
 
-/// An inspection's event stream: `ready` at once, then `ratings` after each
-/// committed change to its figures, and `resync` when changes may have been
-/// missed; the page (or integration) then fetches the figures. A comment
-/// every 15 s keeps proxies from closing a quiet stream.
+/// What an event stream follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    /// An inspection's figures: `ratings` events (the dashboard).
+    Inspection(i64),
+    /// A case's saves: `saved` events (an open marking form).
+    Case(i64),
+}
+
+impl Watched {
+    fn hears(self, change: Change) -> bool {
+        matches!(
+            (self, change),
+            (Watched::Inspection(a), Change::Inspection(b)) | (Watched::Case(a), Change::Case(b))
+                if a == b
+        )
+    }
+
+    /// The name of the event a change to it sends.
+    fn event(self) -> &'static str {
+        match self {
+            Watched::Inspection(_) => "ratings",
+            Watched::Case(_) => "saved",
+        }
+    }
+
+    /// Every event's data: what the stream follows.
+    fn data(self) -> String {
+        match self {
+            Watched::Inspection(id) => format!("{{\"inspection\":{id}}}"),
+            Watched::Case(id) => format!("{{\"case\":{id}}}"),
+        }
+    }
+}
+
+/// An event stream: `ready` at once, then `ratings` (an inspection's
+/// figures) or `saved` (a case) after each committed change to what it
+/// follows, and `resync` when changes may have been missed; the page (or
+/// integration) then fetches what it shows. A comment every 15 s keeps
+/// proxies from closing a quiet stream.
 pub fn stream(
     live: &Live,
-    inspection_id: i64,
+    watched: Watched,
 ) -> axum::response::sse::Sse<
     impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>
     + use<>,
 > {
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
-    let data = format!("{{\"inspection\":{inspection_id}}}");
+    let data = watched.data();
     let event = move |name: &str| Ok(Event::default().event(name).data(data.clone()));
     let receiver = live.subscribe();
     let events = futures_util::stream::unfold((receiver, true), move |(mut receiver, first)| {
@@ -95,10 +138,11 @@ pub fn stream(
             }
             loop {
                 match receiver.recv().await {
-                    Ok(Change::Inspection(id)) if id == inspection_id => {
-                        return Some((event("ratings"), (receiver, false)));
+                    Ok(change @ (Change::Inspection(_) | Change::Case(_))) => {
+                        if watched.hears(change) {
+                            return Some((event(watched.event()), (receiver, false)));
+                        }
                     }
-                    Ok(Change::Inspection(_)) => continue,
                     Ok(Change::Resync) | Err(RecvError::Lagged(_)) => {
                         return Some((event("resync"), (receiver, false)));
                     }
@@ -162,9 +206,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payloads_name_an_inspection_and_its_version() {
+    fn payloads_name_an_inspection_or_a_case() {
         assert_eq!(parse("42"), Some(Change::Inspection(42)));
+        assert_eq!(parse("case:42"), Some(Change::Case(42)));
         assert_eq!(parse("42:7"), None);
+        assert_eq!(parse("case:x"), None);
         assert_eq!(parse("x"), None);
+    }
+
+    #[test]
+    fn a_stream_hears_only_what_it_follows() {
+        assert!(Watched::Inspection(1).hears(Change::Inspection(1)));
+        assert!(!Watched::Inspection(1).hears(Change::Case(1)));
+        assert!(!Watched::Inspection(1).hears(Change::Inspection(2)));
+        assert!(Watched::Case(3).hears(Change::Case(3)));
+        assert!(!Watched::Case(3).hears(Change::Inspection(3)));
     }
 }

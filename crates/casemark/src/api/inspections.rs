@@ -418,7 +418,7 @@ pub async fn events(
     if !crate::live::wants_stream(&headers) {
         return Err(ApiError::NotAcceptable);
     }
-    Ok(crate::live::stream(&state.live, id).into_response())
+    Ok(crate::live::stream(&state.live, crate::live::Watched::Inspection(id)).into_response())
 }
 
 pub async fn ratings(

@@ -18,6 +18,25 @@ pub fn tag_class(rating: Option<Rating>) -> &'static str {
     }
 }
 
+/// The ratings in the order a key lists them, best first.
+pub const KEY_ORDER: [Rating; 4] = [
+    Rating::Outstanding,
+    Rating::Good,
+    Rating::RequiresImprovement,
+    Rating::Inadequate,
+];
+
+/// A rating in a compact table cell, beside a key that spells each out
+/// ("RI: Requires improvement"); screen readers are given the full name.
+pub fn short_label(rating: Rating) -> &'static str {
+    match rating {
+        Rating::Outstanding => "Out",
+        Rating::Good => "Good",
+        Rating::RequiresImprovement => "RI",
+        Rating::Inadequate => "Inad",
+    }
+}
+
 /// An element id for a framework code: "2.1.3" → "2-1-3", so that fragment
 /// links and CSS selectors need no escaping.
 pub fn dom_id(code: &str) -> String {
@@ -33,6 +52,12 @@ pub fn long_date(date: NaiveDate) -> String {
 #[askama::filter_fn]
 pub fn rating_tag(rating: &Option<Rating>, _: &dyn Values) -> askama::Result<&'static str> {
     Ok(tag_class(*rating))
+}
+
+/// `{{ rating|short_rating }}`: [`short_label`] of a rating.
+#[askama::filter_fn]
+pub fn short_rating(rating: &Rating, _: &dyn Values) -> askama::Result<&'static str> {
+    Ok(short_label(*rating))
 }
 
 /// `{{ code|dom_id }}`: [`dom_id`] of a framework code.

@@ -9,7 +9,7 @@ use axum::response::Response;
 use casemark_rules::Rating;
 
 use super::WebError;
-use super::filters::long_date;
+use super::filters::{self, long_date};
 use super::form::Query;
 use crate::annexe::{self, long};
 use crate::auth::CurrentUser;
@@ -59,10 +59,6 @@ pub struct InspectionsPage {
 }
 
 impl InspectionsPage {
-    fn rating(&self, rating: &Option<Rating>) -> &'static str {
-        rating.map_or("–", |r| r.label())
-    }
-
     fn statuses(&self) -> &'static [InspectionStatus] {
         InspectionStatus::ALL
     }

@@ -172,6 +172,8 @@ pub fn routes() -> Routes {
             "/cases/{id}/standards/{code}",
             cases::standards::save_standard,
         )
+        .get("/cases/{id}/events", cases::watch::events)
+        .get("/cases/{id}/changes", cases::watch::changes)
         .get("/cases/{id}/outcomes", cases::outcomes::outcomes)
         .post("/cases/{id}/outcomes", cases::outcomes::save_outcomes)
         .post("/cases/{id}/complete", cases::page::complete)

@@ -9,6 +9,7 @@ pub mod question_set;
 pub mod replace;
 pub mod second_marking;
 pub mod standards;
+pub mod watch;
 
 use std::sync::Arc;
 

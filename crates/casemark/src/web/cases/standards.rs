@@ -23,7 +23,7 @@ use crate::web::filters::dom_id;
 use crate::web::form::{Form, FormErrors};
 
 /// How a conflicting change reads in the message.
-fn describe(event: &Event) -> String {
+pub(super) fn describe(event: &Event) -> String {
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "nothing".into());
     format!(
         "{} changed {} {} from {} to {} at {}",

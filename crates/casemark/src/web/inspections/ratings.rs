@@ -188,7 +188,7 @@ pub async fn events(
     if !crate::live::wants_stream(&headers) {
         return Err(WebError::NotAcceptable);
     }
-    Ok(crate::live::stream(&state.live, id).into_response())
+    Ok(crate::live::stream(&state.live, crate::live::Watched::Inspection(id)).into_response())
 }
 
 /// One region key question by PDU: the drill-down from a pooled figure to
