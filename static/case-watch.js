@@ -7,13 +7,14 @@
 // was loaded is placed in the page's polite live region, before the person
 // saves over it. Nothing they have typed is touched.
 
+import { serialised } from '/assets/serialised.js'
+
 export class CaseWatch {
   static moduleName = 'casemark-case-watch'
 
   constructor ($root) {
     this.$root = $root
-    this.busy = false
-    this.again = false
+    this.refresh = serialised(() => this.update())
     this.source = new EventSource($root.dataset.events)
     this.source.addEventListener('saved', () => this.refresh())
     this.source.addEventListener('resync', () => this.refresh())
@@ -22,32 +23,19 @@ export class CaseWatch {
     document.addEventListener('submit', () => this.source.close())
   }
 
-  async refresh () {
-    if (this.busy) {
-      this.again = true
-      return
-    }
-    this.busy = true
-    try {
-      const response = await fetch(this.$root.dataset.changes, {
-        headers: { Accept: 'text/html' },
-        credentials: 'same-origin'
-      })
-      // 204: nothing has changed since the form was loaded.
-      if (response.status !== 200) return
-      const fragment = new DOMParser().parseFromString(await response.text(), 'text/html')
-      const $notice = fragment.getElementById('case-changes-notice')
-      if (!$notice) return
-      this.$root.replaceChildren(document.importNode($notice, true))
-    } catch {
-      // A failed fetch leaves the page as it was; the next event tries again.
-    } finally {
-      this.busy = false
-      if (this.again) {
-        this.again = false
-        this.refresh()
-      }
-    }
+  // Fetches the notice of what changed since the form was loaded (one
+  // fetch at a time: see serialised.js).
+  async update () {
+    const response = await fetch(this.$root.dataset.changes, {
+      headers: { Accept: 'text/html' },
+      credentials: 'same-origin'
+    })
+    // 204: nothing has changed since the form was loaded.
+    if (response.status !== 200) return
+    const fragment = new DOMParser().parseFromString(await response.text(), 'text/html')
+    const $notice = fragment.getElementById('case-changes-notice')
+    if (!$notice) return
+    this.$root.replaceChildren(document.importNode($notice, true))
   }
 }
 

@@ -6,6 +6,8 @@
 // are swapped in place (focus elsewhere stays where it is), and one polite
 // live-region message says what changed in words.
 
+import { serialised } from '/assets/serialised.js'
+
 function ratingsIn ($root) {
   const ratings = new Map()
   $root.querySelectorAll('[data-standard]').forEach(($row) => {
@@ -20,8 +22,7 @@ export class LiveDashboard {
   constructor ($root) {
     this.$root = $root
     this.$status = document.getElementById($root.dataset.status)
-    this.busy = false
-    this.again = false
+    this.refresh = serialised(() => this.update())
     // EventSource reconnects by itself after a dropped connection, with the
     // browser's pause between tries; the server then sends `resync`.
     this.source = new EventSource($root.dataset.events)
@@ -29,51 +30,37 @@ export class LiveDashboard {
     this.source.addEventListener('resync', () => this.refresh())
   }
 
-  async refresh () {
-    // One fetch at a time; changes that arrive meanwhile fetch once more.
-    if (this.busy) {
-      this.again = true
-      return
+  // Fetches the page again and swaps in what changed (one fetch at a time:
+  // see serialised.js).
+  async update () {
+    const response = await fetch(window.location.href, {
+      headers: { Accept: 'text/html' },
+      credentials: 'same-origin'
+    })
+    if (!response.ok) return
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html')
+    const $next = page.querySelector(`[data-module="${LiveDashboard.moduleName}"]`)
+    if (!$next) return
+    const before = ratingsIn(this.$root)
+    const current = Array.from(this.$root.children)
+    const fresh = Array.from($next.children)
+    if (current.length !== fresh.length) {
+      this.$root.replaceChildren(...fresh.map(($n) => document.importNode($n, true)))
+    } else {
+      fresh.forEach(($n, i) => {
+        if (current[i].outerHTML !== $n.outerHTML) {
+          current[i].replaceWith(document.importNode($n, true))
+        }
+      })
     }
-    this.busy = true
-    try {
-      const response = await fetch(window.location.href, {
-        headers: { Accept: 'text/html' },
-        credentials: 'same-origin'
-      })
-      if (!response.ok) return
-      const page = new DOMParser().parseFromString(await response.text(), 'text/html')
-      const $next = page.querySelector(`[data-module="${LiveDashboard.moduleName}"]`)
-      if (!$next) return
-      const before = ratingsIn(this.$root)
-      const current = Array.from(this.$root.children)
-      const fresh = Array.from($next.children)
-      if (current.length !== fresh.length) {
-        this.$root.replaceChildren(...fresh.map(($n) => document.importNode($n, true)))
-      } else {
-        fresh.forEach(($n, i) => {
-          if (current[i].outerHTML !== $n.outerHTML) {
-            current[i].replaceWith(document.importNode($n, true))
-          }
-        })
-      }
-      const changed = []
-      ratingsIn(this.$root).forEach((rating, standard) => {
-        if (before.get(standard) !== rating) changed.push(`${standard} is now ${rating}`)
-      })
-      if (this.$status) {
-        this.$status.textContent = changed.length > 0
-          ? `${changed.join('. ')}.`
-          : 'The figures have been updated.'
-      }
-    } catch {
-      // A failed fetch leaves the page as it was; the next event tries again.
-    } finally {
-      this.busy = false
-      if (this.again) {
-        this.again = false
-        this.refresh()
-      }
+    const changed = []
+    ratingsIn(this.$root).forEach((rating, standard) => {
+      if (before.get(standard) !== rating) changed.push(`${standard} is now ${rating}`)
+    })
+    if (this.$status) {
+      this.$status.textContent = changed.length > 0
+        ? `${changed.join('. ')}.`
+        : 'The figures have been updated.'
     }
   }
 }

@@ -287,3 +287,76 @@ async fn an_open_case_form_hears_a_save_through_another_instance_and_what_change
         notice.body
     );
 }
+
+/// A database restart under open streams: the instance's listener loses
+/// its connection, reconnects (with its backoff), and tells every stream
+/// to resynchronise, since notifications may have been missed; saves after
+/// the restart reach the stream again.
+#[tokio::test]
+async fn after_a_database_restart_open_streams_resync_and_hear_saves_again() {
+    use crate::support::cluster::Cluster;
+    let cluster = Cluster::start();
+    let url = cluster.url("casemark");
+    let pool = casemark::db::prepare(&url, 2)
+        .await
+        .expect("migrated on the throwaway cluster");
+    casemark::accounts::add_user(
+        &pool,
+        &casemark::audit::Actor::system("tests"),
+        "lead@example.gov.uk",
+        None,
+        crate::support::PASSWORD,
+        UserRole::Lead,
+    )
+    .await
+    .expect("lead");
+    let token = casemark::accounts::create_token_for(&pool, "lead@example.gov.uk", "tests")
+        .await
+        .expect("token");
+    let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
+    let mut setup = axum_test::TestServer::new(casemark::router(
+        casemark::AppState::new(pool.clone()),
+        &static_dir,
+    ));
+    setup.add_header("authorization", format!("Bearer {token}"));
+    let Built { id, cases } = build(&setup)
+        .case(json!({"reference": "D1", "sentence_type": "licence"}))
+        .status("fieldwork")
+        .await_built()
+        .await;
+    pool.close().await;
+
+    let server = Server::start(&url).await;
+    let events = format!("/api/v1/inspections/{id}/events");
+    let mut stream = Stream::open(&server.addr, &events, &token).await;
+    cluster.crash();
+    cluster.up();
+    assert_eq!(
+        stream.next_event(Duration::from_secs(30)).await.as_deref(),
+        Some("resync"),
+        "a resync after the restart"
+    );
+    let save = format!("/api/v1/cases/{}/judgements", cases[0]);
+    let started = Instant::now();
+    let saved = loop {
+        // The pool may take a moment to reconnect too.
+        let reply = send(
+            &server.addr,
+            "PUT",
+            &save,
+            Some(&token),
+            Some(r#"{"key_questions": {"2.1.1": "yes"}}"#),
+        )
+        .await
+        .expect("save");
+        if reply.status == 200 || started.elapsed() > Duration::from_secs(20) {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(
+        stream.next_event(Duration::from_secs(5)).await.as_deref(),
+        Some("ratings")
+    );
+}

@@ -23,6 +23,7 @@ mod lifecycle;
 mod live;
 mod national;
 mod national_picture;
+mod openapi;
 mod pages;
 mod qa;
 mod question_sets;

@@ -26,7 +26,7 @@ pub const PLAN_DAYS: i64 = 14;
 /// Days without a save before an assigned case is flagged, unless asked.
 pub const STALE_DAYS: i64 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub fieldwork_start: NaiveDate,
     /// Days since the fieldwork start (0 before it).
@@ -44,7 +44,7 @@ pub struct Board {
     pub long_list: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct StaleCase {
     pub id: i64,
     pub reference: String,
@@ -52,7 +52,7 @@ pub struct StaleCase {
     pub days: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct MarkerRow {
     pub user_id: i64,
     pub name: String,
@@ -66,7 +66,7 @@ pub struct MarkerRow {
     pub oldest_untouched: Option<(String, i64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ProfileRow {
     /// "Sentence type", "Sex", "RoSH level", "Practitioner grade".
     pub dimension: &'static str,

@@ -147,6 +147,7 @@ pub fn route_list() -> Vec<(&'static str, String)> {
         web::routes(),
         web::public_routes(),
         api::routes(),
+        api::public_routes(),
         health_routes(),
     ]
     .iter()

@@ -109,7 +109,8 @@ async fn rating_alike(
 }
 
 /// The national figures, as the API and the page give them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NationalFigures)]
 pub struct Figures {
     pub inspections: usize,
     pub overall: RatingCounts,
@@ -118,14 +119,14 @@ pub struct Figures {
     pub regions: Vec<RegionFigures>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StandardCounts {
     pub code: String,
     pub name: String,
     pub ratings: RatingCounts,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PooledKeyQuestion {
     pub code: String,
     pub yes: u32,
@@ -134,7 +135,7 @@ pub struct PooledKeyQuestion {
     pub percent: Option<u8>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RegionFigures {
     pub region: String,
     pub inspections: usize,
@@ -228,7 +229,7 @@ pub async fn figures(
 
 /// The region inspections' ratings counted, as the annual report counts
 /// them beside the PDUs' (three regions Requires improvement overall, say).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct RegionLevel {
     pub inspections: usize,
     pub overall: RatingCounts,

@@ -35,7 +35,7 @@ pub struct DrawInput {
 }
 
 /// A drawn or reserve case as the preview shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DrawnCase {
     pub crn: String,
     pub stratum: &'static str,
@@ -43,7 +43,7 @@ pub struct DrawnCase {
     pub practitioner: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StratumFigures {
     pub code: &'static str,
     pub name: &'static str,
@@ -58,7 +58,7 @@ pub struct StratumFigures {
 }
 
 /// A draw, previewed or confirmed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Drawn {
     /// Which upload of the long list this was drawn from.
     pub long_list: String,
@@ -341,7 +341,7 @@ fn facts_of(row: &ListedRow) -> CaseFacts {
 }
 
 /// A case replaced by a reserve.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Replacement {
     pub replaced: i64,
     pub replacement: i64,

@@ -62,6 +62,20 @@ macro_rules! vocabulary {
             }
         }
 
+        // Its OpenAPI schema: a string, one of the codes. Written out
+        // rather than derived, as the derive cannot read the serde names
+        // this macro gives each variant.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::CODES.iter().copied()))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl FromStr for $name {
             type Err = NotInVocabulary;
 

@@ -9,6 +9,7 @@ use crate::{Counts, Rating};
 
 /// How many got each rating, and how many are not rated yet.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingCounts {
     pub outstanding: u32,
     pub good: u32,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The inspectorate's four-point scale, ordered from worst to best so that
 /// `min`/`max` and comparisons read naturally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     Inadequate,

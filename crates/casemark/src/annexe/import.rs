@@ -57,7 +57,8 @@ pub struct ImportFile {
 }
 
 /// What an import wrote (or, previewed, would write).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ImportSummary)]
 pub struct Summary {
     pub cases_added: usize,
     pub cases_updated: usize,

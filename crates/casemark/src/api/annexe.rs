@@ -26,6 +26,18 @@ async fn inspection(state: &AppState, user: &CurrentUser, id: i64) -> Result<Ins
         .ok_or(ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "annexe_inspection_csv",
+    path = "/inspections/{id}/annexe.csv",
+    tag = "annexe",
+    summary = "Every judgement of the inspection as CSV",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "The annexe", content_type = "text/csv", body = String),
+        super::openapi::Reading
+    )
+)]
 pub async fn inspection_csv(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -40,6 +52,17 @@ pub async fn inspection_csv(
     ))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "annexe_national_csv",
+    path = "/annexe.csv",
+    tag = "annexe",
+    summary = "Every judgement of the inspections the token's user may read, as CSV",
+    responses(
+        (status = 200, description = "The national annexe", content_type = "text/csv", body = String),
+        super::openapi::Unauthorised
+    )
+)]
 pub async fn national_csv(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -55,6 +78,18 @@ pub async fn national_csv(
     ))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "annexe_workbook",
+    path = "/inspections/{id}/annexe.xlsx",
+    tag = "annexe",
+    summary = "The inspection's workbook (Excel)",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        super::openapi::Reading
+    )
+)]
 pub async fn workbook(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -71,7 +106,7 @@ pub async fn workbook(
     Ok(annexe::download(annexe::XLSX_TYPE, &name, bytes.into()))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Imported {
     dry_run: bool,
     #[serde(flatten)]
@@ -80,6 +115,19 @@ pub struct Imported {
 
 /// Imports judgements from the long CSV (`Content-Type: text/csv`), all or
 /// nothing; `?dry_run=true` reports what would change and writes nothing.
+#[utoipa::path(
+    post,
+    operation_id = "annexe_import_judgements",
+    path = "/inspections/{id}/judgements",
+    tag = "annexe",
+    summary = "Imports judgements from a CSV annexe (text/csv)",
+    params(("id" = i64, Path, description = "The inspection's id"), crate::api::cases::WriteQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "OK", body = Imported),
+        super::openapi::Writing
+    )
+)]
 pub async fn import_judgements(
     State(state): State<AppState>,
     user: CurrentUser,

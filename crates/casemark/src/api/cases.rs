@@ -21,7 +21,7 @@ use crate::refusal::{Problem, Refusal};
 use crate::vocab::MarkingStatus;
 use crate::{AppState, db, intake, marking};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseJson {
     id: i64,
     marking_status: MarkingStatus,
@@ -31,7 +31,7 @@ pub struct CaseJson {
     facts: CaseFacts,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedCases {
     cases: Vec<CaseJson>,
 }
@@ -92,7 +92,8 @@ impl<S: Send + Sync> FromRequest<S> for CasesBody {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct WriteQuery {
     /// "true": check everything and report, writing nothing.
@@ -105,7 +106,7 @@ impl WriteQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckedCases {
     dry_run: bool,
     cases: Vec<CaseFacts>,
@@ -113,6 +114,22 @@ pub struct CheckedCases {
 
 /// Adds cases from a JSON list or a CSV file (`Content-Type: text/csv`),
 /// all or none; `?dry_run=true` checks them without writing.
+#[utoipa::path(
+    post,
+    operation_id = "cases_create",
+    path = "/inspections/{id}/cases",
+    tag = "cases",
+    summary = "Adds cases, all or none, from a JSON list or a CSV file (text/csv)",
+    params(("id" = i64, Path, description = "The inspection's id"), WriteQuery),
+    request_body(content = Vec<serde_json::Map<String, serde_json::Value>>, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = CreatedCases),
+        (status = 200, description = "dry_run: checked, nothing written", body = CheckedCases),
+        super::openapi::Writing,
+        (status = 413, description = "Over the size limit", body = super::error::ErrorBody),
+        (status = 415, description = "Not sent as a type this takes", body = super::error::ErrorBody)
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -213,6 +230,19 @@ pub async fn create(
 }
 
 /// Corrects a case's facts: the same object as when adding a case.
+#[utoipa::path(
+    put,
+    operation_id = "cases_update_facts",
+    path = "/cases/{id}/facts",
+    tag = "cases",
+    summary = "Corrects a case's facts",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = serde_json::Map<String, serde_json::Value>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = CaseDetail),
+        super::openapi::Writing
+    )
+)]
 pub async fn update_facts(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -234,7 +264,7 @@ pub async fn update_facts(
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     #[serde(flatten)]
     case: CaseJson,
@@ -247,7 +277,7 @@ pub struct CaseDetail {
     outcomes: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QuestionSetJson {
     code: String,
     name: String,
@@ -259,7 +289,7 @@ pub struct QuestionSetJson {
     key_questions: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct JudgementJson {
     answer: String,
     rationale: Option<String>,
@@ -336,7 +366,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: i64) -> Result<CaseDet
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSetBody {
     set: Option<String>,
@@ -345,6 +375,19 @@ pub struct QuestionSetBody {
 
 /// The lead chooses the case's question set with a reason, or hands the
 /// choice back to its facts (`"set": "facts"`).
+#[utoipa::path(
+    put,
+    operation_id = "cases_question_set",
+    path = "/cases/{id}/question-set",
+    tag = "cases",
+    summary = "Chooses a case's question set",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = QuestionSetBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = CaseDetail),
+        super::openapi::Writing
+    )
+)]
 pub async fn question_set(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -363,6 +406,18 @@ pub async fn question_set(
     ))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "cases_get",
+    path = "/cases/{id}",
+    tag = "cases",
+    summary = "A case: facts, answers and revision",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "OK", body = CaseDetail),
+        super::openapi::Reading
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -372,7 +427,7 @@ pub async fn get(
 }
 
 /// A key-question value: "yes" / "no" / "na", or an object with a rationale.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum KeyQuestionValue {
     Answer(String),
@@ -405,7 +460,7 @@ impl From<KeyQuestionValue> for KeyQuestionInput {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JudgementsBody {
     #[serde(default)]
@@ -420,6 +475,19 @@ pub struct JudgementsBody {
     revision: Option<i64>,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "cases_judgements",
+    path = "/cases/{id}/judgements",
+    tag = "cases",
+    summary = "Saves a case's answers",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = JudgementsBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = CaseDetail),
+        super::openapi::Writing
+    )
+)]
 pub async fn judgements(
     State(state): State<AppState>,
     user: CurrentUser,

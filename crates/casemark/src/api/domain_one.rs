@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use super::body::ApiJson;
-use super::inspections::{ProposalJson, RatingsJson, ratings_of};
+use super::inspections::{Created, ProposalJson, RatingsJson, ratings_of};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db::domain_one::SurveyItem;
@@ -20,13 +20,14 @@ use crate::domain_one::{DomainOneInput, EvidenceInput, EvidenceView, StandardVie
 use crate::extract::{Id, parse_id, two_ids};
 use crate::vocab::{EvidenceKind, EvidenceSource};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DomainOneJson {
     standards: Vec<StandardJson>,
     staff_survey: Vec<SurveyItemJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DomainOneStandardJson)]
 struct StandardJson {
     code: String,
     name: String,
@@ -45,13 +46,13 @@ struct StandardJson {
     key_questions: Vec<QuestionJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct JudgeJson {
     user_id: i64,
     name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct QuestionJson {
     code: String,
     text: String,
@@ -61,7 +62,7 @@ struct QuestionJson {
     case_evidence: Vec<CaseFigureJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct EvidenceJson {
     id: i64,
     kind: EvidenceKind,
@@ -72,7 +73,7 @@ struct EvidenceJson {
     added_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct CaseFigureJson {
     prompt: String,
     yes: u32,
@@ -81,7 +82,7 @@ struct CaseFigureJson {
     percent: Option<u8>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SurveyItemJson {
     id: i64,
     question: String,
@@ -175,6 +176,18 @@ async fn domain_one_of(
     })
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "domain_one_get",
+    path = "/inspections/{id}/domain-one",
+    tag = "domain one",
+    summary = "Domain one: ratings, judgements, evidence and survey",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = DomainOneJson),
+        super::openapi::Reading
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -185,7 +198,7 @@ pub async fn get(
 
 /// A confirmed rating: a rating code (or null to withdraw it), or an object
 /// that may also carry the reason and the summary text.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ConfirmedValue {
     Rating(Option<String>),
@@ -199,6 +212,19 @@ pub enum ConfirmedValue {
 
 /// PUT /domain-one: confirmed ratings, as imports of inspections marked
 /// elsewhere send them. Answers with the inspection's ratings.
+#[utoipa::path(
+    put,
+    operation_id = "domain_one_confirm",
+    path = "/inspections/{id}/domain-one",
+    tag = "domain one",
+    summary = "Confirms domain one ratings (by standard code)",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = BTreeMap<String, ConfirmedValue>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::api::inspections::RatingsJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn confirm(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -238,6 +264,19 @@ pub async fn confirm(
 
 /// PUT /domain-one/judgements: key-question code → rating code, or null to
 /// withdraw a judgement.
+#[utoipa::path(
+    put,
+    operation_id = "domain_one_judgements",
+    path = "/inspections/{id}/domain-one/judgements",
+    tag = "domain one",
+    summary = "Judges domain one key questions (code to rating, or null to clear)",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = BTreeMap<String, Option<String>>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = DomainOneJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn judgements(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -259,7 +298,7 @@ pub async fn judgements(
     after_change(&state, &user, id).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JudgeBody {
     /// The inspector to name, or null for the lead alone.
@@ -267,6 +306,19 @@ pub struct JudgeBody {
 }
 
 /// PUT /domain-one/{standard}/judge: who judges a standard's key questions.
+#[utoipa::path(
+    put,
+    operation_id = "domain_one_judge",
+    path = "/inspections/{id}/domain-one/{standard}/judge",
+    tag = "domain one",
+    summary = "Names who judges a domain one standard",
+    params(("id" = i64, Path, description = "The inspection's id"), ("standard" = String, Path, description = "The standard's code, 1.1")),
+    request_body(content = JudgeBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = DomainOneJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn judge(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -286,7 +338,7 @@ pub async fn judge(
     after_change(&state, &user, id).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceBody {
     question: String,
@@ -296,11 +348,19 @@ pub struct EvidenceBody {
     survey_item: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Created {
-    id: i64,
-}
-
+#[utoipa::path(
+    post,
+    operation_id = "domain_one_add_evidence",
+    path = "/inspections/{id}/domain-one/evidence",
+    tag = "domain one",
+    summary = "Adds an evidence bullet",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = EvidenceBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        super::openapi::Writing
+    )
+)]
 pub async fn add_evidence(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -320,6 +380,18 @@ pub async fn add_evidence(
     Ok((StatusCode::CREATED, Json(Created { id: created })))
 }
 
+#[utoipa::path(
+    delete,
+    operation_id = "domain_one_remove_evidence",
+    path = "/inspections/{id}/domain-one/evidence/{evidence}",
+    tag = "domain one",
+    summary = "Removes an evidence bullet",
+    params(("id" = i64, Path, description = "The inspection's id"), ("evidence" = i64, Path, description = "The bullet's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        super::openapi::Writing
+    )
+)]
 pub async fn remove_evidence(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -331,6 +403,18 @@ pub async fn remove_evidence(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "domain_one_survey",
+    path = "/inspections/{id}/staff-survey",
+    tag = "domain one",
+    summary = "The staff survey's items",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = Vec<SurveyItemJson>),
+        super::openapi::Reading
+    )
+)]
 pub async fn survey(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -342,7 +426,7 @@ pub async fn survey(
     Ok(Json(items.into_iter().map(SurveyItemJson::from).collect()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyBody {
     question: String,
@@ -350,6 +434,19 @@ pub struct SurveyBody {
     respondents: i64,
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "domain_one_add_survey_item",
+    path = "/inspections/{id}/staff-survey",
+    tag = "domain one",
+    summary = "Adds a staff survey item",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = SurveyBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        super::openapi::Writing
+    )
+)]
 pub async fn add_survey_item(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -372,6 +469,18 @@ pub async fn add_survey_item(
     Ok((StatusCode::CREATED, Json(Created { id: created })))
 }
 
+#[utoipa::path(
+    delete,
+    operation_id = "domain_one_remove_survey_item",
+    path = "/inspections/{id}/staff-survey/{item}",
+    tag = "domain one",
+    summary = "Removes a staff survey item",
+    params(("id" = i64, Path, description = "The inspection's id"), ("item" = i64, Path, description = "The item's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        super::openapi::Writing
+    )
+)]
 pub async fn remove_survey_item(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use crate::db::audit::Event;
 use crate::refusal::{Field, Problem, Refusal};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// For a CSV body: the spreadsheet row (the header is row 1).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,8 +160,9 @@ pub enum ApiError {
     Rejected(StatusCode, String),
 }
 
-#[derive(serde::Serialize)]
-struct Body {
+/// Every error's body (docs/api.md).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody {
     errors: Vec<FieldError>,
     /// On server-side failures: the request id, to match a report to the logs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -179,7 +180,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => {
                 let mut response = (
                     StatusCode::UNAUTHORIZED,
-                    Json(Body {
+                    Json(ErrorBody {
                         errors: whole("Send a valid API token: Authorization: Bearer <token>"),
                         request_id: None,
                     }),
@@ -263,7 +264,7 @@ impl IntoResponse for ApiError {
             .is_server_error()
             .then(crate::edge::request_id::current)
             .flatten();
-        (status, Json(Body { errors, request_id })).into_response()
+        (status, Json(ErrorBody { errors, request_id })).into_response()
     }
 }
 

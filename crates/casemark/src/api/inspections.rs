@@ -19,7 +19,7 @@ use crate::setup::{InspectionRequest, PduChoice};
 use crate::vocab::InspectionStatus;
 use crate::{AppState, db, ratings};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInspectionBody {
     pdu: Option<String>,
@@ -31,9 +31,9 @@ pub struct NewInspectionBody {
     framework: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
-    id: i64,
+    pub(super) id: i64,
 }
 
 fn date_field(
@@ -92,6 +92,18 @@ pub(super) fn fieldwork_field(
     date_field(value, "fieldwork_start", errors)
 }
 
+#[utoipa::path(
+    post,
+    operation_id = "inspections_create",
+    path = "/inspections",
+    tag = "inspections",
+    summary = "Starts a PDU inspection",
+    request_body(content = NewInspectionBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        super::openapi::Creating
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -131,7 +143,7 @@ pub async fn create(
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InspectionJson {
     id: i64,
     /// "pdu", or "region" for a region inspection (whose `pdu` is the
@@ -164,6 +176,17 @@ impl From<Inspection> for InspectionJson {
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "inspections_list",
+    path = "/inspections",
+    tag = "inspections",
+    summary = "Inspections the token's user may read",
+    responses(
+        (status = 200, description = "OK", body = Vec<InspectionJson>),
+        super::openapi::Unauthorised
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -173,7 +196,7 @@ pub async fn list(
     Ok(Json(all.into_iter().map(InspectionJson::from).collect()))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RatingsJson {
     cases_total: u32,
     cases_complete: u32,
@@ -188,7 +211,7 @@ pub struct RatingsJson {
     standards: Vec<StandardJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RangeJson<T> {
     worst: T,
     best: T,
@@ -203,7 +226,7 @@ impl<T> From<Range<T>> for RangeJson<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MarginJson {
     up: Option<u32>,
     down: Option<u32>,
@@ -218,7 +241,7 @@ impl From<Margin> for MarginJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IntervalJson {
     low: u8,
     high: u8,
@@ -233,17 +256,7 @@ impl From<Interval> for IntervalJson {
     }
 }
 
-/// A domain two standard's explanation (docs/rating-rules.md).
-#[derive(Debug, Serialize)]
-pub struct StandardOutlookJson {
-    margin: MarginJson,
-    fragile: bool,
-    range: Option<RangeJson<Rating>>,
-    settled: bool,
-    explanation: String,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StandardJson {
     code: String,
     name: String,
@@ -263,16 +276,30 @@ pub struct StandardJson {
     proposal: Option<ProposalJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     driving_key_question: Option<String>,
-    /// Domain two only, flattened into the standard.
-    #[serde(flatten)]
-    outlook: Option<StandardOutlookJson>,
+    /// Domain two only: how far the rating is from its neighbours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    margin: Option<MarginJson>,
+    /// Domain two only: one case's answer could change the rating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragile: Option<bool>,
+    /// Domain two only: the ratings the unjudged answers leave open (null
+    /// when nothing is judged yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RangeJson<Rating>>)]
+    range: Option<Option<RangeJson<Rating>>>,
+    /// Domain two only: no unjudged answer can change the rating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settled: Option<bool>,
+    /// Domain two only: the rating in a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     key_questions: Vec<KeyQuestionJson>,
 }
 
 /// A domain one proposal: the rating and how many key questions were
 /// judged at each point of the scale.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProposalJson {
     rating: Rating,
     spread: BTreeMap<&'static str, u32>,
@@ -287,7 +314,7 @@ impl From<Proposal> for ProposalJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct KeyQuestionJson {
     code: String,
     /// The area's code ("safety").
@@ -307,7 +334,7 @@ pub struct KeyQuestionJson {
     prompts: Vec<PromptJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PromptJson {
     code: String,
     yes: u32,
@@ -350,13 +377,11 @@ impl From<InspectionRatings> for RatingsJson {
                     scored: s.scored,
                     rating: s.rating,
                     driving_key_question: s.driving_key_question,
-                    outlook: s.outlook.map(|o| StandardOutlookJson {
-                        margin: o.margin.into(),
-                        fragile: o.fragile,
-                        range: o.range.map(RangeJson::from),
-                        settled: o.settled,
-                        explanation: o.explanation,
-                    }),
+                    margin: s.outlook.as_ref().map(|o| o.margin.into()),
+                    fragile: s.outlook.as_ref().map(|o| o.fragile),
+                    range: s.outlook.as_ref().map(|o| o.range.map(RangeJson::from)),
+                    settled: s.outlook.as_ref().map(|o| o.settled),
+                    explanation: s.outlook.map(|o| o.explanation),
                     key_questions: s
                         .key_questions
                         .into_iter()
@@ -405,6 +430,19 @@ pub(super) async fn ratings_of(
 
 /// `GET /inspections/{id}/events`: an event per committed change to the
 /// inspection's figures, for integrations (`live::stream`).
+#[utoipa::path(
+    get,
+    operation_id = "inspections_events",
+    path = "/inspections/{id}/events",
+    tag = "ratings",
+    summary = "Server-sent events: one per committed change to the inspection's figures",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "`text/event-stream`: `ready`, then `ratings` after each committed change and `resync` when changes may have been missed; data `{\"inspection\": id}`", content_type = "text/event-stream", body = String),
+        super::openapi::Reading,
+        (status = 406, description = "The request does not accept text/event-stream", body = super::error::ErrorBody)
+    )
+)]
 pub async fn events(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -421,6 +459,18 @@ pub async fn events(
     Ok(crate::live::stream(&state.live, crate::live::Watched::Inspection(id)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "inspections_ratings",
+    path = "/inspections/{id}/ratings",
+    tag = "ratings",
+    summary = "An inspection's ratings, explained",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = RatingsJson),
+        super::openapi::Reading
+    )
+)]
 pub async fn ratings(
     State(state): State<AppState>,
     user: CurrentUser,

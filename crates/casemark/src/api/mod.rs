@@ -9,6 +9,7 @@ mod error;
 pub mod gate;
 mod inspections;
 mod national;
+pub mod openapi;
 mod qa;
 mod region_inspections;
 mod report;
@@ -136,6 +137,11 @@ pub fn routes() -> Routes {
         .put("/cases/{id}/adjudication", qa::adjudicate)
 }
 
+/// The routes that need no token: the API's own description.
+pub fn public_routes() -> Routes {
+    Routes::nested_under(PREFIX).get("/openapi.json", openapi::description)
+}
+
 /// Where the API is nested.
 pub const PREFIX: &str = "/api/v1";
 
@@ -147,6 +153,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     routes()
         .into_router()
         .route_layer(from_fn_with_state(state.clone(), gate::bearer))
+        // Added after the gate's route layer, so it passes no gate.
+        .merge(public_routes().into_router())
         .fallback(error::not_found)
         .layer(from_fn(crate::edge::rejections::render::<gate::Json>))
         .layer(from_fn_with_state(

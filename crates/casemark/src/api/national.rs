@@ -11,7 +11,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::national::{self, Figures, Filter};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct NationalQuery {
     from: Option<String>,
@@ -19,7 +20,7 @@ pub struct NationalQuery {
     region: Option<i16>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NationalJson {
     #[serde(flatten)]
     figures: Figures,
@@ -29,7 +30,7 @@ pub struct NationalJson {
     pdus: Vec<PduRow>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PduRow {
     id: i64,
     pdu: String,
@@ -41,7 +42,7 @@ pub struct PduRow {
     ratings: Vec<RatingCell>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RatingCell {
     code: String,
     rating: Option<casemark_rules::Rating>,
@@ -61,6 +62,19 @@ fn date(field: &'static str, value: Option<&str>) -> Result<Option<chrono::Naive
     }
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "national_get",
+    path = "/national",
+    tag = "national",
+    summary = "The national picture: published inspections' ratings and figures",
+    params(NationalQuery),
+    responses(
+        (status = 200, description = "OK", body = NationalJson),
+        super::openapi::Unauthorised,
+        super::openapi::Unprocessable
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,

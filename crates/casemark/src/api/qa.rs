@@ -20,7 +20,7 @@ use crate::qa::{self, AgreementFigures, Choice, Decision, Report, SecondMarking}
 use crate::vocab::MemberRole;
 use crate::{AppState, db};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SampleBody {
     marker: Option<String>,
@@ -30,7 +30,7 @@ pub struct SampleBody {
     local_assessors: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SampledJson {
     case_id: i64,
     reference: String,
@@ -58,13 +58,26 @@ impl From<Sampled> for SampledJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SampleJson {
     cases: Vec<SampledJson>,
 }
 
 /// `POST /inspections/{id}/qa/sample`: exactly one of `cases`, `random`
 /// (with `seed`) or `local_assessors`, and the `marker`.
+#[utoipa::path(
+    post,
+    operation_id = "qa_add_to_sample",
+    path = "/inspections/{id}/qa/sample",
+    tag = "quality assurance",
+    summary = "Adds cases to the second-marking sample",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = SampleBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = SampleJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn add_to_sample(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -112,7 +125,7 @@ pub async fn add_to_sample(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondMarkingBody {
     #[serde(default)]
@@ -123,7 +136,7 @@ pub struct SecondMarkingBody {
     submit: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AnswerJson {
     answer: String,
     rationale: Option<String>,
@@ -131,7 +144,7 @@ pub struct AnswerJson {
 
 /// A second marking: its own answers, and once submitted the first
 /// marking's beside them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SecondMarkingJson {
     case_id: i64,
     second_marker: String,
@@ -206,6 +219,18 @@ async fn second_marking_of(
     })
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "qa_get_second_marking",
+    path = "/cases/{id}/second-marking",
+    tag = "quality assurance",
+    summary = "A case's second marking",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "OK", body = SecondMarkingJson),
+        super::openapi::ReadingAsLead
+    )
+)]
 pub async fn get_second_marking(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -214,6 +239,19 @@ pub async fn get_second_marking(
     Ok(Json(second_marking_of(&state, &user, id).await?))
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "qa_second_marking",
+    path = "/cases/{id}/second-marking",
+    tag = "quality assurance",
+    summary = "Saves (or submits) a second marking",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = SecondMarkingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = SecondMarkingJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn second_marking(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -237,7 +275,7 @@ pub async fn second_marking(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     answer: Option<String>,
@@ -245,6 +283,19 @@ pub struct DecisionBody {
 }
 
 /// `PUT /cases/{id}/adjudication`: `{"2.1.3": {"answer": "no", "reason": "…"}}`.
+#[utoipa::path(
+    put,
+    operation_id = "qa_adjudicate",
+    path = "/cases/{id}/adjudication",
+    tag = "quality assurance",
+    summary = "Decides disagreements (code to decision)",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = BTreeMap<String, DecisionBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = QaJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn adjudicate(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -284,7 +335,7 @@ pub async fn adjudicate(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FiguresJson {
     pairs: u32,
     agreed: u32,
@@ -306,7 +357,7 @@ impl From<&AgreementFigures> for FiguresJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemJson {
     code: String,
     #[serde(flatten)]
@@ -321,14 +372,14 @@ pub struct ItemJson {
     rating_agrees: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MarkerJson {
     first_marker: String,
     #[serde(flatten)]
     figures: FiguresJson,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DisagreementJson {
     case_id: i64,
     reference: String,
@@ -344,7 +395,7 @@ pub struct DisagreementJson {
     adjudicated_by: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QaJson {
     #[serde(flatten)]
     overall: FiguresJson,
@@ -410,6 +461,18 @@ async fn report_of(state: &AppState, user: &CurrentUser, id: i64) -> Result<QaJs
     Ok(qa::report(&mut conn, &framework, id).await?.into())
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "qa_report",
+    path = "/inspections/{id}/qa",
+    tag = "quality assurance",
+    summary = "Second marking: agreement and disagreements",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = QaJson),
+        super::openapi::ReadingAsLead
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -5,17 +5,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::body::ApiJson;
-use super::inspections::{RatingsJson, fieldwork_field, ratings_of, region_field};
+use super::inspections::{Created, RatingsJson, fieldwork_field, ratings_of, region_field};
 use super::{ApiError, FieldError};
 use crate::auth::CurrentUser;
 use crate::extract::Id;
 use crate::region_inspections::RegionInspectionRequest;
 use crate::{AppState, db};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegionInspectionBody {
     region: Option<String>,
@@ -25,11 +25,18 @@ pub struct NewRegionInspectionBody {
     framework: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Created {
-    id: i64,
-}
-
+#[utoipa::path(
+    post,
+    operation_id = "region_inspections_create",
+    path = "/region-inspections",
+    tag = "region inspections",
+    summary = "Starts a region inspection pooling PDU inspections",
+    request_body(content = NewRegionInspectionBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Created),
+        super::openapi::Creating
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -70,6 +77,18 @@ pub async fn create(
 
 /// A region inspection's ratings; 404 for a PDU inspection (read it at
 /// /inspections/{id}/ratings).
+#[utoipa::path(
+    get,
+    operation_id = "region_inspections_ratings",
+    path = "/region-inspections/{id}/ratings",
+    tag = "region inspections",
+    summary = "A region inspection's ratings",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = crate::api::inspections::RatingsJson),
+        super::openapi::Reading
+    )
+)]
 pub async fn ratings(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -31,6 +31,18 @@ async fn draft_of(
     Ok((inspection, draft))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "report_get",
+    path = "/inspections/{id}/report",
+    tag = "report",
+    summary = "The report draft",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = crate::report::Draft),
+        super::openapi::ReadingAsLead
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -39,6 +51,18 @@ pub async fn get(
     Ok(Json(draft_of(&state, &user, id).await?.1))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "report_docx",
+    path = "/inspections/{id}/report.docx",
+    tag = "report",
+    summary = "The report draft as a Word document",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "The draft", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+        super::openapi::ReadingAsLead
+    )
+)]
 pub async fn docx(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -53,17 +77,30 @@ pub async fn docx(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationsBody {
     recommendations: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecommendationsJson {
     recommendations: Vec<String>,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "report_recommendations",
+    path = "/inspections/{id}/recommendations",
+    tag = "report",
+    summary = "Replaces the numbered recommendations",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = RecommendationsBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = RecommendationsJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn recommendations(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -16,6 +16,21 @@ use crate::long_list::{self, Uploaded};
 use crate::sample_draw::{self, DrawInput, Drawn, Replacement};
 
 /// `POST /inspections/{id}/long-list`, the list as CSV or an Excel workbook.
+#[utoipa::path(
+    post,
+    operation_id = "sample_upload",
+    path = "/inspections/{id}/long-list",
+    tag = "sample",
+    summary = "Uploads the long list (CSV, or an Excel workbook)",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 201, description = "Created", body = Uploaded),
+        super::openapi::Writing,
+        (status = 413, description = "Over the size limit", body = super::error::ErrorBody),
+        (status = 415, description = "Not sent as a type this takes", body = super::error::ErrorBody)
+    )
+)]
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -26,7 +41,7 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrawBody {
     size: Option<i64>,
@@ -40,6 +55,19 @@ pub struct DrawBody {
 
 /// `POST /inspections/{id}/sample/draw`: the draw as it would be (200), or
 /// with `"confirm": true` made (201).
+#[utoipa::path(
+    post,
+    operation_id = "sample_draw",
+    path = "/inspections/{id}/sample/draw",
+    tag = "sample",
+    summary = "Draws the sample (preview, or confirmed)",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = DrawBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Drawn),
+        super::openapi::Writing
+    )
+)]
 pub async fn draw(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -61,7 +89,7 @@ pub async fn draw(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplaceBody {
     reason: Option<String>,
@@ -69,6 +97,19 @@ pub struct ReplaceBody {
 
 /// `POST /cases/{id}/replace`: the next reserve of the case's stratum
 /// takes its place.
+#[utoipa::path(
+    post,
+    operation_id = "sample_replace",
+    path = "/cases/{id}/replace",
+    tag = "sample",
+    summary = "Replaces a drawn case with a reserve",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body(content = ReplaceBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = Replacement),
+        super::openapi::Writing
+    )
+)]
 pub async fn replace(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -80,7 +121,8 @@ pub async fn replace(
     Ok(Json(replaced))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct FieldworkQuery {
     /// Days without a save before a case is flagged (default 3).
@@ -88,6 +130,19 @@ pub struct FieldworkQuery {
 }
 
 /// `GET /inspections/{id}/fieldwork`: the control board's figures.
+#[utoipa::path(
+    get,
+    operation_id = "sample_fieldwork",
+    path = "/inspections/{id}/fieldwork",
+    tag = "sample",
+    summary = "Fieldwork's control board",
+    params(("id" = i64, Path, description = "The inspection's id"), FieldworkQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::fieldwork::Board),
+        super::openapi::ReadingAsLead,
+        super::openapi::Unprocessable
+    )
+)]
 pub async fn fieldwork(
     State(state): State<AppState>,
     user: CurrentUser,

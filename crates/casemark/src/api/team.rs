@@ -14,19 +14,32 @@ use crate::team;
 use crate::vocab::{InspectionStatus, MemberRole};
 use crate::{AppState, db};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     status: String,
     reason: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusJson {
     id: i64,
     status: InspectionStatus,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "team_set_status",
+    path = "/inspections/{id}/status",
+    tag = "team",
+    summary = "Moves the inspection through its lifecycle",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = StatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = StatusJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn set_status(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -41,13 +54,26 @@ pub async fn set_status(
     Ok(Json(StatusJson { id, status: to }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     email: String,
     role: String,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "team_set_member",
+    path = "/inspections/{id}/members",
+    tag = "team",
+    summary = "Adds, changes or removes a member of the team",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = MemberBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = Vec<MemberJson>),
+        super::openapi::Writing
+    )
+)]
 pub async fn set_member(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -77,14 +103,14 @@ pub async fn set_member(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MemberJson {
     email: String,
     name: String,
     role: MemberRole,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentBody {
     cases: Vec<i64>,
@@ -92,11 +118,24 @@ pub struct AssignmentBody {
     assignee: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AssignedJson {
     changed: usize,
 }
 
+#[utoipa::path(
+    put,
+    operation_id = "team_assign",
+    path = "/inspections/{id}/assignments",
+    tag = "team",
+    summary = "Assigns cases",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    request_body(content = AssignmentBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = AssignedJson),
+        super::openapi::Writing
+    )
+)]
 pub async fn assign(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -121,6 +160,18 @@ pub async fn assign(
     Ok(Json(AssignedJson { changed }))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "team_inspection_history",
+    path = "/inspections/{id}/history",
+    tag = "history",
+    summary = "An inspection's audit trail, oldest first",
+    params(("id" = i64, Path, description = "The inspection's id")),
+    responses(
+        (status = 200, description = "OK", body = Vec<Event>),
+        super::openapi::Reading
+    )
+)]
 pub async fn inspection_history(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -134,6 +185,18 @@ pub async fn inspection_history(
     ))
 }
 
+#[utoipa::path(
+    get,
+    operation_id = "team_case_history",
+    path = "/cases/{id}/history",
+    tag = "history",
+    summary = "A case's audit trail, oldest first",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "OK", body = Vec<Event>),
+        super::openapi::Reading
+    )
+)]
 pub async fn case_history(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -57,7 +57,7 @@ pub async fn append(
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: i64,
     pub at: DateTime<Utc>,

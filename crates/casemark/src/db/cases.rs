@@ -13,7 +13,7 @@ pub const REFERENCE_KEY: &str = "sample_case_reference_key";
 
 /// The facts recorded with a case, used for breakdowns. Only the reference
 /// and sentence type are required.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CaseFacts {
     pub reference: String,
     pub sentence_type: SentenceType,

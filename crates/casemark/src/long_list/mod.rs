@@ -14,7 +14,7 @@ use crate::refusal::Refusal;
 pub use file::{COLUMNS, ListedRow, parse};
 
 /// What an upload found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Uploaded {
     pub rows: usize,
     pub eligible: usize,
@@ -22,7 +22,7 @@ pub struct Uploaded {
     pub excluded: Vec<Excluded>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Excluded {
     pub row: usize,
     pub reason: String,

@@ -26,7 +26,7 @@ const PROMPT_IMPROVEMENT_PERCENT: u8 = 50;
 const PROMPTS_EACH: usize = 3;
 
 /// A report draft, as every format shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Draft {
     pub inspection_id: i64,
     /// "An inspection of probation services in Hertfordshire PDU".
@@ -47,7 +47,7 @@ pub struct Draft {
     pub service_delivery: Vec<Section>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RatingRow {
     pub code: String,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct RatingRow {
 }
 
 /// One standard's part of the report.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Section {
     pub code: String,
     pub name: String,
@@ -66,7 +66,7 @@ pub struct Section {
     pub improvements: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct KeyQuestionRow {
     pub code: String,
     pub text: String,
