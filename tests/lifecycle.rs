@@ -426,6 +426,32 @@ async fn two_people_saving_the_same_answers_do_not_overwrite_each_other() {
             .expect("message")
             .contains("a@example.gov.uk set 2.1.1 answer to yes")
     );
+
+    // The outcomes form is checked the same way, and watches its case.
+    let outcomes = format!("/cases/{case}/outcomes");
+    let page = lead.get(&outcomes).await.text();
+    assert!(page.contains("data-module=\"casemark-case-watch\""));
+    let seen = revision_of(&page);
+    let first = inspector
+        .post_form(
+            &outcomes,
+            &[("outcome-compliance", "yes"), ("revision", seen.as_str())],
+        )
+        .await;
+    location(&first);
+    let second = lead
+        .post_form(
+            &outcomes,
+            &[("outcome-compliance", "no"), ("revision", seen.as_str())],
+        )
+        .await;
+    second.assert_status(StatusCode::CONFLICT);
+    let html = second.text();
+    assert!(html.contains("Someone else changed this case while you had it open"));
+    assert!(
+        html.contains("a@example.gov.uk changed compliance"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

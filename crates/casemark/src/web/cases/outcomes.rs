@@ -34,6 +34,8 @@ pub struct OutcomesPage {
     outcomes: Vec<OutcomeView>,
     errors: FormErrors,
     read_only: Option<String>,
+    /// Someone else's changes that stopped this save.
+    conflicts: Vec<String>,
 }
 
 fn outcomes_page(
@@ -69,6 +71,7 @@ fn outcomes_page(
         inspection,
         outcomes,
         errors,
+        conflicts: Vec::new(),
     }
 }
 
@@ -108,6 +111,13 @@ pub async fn save_outcomes(
                 outcomes_page(loaded, Some(&submission), form_errors(problems)),
             )
                 .into_response())
+        }
+        Err(Refusal::Conflict(events)) => {
+            // Show the newer answers, which were kept, and what changed.
+            let loaded = load(&state, &user, id).await?;
+            let mut page = outcomes_page(loaded, None, FormErrors::default());
+            page.conflicts = events.iter().map(super::standards::describe).collect();
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
