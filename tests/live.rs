@@ -238,6 +238,17 @@ async fn an_open_case_form_hears_a_save_through_another_instance_and_what_change
         .await
         .expect("no changes");
     assert_eq!(nothing.status, 204);
+    // A revision that is not a number is a plain refusal, not a failure.
+    let junk = send_form(
+        first,
+        "GET",
+        &format!("/cases/{}/changes?since=junk", cases[0]),
+        &[("Cookie", &session)],
+        None,
+    )
+    .await
+    .expect("junk");
+    assert_eq!(junk.status, 400, "{}", junk.body);
     let mut stream =
         Stream::open_for_page(first, &format!("/cases/{}/events", cases[0]), &session).await;
 
