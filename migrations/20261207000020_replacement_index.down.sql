@@ -1,0 +1,1 @@
+drop index sample_case_replacement_of_idx;
