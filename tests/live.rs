@@ -311,25 +311,7 @@ async fn after_a_database_restart_open_streams_resync_and_hear_saves_again() {
     let pool = casemark::db::prepare(&url, 2)
         .await
         .expect("migrated on the throwaway cluster");
-    casemark::accounts::add_user(
-        &pool,
-        &casemark::audit::Actor::system("tests"),
-        "lead@example.gov.uk",
-        None,
-        crate::support::PASSWORD,
-        UserRole::Lead,
-    )
-    .await
-    .expect("lead");
-    let token = casemark::accounts::create_token_for(&pool, "lead@example.gov.uk", "tests")
-        .await
-        .expect("token");
-    let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
-    let mut setup = axum_test::TestServer::new(casemark::router(
-        casemark::AppState::new(pool.clone()),
-        &static_dir,
-    ));
-    setup.add_header("authorization", format!("Bearer {token}"));
+    let (setup, token) = crate::support::cluster::lead_api_on(&pool).await;
     let Built { id, cases } = build(&setup)
         .case(json!({"reference": "D1", "sentence_type": "licence"}))
         .status("fieldwork")

@@ -416,22 +416,7 @@ async fn a_database_outage_loses_no_acknowledged_save_and_the_app_recovers_alone
     let pool = db::prepare(&cluster.url("casemark"), 4)
         .await
         .expect("migrated on the throwaway cluster");
-    let lead_id = casemark::accounts::add_user(
-        &pool,
-        &casemark::audit::Actor::system("tests"),
-        "lead@example.gov.uk",
-        None,
-        support::PASSWORD,
-        UserRole::Lead,
-    )
-    .await
-    .expect("lead");
-    let token = casemark::accounts::create_token_for(&pool, "lead@example.gov.uk", "tests")
-        .await
-        .expect("token");
-    assert!(lead_id > 0);
-    let mut server = TestServer::new(router(AppState::new(pool.clone()), &static_dir()));
-    server.add_header("authorization", format!("Bearer {token}"));
+    let (server, _) = cluster::lead_api_on(&pool).await;
     let (_, cases) = support::build(&server)
         .licence_cases(4)
         .await_built()

@@ -166,3 +166,29 @@ impl Drop for Cluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// On a database of a cluster of the test's own (migrated, `pool`): a lead
+/// with an API token, and the app in-process on that pool acting as them,
+/// for the setup a test does before it stops the database.
+pub async fn lead_api_on(pool: &sqlx::PgPool) -> (axum_test::TestServer, String) {
+    casemark::accounts::add_user(
+        pool,
+        &casemark::audit::Actor::system("tests"),
+        "lead@example.gov.uk",
+        None,
+        super::PASSWORD,
+        casemark::vocab::UserRole::Lead,
+    )
+    .await
+    .expect("lead");
+    let token = casemark::accounts::create_token_for(pool, "lead@example.gov.uk", "tests")
+        .await
+        .expect("token");
+    let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static");
+    let mut server = axum_test::TestServer::new(casemark::router(
+        casemark::AppState::new(pool.clone()),
+        &static_dir,
+    ));
+    server.add_header("authorization", format!("Bearer {token}"));
+    (server, token)
+}
