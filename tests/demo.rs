@@ -4,7 +4,6 @@
 
 use axum::http::StatusCode;
 use casemark::vocab::UserRole;
-use serde_json::Value;
 
 use crate::support::{TestApp, csrf_in, hidden_value};
 
@@ -73,11 +72,7 @@ async fn a_newcomer_signs_in_as_the_demo_inspector_and_marks_a_case() {
         "{html}"
     );
     let api = app.api_for("lead@demo.example.gov.uk").await;
-    let ratings = api
-        .server
-        .get(&format!("/api/v1/inspections/{id}/ratings"))
-        .await
-        .json::<Value>();
+    let ratings = crate::support::ratings(&api.server, id).await;
     assert_eq!(
         ratings["score"],
         serde_json::json!(4),

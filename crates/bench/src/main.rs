@@ -443,7 +443,7 @@ async fn main() -> Result<(), BenchError> {
         readers: &readers,
         reader,
     };
-    rows.extend(live_updates(&args, &url, &server, &people, &world).await?);
+    rows.extend(live_updates(&args, &url, &server, &people, &world, &framework).await?);
 
     // (d) The national picture reads published inspections only: publish
     // them all (the marking runs are over), with publication dates spread
@@ -519,6 +519,7 @@ async fn live_updates(
     server: &Server,
     people: &People<'_>,
     world: &Arc<World>,
+    framework: &Arc<casemark::framework::Framework>,
 ) -> Result<Vec<Figures>, BenchError> {
     let People {
         team,
@@ -527,15 +528,9 @@ async fn live_updates(
         reader,
     } = *people;
     let second = start_server(args, url).await?;
-    let framework = {
-        let frameworks = casemark::framework::FrameworkCache::default();
-        let mut conn = world.pool.acquire().await?;
-        let version = db::framework::current_id(&mut conn).await?;
-        frameworks.get(&mut conn, version).await?
-    };
     // The probe's inspection is not in `world`: only the probe saves there.
     let at = world.inspections.len();
-    let probe_made = dataset::grow(&world.pool, &framework, team, at, at + 1, 2)
+    let probe_made = dataset::grow(&world.pool, framework, team, at, at + 1, 2)
         .await?
         .remove(0);
     let probe_inspector = team

@@ -94,8 +94,9 @@ pub struct AppState {
     /// Reverse proxies whose X-Forwarded-For is believed (config's
     /// CASEMARK_TRUSTED_PROXIES).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
-    /// Committed changes to inspections' figures, for the event streams
-    /// (see `live`): served once `listen_for_live_changes` runs.
+    /// Committed changes to inspections' figures and to cases, for the
+    /// event streams (see `live`): served once `listen_for_live_changes`
+    /// runs.
     pub live: Arc<live::Live>,
 }
 
@@ -114,14 +115,15 @@ impl AppState {
         }
     }
 
-    /// Starts the listener that keeps `auth_cache` right (on a connection
-    /// of its own to `database_url`); until it listens, nothing is cached.
-    /// Starts this instance's listener for changes to inspections' figures
-    /// (on a connection of its own), feeding `live`.
+    /// Starts this instance's listener for committed changes to
+    /// inspections' figures and to cases (on a connection of its own),
+    /// feeding `live`.
     pub fn listen_for_live_changes(&self, database_url: &str) {
         tokio::spawn(live::listen(database_url.to_owned(), self.live.clone()));
     }
 
+    /// Starts the listener that keeps `auth_cache` right (on a connection
+    /// of its own to `database_url`); until it listens, nothing is cached.
     pub fn listen_for_auth_changes(&self, database_url: &str) {
         tokio::spawn(auth::cache::listen(
             database_url.to_owned(),

@@ -119,7 +119,7 @@ impl IntoResponse for WebError {
             WebError::NotAcceptable => (
                 StatusCode::NOT_ACCEPTABLE,
                 "This address is an event stream",
-                "It sends live updates to the ratings dashboard (text/event-stream). Open the dashboard instead.".to_owned(),
+                "It sends live updates to an open page (text/event-stream). Open the page itself instead.".to_owned(),
             ),
             WebError::Invalid(problems) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

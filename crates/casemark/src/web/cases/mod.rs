@@ -42,20 +42,32 @@ struct Loaded {
     may_replace: bool,
 }
 
-/// Loads a case the user may read (403 otherwise) and whether they may mark it.
-async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Loaded, WebError> {
-    let mut conn = state.pool.acquire().await?;
-    let case = db::cases::get(&mut conn, case_id)
+/// A case the user may read, and their standing in its inspection: 404 if
+/// there is no such case or it is not theirs to read, and the blind second
+/// marker's refusal for a case they second-mark.
+async fn readable_case(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    case_id: i64,
+) -> Result<(Case, access::Access), WebError> {
+    let case = db::cases::get(&mut *conn, case_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let inspection = db::inspections::get(&mut conn, case.inspection_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let access = access::load(&mut conn, &user.actor(), case.inspection_id).await?;
+    let access = access::load(&mut *conn, &user.actor(), case.inspection_id).await?;
     if !access.can_read() {
         return Err(WebError::NotFound);
     }
-    crate::qa::check_not_blind_to_case(&mut conn, &user.actor(), case_id).await?;
+    crate::qa::check_not_blind_to_case(&mut *conn, &user.actor(), case_id).await?;
+    Ok((case, access))
+}
+
+/// Loads a case the user may read (404 otherwise) and whether they may mark it.
+async fn load(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<Loaded, WebError> {
+    let mut conn = state.pool.acquire().await?;
+    let (case, access) = readable_case(&mut conn, user, case_id).await?;
+    let inspection = db::inspections::get(&mut conn, case.inspection_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let answers = db::answers::load(&mut conn, case_id).await?;
     let framework = state
         .frameworks

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::load;
+use super::readable_case;
 use super::standards::describe;
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -28,7 +28,9 @@ pub async fn events(
     Id(id): Id,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
-    load(&state, &user, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    readable_case(&mut conn, &user, id).await?;
+    drop(conn);
     if !crate::live::wants_stream(&headers) {
         return Err(WebError::NotAcceptable);
     }
@@ -56,9 +58,9 @@ pub async fn changes(
     Id(id): Id,
     Query(query): Query<Since>,
 ) -> Result<Response, WebError> {
-    load(&state, &user, id).await?;
-    let since = query.since.unwrap_or(0);
     let mut conn = state.pool.acquire().await?;
+    readable_case(&mut conn, &user, id).await?;
+    let since = query.since.unwrap_or(0);
     let events = crate::db::audit::for_case_since(&mut conn, id, since).await?;
     if events.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
